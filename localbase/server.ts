@@ -1,0 +1,100 @@
+// The localbase HTTP + WebSocket server: routes /auth/v1, /rest/v1 and /realtime/v1 to their
+// handlers over one database, as the Supabase CLI's gateway does on port 54321.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { handleAuth } from './auth.ts';
+import { loadConfig, type LocalbaseConfig } from './config.ts';
+import { openDb, type Db } from './db.ts';
+import { HttpError, send } from './http.ts';
+import { migrate, type MigrateResult } from './migrate.ts';
+import { createRealtime } from './realtime.ts';
+import { handleRest } from './rest.ts';
+
+export interface LocalbaseContext {
+	config: LocalbaseConfig;
+	db: Db;
+}
+
+export interface Localbase {
+	url: string;
+	config: LocalbaseConfig;
+	db: Db;
+	migration: MigrateResult;
+	close(): Promise<void>;
+}
+
+export interface StartOptions {
+	config?: Partial<LocalbaseConfig>;
+	/** Use this database instead of opening one from the config. */
+	db?: Db;
+	/** Apply supabase/seed.sql when the database is new (default true). */
+	seed?: boolean;
+}
+
+export async function startLocalbase(options: StartOptions = {}): Promise<Localbase> {
+	const config = { ...loadConfig(), ...options.config };
+	const db = options.db ?? (await openDb(config.databaseUrl, config.dataDir));
+	const migration = await migrate(db, { seed: options.seed ?? true });
+	const ctx: LocalbaseContext = { config, db };
+	const realtime = await createRealtime(ctx);
+
+	const server = http.createServer((req, res) => {
+		route(ctx, realtime, req, res).catch((err: unknown) => fail(res, err));
+	});
+	server.on('upgrade', (req, socket, head) => {
+		const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+		if (path === '/realtime/v1/websocket') {
+			realtime.handleUpgrade(req, socket, head);
+		} else {
+			socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+		}
+	});
+	server.on('clientError', (_err, socket) => {
+		if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+	});
+
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(config.port, config.host, () => resolve());
+	});
+	const { port } = server.address() as AddressInfo;
+	const url = `http://${config.host}:${port}`;
+	return {
+		url,
+		config: { ...config, port },
+		db,
+		migration,
+		close: async () => {
+			await realtime.close();
+			server.closeAllConnections();
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+			if (!options.db) await db.close();
+		}
+	};
+}
+
+async function route(
+	ctx: LocalbaseContext,
+	realtime: Awaited<ReturnType<typeof createRealtime>>,
+	req: IncomingMessage,
+	res: ServerResponse
+): Promise<void> {
+	const url = new URL(req.url ?? '/', 'http://localhost');
+	if (req.method === 'OPTIONS') return send(res, 204);
+	if (url.pathname.startsWith('/auth/v1/')) return handleAuth(ctx, req, res, url);
+	if (url.pathname.startsWith('/rest/v1/')) return handleRest(ctx, req, res, url);
+	if (url.pathname.startsWith('/realtime/v1/')) return realtime.handleHttp(req, res, url);
+	if (url.pathname === '/' || url.pathname === '/health') {
+		return send(res, 200, { name: 'localbase', status: 'ok', database: ctx.db.kind });
+	}
+	send(res, 404, {
+		code: 'LOCALBASE404',
+		message: `localbase does not serve ${url.pathname} (supported: /auth/v1, /rest/v1, /realtime/v1)`
+	});
+}
+
+function fail(res: ServerResponse, err: unknown): void {
+	if (err instanceof HttpError) return send(res, err.status, err.body, err.headers);
+	console.error('[localbase] unexpected error:', err);
+	send(res, 500, { code: 'LOCALBASE500', message: 'localbase internal error', details: String(err), hint: null });
+}

@@ -1,0 +1,50 @@
+// Test projects: unit tests beside their source, and one folder per kind of integration test.
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+	test: {
+		projects: [
+			{
+				plugins: [svelte()],
+				test: {
+					name: 'unit',
+					include: ['src/**/*.test.ts', 'localbase/**/*.test.ts', 'scripts/**/*.test.ts'],
+					environment: 'node'
+				},
+				resolve: { alias: { $lib: new URL('./src/lib', import.meta.url).pathname } }
+			},
+			{
+				test: {
+					name: 'db',
+					include: ['tests/db/**/*.test.ts'],
+					environment: 'node',
+					testTimeout: 60_000,
+					hookTimeout: 180_000,
+					fileParallelism: false
+				}
+			},
+			{
+				test: {
+					name: 'localbase',
+					include: ['tests/localbase/**/*.test.ts'],
+					environment: 'node',
+					testTimeout: 60_000,
+					hookTimeout: 180_000,
+					fileParallelism: false
+				}
+			},
+			{
+				resolve: { alias: { $lib: new URL('./src/lib', import.meta.url).pathname } },
+				test: {
+					name: 'app',
+					include: ['tests/app/**/*.test.ts'],
+					environment: 'node',
+					testTimeout: 60_000,
+					hookTimeout: 180_000,
+					fileParallelism: false
+				}
+			}
+		]
+	}
+});
