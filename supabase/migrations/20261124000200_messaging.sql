@@ -1,0 +1,640 @@
+-- Conversations and messages: one conversation per trainer–trainee pair, created by the first
+-- message; aggregates (last message, preview, unread counts) kept by triggers; archival on
+-- unlink or deletion decided here, in the same transaction, never by app code.
+--
+-- Error codes raised here (SQLSTATE, shown to users by the app; PostgREST answers 400):
+--   SP001 not your trainer / trainee      SP002 conversation archived     SP003 empty message
+--   SP004 message too long                SP005 rate limit (30 / minute)  SP006 read-only session
+--   SP007 message id already used         SP008 conversation not found    SP009 missing argument
+
+-- =============================================================================================
+-- Tables
+-- =============================================================================================
+create table public.conversations (
+  id uuid primary key default gen_random_uuid(),
+  trainer_id uuid references public.profiles (id) on delete set null,
+  trainee_id uuid references public.profiles (id) on delete set null,
+  created_at timestamptz not null default now(),
+  last_message_id uuid,
+  last_message_at timestamptz,
+  last_message_preview text,
+  last_message_sender_id uuid references public.profiles (id) on delete set null,
+  last_message_seq bigint not null default 0,
+  trainer_unread_count integer not null default 0,
+  trainee_unread_count integer not null default 0,
+  archived_at timestamptz,
+  archived_reason text,
+  constraint conversations_pair_key unique (trainer_id, trainee_id),
+  constraint conversations_unread_not_negative check (trainer_unread_count >= 0 and trainee_unread_count >= 0),
+  constraint conversations_archived_reason_known
+    check (archived_reason in ('unlinked', 'trainee_deleted', 'trainer_deleted')),
+  constraint conversations_archived_has_reason check ((archived_at is null) = (archived_reason is null))
+);
+comment on table public.conversations is 'One direct-message thread per trainer–trainee pair. Created by the first message; kept (archived) when the pair is unlinked or a user is deleted.';
+comment on column public.conversations.id is 'Conversation id; realtime topic conversation:<id>.';
+comment on column public.conversations.trainer_id is 'The trainer. Null once that user is deleted (the conversation is archived, history kept).';
+comment on column public.conversations.trainee_id is 'The trainee. Null once that user is deleted (the conversation is archived, history kept).';
+comment on column public.conversations.created_at is 'When the first message created the conversation.';
+comment on column public.conversations.last_message_id is 'The newest message (maintained by trigger).';
+comment on column public.conversations.last_message_at is 'Time of the newest message; the conversation list is sorted by it (maintained by trigger).';
+comment on column public.conversations.last_message_preview is 'First 140 characters of the newest message, on one line (maintained by trigger).';
+comment on column public.conversations.last_message_sender_id is 'Who sent the newest message (maintained by trigger).';
+comment on column public.conversations.last_message_seq is 'Sequence number of the newest message; messages are numbered 1, 2, 3… per conversation.';
+comment on column public.conversations.trainer_unread_count is 'Messages the trainer has not read yet (maintained by trigger).';
+comment on column public.conversations.trainee_unread_count is 'Messages the trainee has not read yet (maintained by trigger).';
+comment on column public.conversations.archived_at is 'When the conversation became read-only (trainee unlinked or a user deleted). Cleared if the same pair is linked again.';
+comment on column public.conversations.archived_reason is 'Why it is archived: unlinked, trainee_deleted or trainer_deleted.';
+
+-- The conversation list: one index range per user, newest first (keyset pagination).
+create index conversations_trainer_list_idx on public.conversations (trainer_id, last_message_at desc, id desc);
+create index conversations_trainee_list_idx on public.conversations (trainee_id, last_message_at desc, id desc);
+create index conversations_last_message_sender_id_idx on public.conversations (last_message_sender_id);
+
+create table public.messages (
+  id uuid primary key default gen_random_uuid(),
+  conversation_id uuid not null references public.conversations (id) on delete cascade,
+  seq bigint not null,
+  sender_id uuid references public.profiles (id) on delete set null,
+  body text not null,
+  created_at timestamptz not null default now(),
+  read_at timestamptz,
+  constraint messages_conversation_seq_key unique (conversation_id, seq),
+  constraint messages_body_not_blank check (btrim(body, E' \t\r\n\f\v\u00a0') <> ''),
+  constraint messages_body_max_length check (char_length(body) <= 2000)
+);
+comment on table public.messages is 'Direct messages. Sent through send_message(); body, sender and time never change after sending.';
+comment on column public.messages.id is 'Message id, generated by the sending device so that retries are idempotent.';
+comment on column public.messages.conversation_id is 'The conversation the message belongs to.';
+comment on column public.messages.seq is 'Position in the conversation (1, 2, 3…), assigned by the database; total order, gap-free catch-up.';
+comment on column public.messages.sender_id is 'Who sent it. Null once that user is deleted.';
+comment on column public.messages.body is 'The text, trimmed, 1–2000 characters.';
+comment on column public.messages.created_at is 'Server time the message was stored.';
+comment on column public.messages.read_at is 'When the recipient read it (✓✓); null while unread (✓).';
+
+create index messages_sender_recent_idx on public.messages (sender_id, created_at desc);
+create index messages_unread_idx on public.messages (conversation_id, seq) where read_at is null;
+
+-- Is the caller's auth session still live? Dashboard impersonation tokens carry a session_id that
+-- is not a row of auth.sessions. Owned by the migration role so it can read auth.sessions; it
+-- only ever answers about the caller.
+create view private.my_session as
+  select exists (
+    select 1
+    from auth.sessions s
+    where s.id = nullif((select auth.jwt()) ->> 'session_id', '')::uuid
+      and s.user_id = (select auth.uid())
+      and (s.not_after is null or s.not_after > now())
+  ) as is_live;
+comment on view private.my_session is 'Whether the caller''s JWT session_id is a live auth session (false for dashboard impersonation).';
+grant select on private.my_session to authenticated;
+
+-- =============================================================================================
+-- Grants
+-- =============================================================================================
+revoke all on public.conversations from anon, authenticated;
+grant select on public.conversations to authenticated;
+grant insert (trainer_id, trainee_id) on public.conversations to authenticated;
+
+revoke all on public.messages from anon, authenticated;
+grant select on public.messages to authenticated;
+grant insert (id, conversation_id, sender_id, body) on public.messages to authenticated;
+grant update (read_at) on public.messages to authenticated;
+
+-- =============================================================================================
+-- Trigger functions
+-- =============================================================================================
+
+-- Refuses writes from signed-in API callers whose session is not live (admin impersonation).
+create function private.assert_live_session() returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if (select auth.role()) = 'authenticated' and not (select s.is_live from private.my_session s) then
+    raise exception 'this session is read-only: it is not a signed-in session of this user (dashboard impersonation?)'
+      using errcode = 'SP006', hint = 'Sign in as the user to send messages or mark them read.';
+  end if;
+end;
+$$;
+comment on function private.assert_live_session() is 'Raises SP006 for API writes from a JWT whose session_id is not a live auth session. Definer to read auth.sessions.';
+
+create function private.message_preview(body text) returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select left(regexp_replace(btrim(body), '\s+', ' ', 'g'), 140)
+$$;
+comment on function private.message_preview(text) is 'One-line, 140-character preview of a message body.';
+
+-- Before a message is stored: who may send, rate limit, archive state, position and server time.
+-- Definer: it locks and numbers the conversation row, which senders cannot update.
+create function private.handle_message_before_insert() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  from_api boolean := (select auth.role()) = 'authenticated';
+  conv public.conversations;
+  recent integer;
+begin
+  if from_api then
+    perform private.assert_live_session();
+    new.sender_id := coalesce(new.sender_id, (select auth.uid()));
+    if new.sender_id is distinct from (select auth.uid()) then
+      raise exception 'messages can only be sent as yourself' using errcode = '42501';
+    end if;
+    new.read_at := null;
+  end if;
+
+  new.body := btrim(new.body, E' \t\r\n\f\v\u00a0');
+  if new.body = '' then
+    raise exception 'a message cannot be empty' using errcode = 'SP003';
+  end if;
+  if char_length(new.body) > 2000 then
+    raise exception 'a message can be at most 2000 characters (this one has %)', char_length(new.body)
+      using errcode = 'SP004';
+  end if;
+
+  -- Locks the conversation row: sends to one conversation are serialized, so seq order is
+  -- commit order and a client catching up with "seq > last seen" never misses a message.
+  update public.conversations c
+  set last_message_seq = c.last_message_seq + 1
+  where c.id = new.conversation_id
+  returning * into conv;
+  if not found then
+    raise exception 'conversation % does not exist', new.conversation_id using errcode = 'SP008';
+  end if;
+  if new.sender_id is distinct from conv.trainer_id and new.sender_id is distinct from conv.trainee_id then
+    raise exception 'you can only message your own trainer or trainees' using errcode = 'SP001';
+  end if;
+  if conv.archived_at is not null then
+    raise exception 'this conversation is archived and read-only' using errcode = 'SP002',
+      hint = case conv.archived_reason
+        when 'unlinked' then 'The trainee is no longer linked to this trainer.'
+        else 'The other person''s account was deleted.' end;
+  end if;
+
+  if from_api then
+    -- One sender's sends are serialized too, so the limit is exact under concurrency.
+    perform 1 from public.profiles p where p.id = new.sender_id for no key update;
+    select count(*) into recent
+    from public.messages m
+    where m.sender_id = new.sender_id and m.created_at > clock_timestamp() - interval '1 minute';
+    if recent >= 30 then
+      raise exception 'you are sending too fast: at most 30 messages per minute'
+        using errcode = 'SP005', hint = 'Wait a moment and try again.';
+    end if;
+    new.created_at := greatest(clock_timestamp(), conv.last_message_at);
+  else
+    new.created_at := coalesce(new.created_at, greatest(clock_timestamp(), conv.last_message_at));
+  end if;
+  new.seq := conv.last_message_seq;
+  return new;
+end;
+$$;
+comment on function private.handle_message_before_insert() is 'Validates a new message (sender, session, archive, rate limit, body) and assigns seq and server time. Definer to lock and number the conversation.';
+
+-- After a message is stored: the conversation's last message and the recipient's unread count.
+create function private.handle_message_after_insert() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  update public.conversations c
+  set last_message_id = new.id,
+      last_message_at = new.created_at,
+      last_message_preview = private.message_preview(new.body),
+      last_message_sender_id = new.sender_id,
+      trainer_unread_count = c.trainer_unread_count
+        + case when new.read_at is null and new.sender_id is distinct from c.trainer_id then 1 else 0 end,
+      trainee_unread_count = c.trainee_unread_count
+        + case when new.read_at is null and new.sender_id is distinct from c.trainee_id then 1 else 0 end
+  where c.id = new.conversation_id;
+  return null;
+end;
+$$;
+comment on function private.handle_message_after_insert() is 'Maintains the conversation aggregates (last message, preview, unread counts). Definer: senders cannot update conversations.';
+
+-- Messages never change except read_at, once, from unread to read.
+create function private.handle_message_guard() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if new.id is distinct from old.id or new.conversation_id is distinct from old.conversation_id
+     or new.seq is distinct from old.seq or new.sender_id is distinct from old.sender_id
+     or new.body is distinct from old.body or new.created_at is distinct from old.created_at then
+    -- Deleting a user nulls sender_id (on delete set null); that is the one allowed change.
+    if not (new.sender_id is null and old.sender_id is not null
+            and (new.id, new.conversation_id, new.seq, new.body, new.created_at)
+                = (old.id, old.conversation_id, old.seq, old.body, old.created_at)) then
+      raise exception 'a message cannot be edited after it is sent' using errcode = '42501';
+    end if;
+  end if;
+  if (select auth.role()) = 'authenticated' then
+    if old.read_at is not null and new.read_at is distinct from old.read_at then
+      raise exception 'a read message cannot be marked unread' using errcode = '42501';
+    end if;
+    if old.read_at is null and new.read_at is not null then
+      new.read_at := now();
+    end if;
+  end if;
+  return new;
+end;
+$$;
+comment on function private.handle_message_guard() is 'Keeps messages immutable; read_at may only go from unread to read, stamped with server time.';
+
+create function private.handle_messages_before_update() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  perform private.assert_live_session();
+  return null;
+end;
+$$;
+comment on function private.handle_messages_before_update() is 'Refuses read receipts from impersonated sessions, once per statement.';
+
+-- Read receipts lower the reader's unread count, once per statement for all rows it read.
+create function private.handle_messages_after_update() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  update public.conversations c
+  set trainer_unread_count = greatest(0, c.trainer_unread_count - r.for_trainer),
+      trainee_unread_count = greatest(0, c.trainee_unread_count - r.for_trainee)
+  from (
+    select n.conversation_id,
+      count(*) filter (where n.sender_id is distinct from cv.trainer_id) as for_trainer,
+      count(*) filter (where n.sender_id is distinct from cv.trainee_id) as for_trainee
+    from new_rows n
+    join old_rows o on o.id = n.id
+    join public.conversations cv on cv.id = n.conversation_id
+    where o.read_at is null and n.read_at is not null
+    group by n.conversation_id
+  ) r
+  where c.id = r.conversation_id;
+  return null;
+end;
+$$;
+comment on function private.handle_messages_after_update() is 'Maintains unread counts when messages are marked read. Definer: readers cannot update conversations.';
+
+-- Unlinking archives the pair's conversation; linking the same pair again restores it.
+create function private.handle_profile_link_changed() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if old.trainer_id is not null then
+    update public.conversations c
+    set archived_at = now(), archived_reason = 'unlinked'
+    where c.trainer_id = old.trainer_id and c.trainee_id = new.id and c.archived_at is null;
+  end if;
+  if new.trainer_id is not null then
+    update public.conversations c
+    set archived_at = null, archived_reason = null
+    where c.trainer_id = new.trainer_id and c.trainee_id = new.id and c.archived_reason = 'unlinked';
+  end if;
+  return null;
+end;
+$$;
+comment on function private.handle_profile_link_changed() is 'Archives (or restores) a trainee''s conversation when their trainer link changes, in the same transaction.';
+
+create function private.handle_profile_deleted() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  update public.conversations c
+  set archived_at = now(),
+      archived_reason = case when c.trainee_id = old.id then 'trainee_deleted' else 'trainer_deleted' end
+  where (c.trainee_id = old.id or c.trainer_id = old.id) and c.archived_at is null;
+  return old;
+end;
+$$;
+comment on function private.handle_profile_deleted() is 'Archives a deleted user''s conversations before the profile goes; messages are kept.';
+
+revoke execute on all functions in schema private from public, anon, authenticated, service_role;
+
+-- =============================================================================================
+-- Triggers
+-- =============================================================================================
+create trigger messages_before_insert_validate
+  before insert on public.messages
+  for each row execute function private.handle_message_before_insert();
+
+create trigger messages_after_insert_update_conversation
+  after insert on public.messages
+  for each row execute function private.handle_message_after_insert();
+
+create trigger messages_before_update_guard
+  before update on public.messages
+  for each row execute function private.handle_message_guard();
+
+create trigger messages_before_update_check_session
+  before update on public.messages
+  for each statement execute function private.handle_messages_before_update();
+
+create trigger messages_after_update_count_reads
+  after update on public.messages
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function private.handle_messages_after_update();
+
+create trigger profiles_after_update_archive_on_unlink
+  after update of trainer_id on public.profiles
+  for each row when (old.trainer_id is distinct from new.trainer_id)
+  execute function private.handle_profile_link_changed();
+
+create trigger profiles_before_delete_archive
+  before delete on public.profiles
+  for each row execute function private.handle_profile_deleted();
+
+-- =============================================================================================
+-- Row-level security
+-- =============================================================================================
+alter table public.conversations enable row level security;
+alter table public.messages enable row level security;
+
+create policy "Participants can see their conversations"
+  on public.conversations for select
+  to authenticated
+  using (trainer_id = (select auth.uid()) or trainee_id = (select auth.uid()));
+
+create policy "A linked trainer or trainee can start their conversation"
+  on public.conversations for insert
+  to authenticated
+  with check (
+    (trainer_id = (select auth.uid()) or trainee_id = (select auth.uid()))
+    and exists (
+      select 1 from public.profiles p
+      where p.id = conversations.trainee_id and p.trainer_id = conversations.trainer_id
+    )
+  );
+
+create policy "Participants can read messages of their conversations"
+  on public.messages for select
+  to authenticated
+  using (
+    exists (
+      select 1 from public.conversations c
+      where c.id = messages.conversation_id
+        and (c.trainer_id = (select auth.uid()) or c.trainee_id = (select auth.uid()))
+    )
+  );
+
+create policy "Participants can send messages in their active conversations"
+  on public.messages for insert
+  to authenticated
+  with check (
+    sender_id = (select auth.uid())
+    and exists (
+      select 1 from public.conversations c
+      where c.id = messages.conversation_id
+        and (c.trainer_id = (select auth.uid()) or c.trainee_id = (select auth.uid()))
+        and c.archived_at is null
+    )
+  );
+
+create policy "Recipients can mark messages they received as read"
+  on public.messages for update
+  to authenticated
+  using (
+    sender_id is distinct from (select auth.uid())
+    and exists (
+      select 1 from public.conversations c
+      where c.id = messages.conversation_id
+        and (c.trainer_id = (select auth.uid()) or c.trainee_id = (select auth.uid()))
+    )
+  )
+  with check (sender_id is distinct from (select auth.uid()));
+
+-- The other party of any of my conversations stays visible (name, avatar), even after an unlink.
+drop policy "Users can see themselves, their trainer and their trainees" on public.profiles;
+create policy "Users can see themselves, their trainer, their trainees and past conversation partners"
+  on public.profiles for select
+  to authenticated
+  using (
+    id = (select auth.uid())
+    or trainer_id = (select auth.uid())
+    or id = (select l.trainer_id from private.my_link l)
+    or exists (
+      select 1 from public.conversations c
+      where (c.trainer_id = profiles.id and c.trainee_id = (select auth.uid()))
+         or (c.trainee_id = profiles.id and c.trainer_id = (select auth.uid()))
+    )
+  );
+
+-- =============================================================================================
+-- API functions (security invoker: RLS and the triggers above decide)
+-- =============================================================================================
+create function public.send_message(recipient_id uuid, body text, message_id uuid)
+returns public.messages
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  me uuid := (select auth.uid());
+  my_role public.user_role;
+  pair_trainer uuid;
+  pair_trainee uuid;
+  conv public.conversations;
+  msg public.messages;
+  trimmed text := btrim(coalesce(send_message.body, ''), E' \t\r\n\f\v\u00a0');
+begin
+  if me is null then
+    raise exception 'sign in to send messages' using errcode = '42501';
+  end if;
+  if send_message.message_id is null or send_message.recipient_id is null then
+    raise exception 'recipient_id and message_id are required' using errcode = 'SP009';
+  end if;
+
+  -- A retry of a message that is already stored returns it unchanged.
+  select * into msg from public.messages m where m.id = send_message.message_id;
+  if found then
+    select * into conv from public.conversations c where c.id = msg.conversation_id;
+    if msg.sender_id = me and send_message.recipient_id in (conv.trainer_id, conv.trainee_id) then
+      return msg;
+    end if;
+    raise exception 'message id % is already used by another message', send_message.message_id
+      using errcode = 'SP007';
+  end if;
+
+  if trimmed = '' then
+    raise exception 'a message cannot be empty' using errcode = 'SP003';
+  end if;
+  if char_length(trimmed) > 2000 then
+    raise exception 'a message can be at most 2000 characters (this one has %)', char_length(trimmed)
+      using errcode = 'SP004';
+  end if;
+
+  select l.role into my_role from private.my_link l;
+  if my_role = 'trainer' then
+    pair_trainer := me;
+    pair_trainee := send_message.recipient_id;
+  elsif my_role = 'trainee' then
+    pair_trainer := send_message.recipient_id;
+    pair_trainee := me;
+  else
+    raise exception 'only trainers and trainees can send messages' using errcode = 'SP001';
+  end if;
+
+  select * into conv from public.conversations c
+  where c.trainer_id = pair_trainer and c.trainee_id = pair_trainee;
+  if not found then
+    if not exists (select 1 from public.profiles p where p.id = pair_trainee and p.trainer_id = pair_trainer) then
+      raise exception 'you can only message your own trainer or trainees' using errcode = 'SP001';
+    end if;
+    -- Two first messages at once: one insert wins, the other waits for it and finds its row.
+    insert into public.conversations (trainer_id, trainee_id)
+    values (pair_trainer, pair_trainee)
+    on conflict (trainer_id, trainee_id) do nothing;
+    select * into conv from public.conversations c
+    where c.trainer_id = pair_trainer and c.trainee_id = pair_trainee;
+  elsif conv.archived_at is not null then
+    raise exception 'this conversation is archived and read-only' using errcode = 'SP002';
+  end if;
+
+  insert into public.messages (id, conversation_id, sender_id, body)
+  values (send_message.message_id, conv.id, me, trimmed)
+  on conflict (id) do nothing
+  returning * into msg;
+  if not found then
+    -- The same id was stored concurrently (a retry racing the original).
+    select * into msg from public.messages m where m.id = send_message.message_id;
+    if not found or msg.sender_id is distinct from me or msg.conversation_id <> conv.id then
+      raise exception 'message id % is already used by another message', send_message.message_id
+        using errcode = 'SP007';
+    end if;
+  end if;
+  return msg;
+end;
+$$;
+comment on function public.send_message(uuid, text, uuid) is 'Sends a message to my trainer or trainee, creating our conversation on the first message. Idempotent on message_id (a retry returns the stored message).';
+
+create function public.mark_conversation_read(conversation_id uuid) returns integer
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  marked integer;
+begin
+  if not exists (select 1 from public.conversations c where c.id = mark_conversation_read.conversation_id) then
+    raise exception 'conversation % not found', mark_conversation_read.conversation_id using errcode = 'SP008';
+  end if;
+  update public.messages m
+  set read_at = now()
+  where m.conversation_id = mark_conversation_read.conversation_id
+    and m.read_at is null
+    and m.sender_id is distinct from (select auth.uid());
+  get diagnostics marked = row_count;
+  return marked;
+end;
+$$;
+comment on function public.mark_conversation_read(uuid) is 'Marks every message I received in the conversation as read; returns how many were marked.';
+
+create function public.list_conversations(
+  page_size integer default 30,
+  before_last_message_at timestamptz default null,
+  before_id uuid default null
+)
+returns table (
+  id uuid,
+  other_party_id uuid,
+  other_party_name text,
+  other_party_avatar_url text,
+  other_party_role public.user_role,
+  last_message_at timestamptz,
+  last_message_preview text,
+  last_message_sender_id uuid,
+  last_message_seq bigint,
+  unread_count integer,
+  archived_at timestamptz,
+  archived_reason text
+)
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  with me as (select (select auth.uid()) as id),
+  page as (
+    (select c.*, c.trainee_id as other_id, c.trainer_unread_count as my_unread
+     from public.conversations c, me
+     where c.trainer_id = me.id and c.last_message_at is not null
+       and (list_conversations.before_last_message_at is null
+            or (c.last_message_at, c.id) < (list_conversations.before_last_message_at, list_conversations.before_id))
+     order by c.last_message_at desc, c.id desc
+     limit least(greatest(list_conversations.page_size, 1), 100))
+    union all
+    (select c.*, c.trainer_id as other_id, c.trainee_unread_count as my_unread
+     from public.conversations c, me
+     where c.trainee_id = me.id and c.last_message_at is not null
+       and (list_conversations.before_last_message_at is null
+            or (c.last_message_at, c.id) < (list_conversations.before_last_message_at, list_conversations.before_id))
+     order by c.last_message_at desc, c.id desc
+     limit least(greatest(list_conversations.page_size, 1), 100))
+  )
+  select p.id, p.other_id, o.display_name, o.avatar_url, o.role,
+    p.last_message_at, p.last_message_preview, p.last_message_sender_id, p.last_message_seq,
+    p.my_unread, p.archived_at, p.archived_reason
+  from page p
+  left join public.profiles o on o.id = p.other_id
+  order by p.last_message_at desc, p.id desc
+  limit least(greatest(list_conversations.page_size, 1), 100)
+$$;
+comment on function public.list_conversations(integer, timestamptz, uuid) is 'My conversations, newest first, one page (max 100) after the keyset cursor (last_message_at, id): the other party, preview, time and my unread count. One query whatever the number of conversations.';
+
+create function public.list_messages(
+  conversation_id uuid,
+  before_seq bigint default null,
+  page_size integer default 20
+)
+returns setof public.messages
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select m.*
+  from public.messages m
+  where m.conversation_id = list_messages.conversation_id
+    and (list_messages.before_seq is null or m.seq < list_messages.before_seq)
+  order by m.seq desc
+  limit least(greatest(list_messages.page_size, 1), 100)
+$$;
+comment on function public.list_messages(uuid, bigint, integer) is 'One page of a conversation''s history, newest first, before the seq cursor (20 by default).';
+
+create function public.unread_total() returns integer
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select (
+    coalesce((select sum(c.trainer_unread_count) from public.conversations c
+              where c.trainer_id = (select auth.uid()) and c.trainer_unread_count > 0), 0)
+    + coalesce((select sum(c.trainee_unread_count) from public.conversations c
+                where c.trainee_id = (select auth.uid()) and c.trainee_unread_count > 0), 0)
+  )::integer
+$$;
+comment on function public.unread_total() is 'How many messages I have not read, over all my conversations (the Messages badge).';
+
+revoke execute on function public.send_message(uuid, text, uuid), public.mark_conversation_read(uuid),
+  public.list_conversations(integer, timestamptz, uuid), public.list_messages(uuid, bigint, integer),
+  public.unread_total()
+  from public, anon;
+grant execute on function public.send_message(uuid, text, uuid), public.mark_conversation_read(uuid),
+  public.list_conversations(integer, timestamptz, uuid), public.list_messages(uuid, bigint, integer),
+  public.unread_total()
+  to authenticated;
