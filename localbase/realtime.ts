@@ -1,8 +1,13 @@
-// /realtime/v1 — Supabase Realtime (Phoenix protocol vsn 2.0.0): private channels authorized by
-// RLS on realtime.messages, broadcast, presence, and broadcasts from the database.
+// /realtime/v1 — Supabase Realtime (Phoenix protocol vsn 2.0.0 and 1.0.0): private channels authorized
+// by RLS on realtime.messages, broadcast, presence, broadcasts from the database, and the HTTP
+// broadcast API. The socket side lives in realtime/hub.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { send } from './http.ts';
+import { header, HttpError, send } from './http.ts';
+import { authenticateToken, checkWrite, sessionAlive } from './realtime/authorization.ts';
+import { RealtimeHub } from './realtime/hub.ts';
+import type { BroadcastMessage } from './realtime/protocol.ts';
+import { bearerOf, type Caller } from './request-auth.ts';
 import type { LocalbaseContext } from './server.ts';
 
 export interface Realtime {
@@ -11,14 +16,265 @@ export interface Realtime {
 	close(): Promise<void>;
 }
 
-export async function createRealtime(_ctx: LocalbaseContext): Promise<Realtime> {
-	return {
-		handleUpgrade: (_req, socket) => {
-			socket.end('HTTP/1.1 501 Not Implemented\r\nConnection: close\r\n\r\n');
-		},
-		handleHttp: async (_req, res, url) => {
-			send(res, 501, { message: `localbase: ${url.pathname} is not implemented yet` });
-		},
-		close: async () => {}
+/** The NOTIFY channel platform.sql's trigger on realtime.messages sends to after commit. */
+const notifyChannel = 'localbase_realtime';
+
+interface Notification {
+	id: string;
+	topic?: string;
+	event?: string;
+	private?: boolean;
+	payload?: unknown;
+	inserted_at?: string;
+}
+
+function parseNotification(text: string): Notification | undefined {
+	try {
+		const value = JSON.parse(text) as Notification;
+		return typeof value === 'object' && value !== null && typeof value.id === 'string' ? value : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+export async function createRealtime(ctx: LocalbaseContext): Promise<Realtime> {
+	const { config, db } = ctx;
+	const hub = new RealtimeHub(config, db);
+
+	// Database broadcasts are delivered in commit order; a large one is read back by id first.
+	let deliveries = Promise.resolve();
+	const deliver = async (note: Notification) => {
+		let row = note;
+		if (note.payload === undefined) {
+			const { rows } = await db.query<Notification>(
+				'select id, topic, event, private, payload from realtime.messages where id = $1',
+				[note.id]
+			);
+			if (!rows[0]) return;
+			row = rows[0];
+		}
+		if (typeof row.topic !== 'string' || typeof row.event !== 'string') return;
+		hub.publish(row.private === true, row.topic, {
+			event: row.event,
+			json: row.payload,
+			binary: false,
+			meta: { id: row.id },
+			wire: 'binary'
+		});
 	};
+	const unlisten = await db.listen(notifyChannel, (text) => {
+		const note = parseNotification(text);
+		if (!note) {
+			// Only something other than platform.sql's trigger can send this; there is nobody to answer.
+			console.warn(`[localbase] ignored a malformed ${notifyChannel} notification`);
+			return;
+		}
+		deliveries = deliveries
+			.then(() => deliver(note))
+			.catch((err: unknown) => {
+				// The message row stays in realtime.messages; the failure is reported, the stream goes on.
+				console.error(`[localbase] realtime could not deliver database message ${note.id}:`, err);
+			});
+	});
+
+	return {
+		handleUpgrade: (req, socket, head) => hub.handleUpgrade(req, socket, head),
+		handleHttp: (req, res, url) => handleHttp(ctx, hub, req, res, url),
+		close: async () => {
+			await unlisten();
+			await hub.close();
+			await deliveries;
+		}
+	};
+}
+
+// -------------------------------------------------------------------------------------------------
+// HTTP broadcast API (SUPABASE-FACTS C.4): POST /api/broadcast and /api/broadcast/<topic>/events/<event>
+// -------------------------------------------------------------------------------------------------
+
+const unauthorized = () => new HttpError(401, { message: 'Unauthorized' });
+
+async function callerOf(ctx: LocalbaseContext, req: IncomingMessage): Promise<Caller> {
+	const token = bearerOf(header(req, 'apikey'), header(req, 'authorization'), ctx.config);
+	if (!token) throw unauthorized();
+	const check = authenticateToken(token, ctx.config);
+	if (!check.ok) throw unauthorized();
+	if (!(await sessionAlive(ctx.db, check.caller))) throw unauthorized();
+	return check.caller;
+}
+
+function xHeaders(req: IncomingMessage): Record<string, string> {
+	const headers: Record<string, string> = {};
+	for (const [name, value] of Object.entries(req.headers)) {
+		if (name.startsWith('x-') && typeof value === 'string') headers[name] = value;
+	}
+	return headers;
+}
+
+/** The raw body (binary payloads must not go through a UTF-8 decode), refused past `limit` with 413. */
+function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+	return new Promise((resolve, reject) => {
+		const chunks: Buffer[] = [];
+		let size = 0;
+		req.on('data', (chunk: Buffer) => {
+			size += chunk.length;
+			if (size > limit) {
+				reject(new HttpError(413, { message: `Request body exceeds ${limit} bytes` }));
+				req.destroy();
+				return;
+			}
+			chunks.push(chunk);
+		});
+		req.on('end', () => resolve(Buffer.concat(chunks)));
+		req.on('error', reject);
+	});
+}
+
+function parseJsonBody(body: Buffer): unknown {
+	try {
+		return JSON.parse(body.toString('utf8'));
+	} catch {
+		throw new HttpError(400, { message: 'Request body is not valid JSON' });
+	}
+}
+
+async function handleHttp(
+	ctx: LocalbaseContext,
+	hub: RealtimeHub,
+	req: IncomingMessage,
+	res: ServerResponse,
+	url: URL
+): Promise<void> {
+	const path = url.pathname.slice('/realtime/v1'.length);
+	const single = /^\/api\/broadcast\/([^/]+)\/events\/([^/]+)$/.exec(path);
+	if (path !== '/api/broadcast' && !single) {
+		return send(res, 404, {
+			message:
+				`localbase Realtime does not serve ${url.pathname} (supported: the /realtime/v1/websocket socket, ` +
+				'POST /realtime/v1/api/broadcast and POST /realtime/v1/api/broadcast/<topic>/events/<event>)'
+		});
+	}
+	if (req.method !== 'POST') return send(res, 405, { message: `${req.method} is not allowed; use POST` });
+	const caller = await callerOf(ctx, req);
+	if (single) return broadcastOne(ctx, hub, req, res, url, caller, single[1], single[2]);
+	return broadcastBatch(ctx, hub, req, res, caller);
+}
+
+interface BatchMessage {
+	topic: string;
+	event: string;
+	payload: Record<string, unknown>;
+	private: boolean;
+	id?: string;
+}
+
+/** Validates like Realtime's BatchBroadcast changeset; errors come back as 422 {errors:{messages:[…]}}. */
+function validateBatch(body: unknown): BatchMessage[] {
+	const messages = (body as { messages?: unknown } | null)?.messages;
+	if (!Array.isArray(messages) || messages.length === 0) {
+		throw new HttpError(422, { errors: { messages: ["can't be blank"] } });
+	}
+	let valid = true;
+	const errors = messages.map((m) => {
+		const message = (typeof m === 'object' && m !== null ? m : {}) as Record<string, unknown>;
+		const problems: Record<string, string[]> = {};
+		for (const field of ['topic', 'event'] as const) {
+			if (typeof message[field] !== 'string' || message[field] === '') problems[field] = ["can't be blank"];
+		}
+		const payload = message.payload;
+		if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+			problems.payload = [payload === undefined || payload === null ? "can't be blank" : 'is invalid'];
+		}
+		if (message.private !== undefined && message.private !== null && typeof message.private !== 'boolean') {
+			problems.private = ['is invalid'];
+		}
+		if (Object.keys(problems).length > 0) valid = false;
+		return problems;
+	});
+	if (!valid) throw new HttpError(422, { errors: { messages: errors } });
+	return messages.map((m) => ({
+		topic: m.topic,
+		event: m.event,
+		payload: m.payload,
+		private: m.private === true,
+		...(typeof m.id === 'string' || typeof m.id === 'number' ? { id: String(m.id) } : {})
+	}));
+}
+
+async function broadcastBatch(
+	ctx: LocalbaseContext,
+	hub: RealtimeHub,
+	req: IncomingMessage,
+	res: ServerResponse,
+	caller: Caller
+): Promise<void> {
+	const messages = validateBatch(parseJsonBody(await readRawBody(req, ctx.config.maxBodyBytes)));
+	const asMessage = (m: BatchMessage): BroadcastMessage => ({
+		event: m.event,
+		json: m.payload,
+		binary: false,
+		...(m.id !== undefined ? { meta: { id: m.id } } : {}),
+		wire: 'text'
+	});
+	const allowedByTopic = new Map<string, boolean>();
+	for (const m of messages) {
+		if (m.private) {
+			// One write probe per private topic; a topic the caller may not write to is dropped silently.
+			let allowed = allowedByTopic.get(m.topic);
+			if (allowed === undefined) {
+				allowed = (await checkWrite(ctx.db, { caller, topic: m.topic, headers: xHeaders(req) })).broadcast;
+				allowedByTopic.set(m.topic, allowed);
+			}
+			if (!allowed) continue;
+		}
+		hub.publish(m.private, m.topic, asMessage(m));
+	}
+	send(res, 202);
+}
+
+function decodeSegment(segment: string): string {
+	try {
+		return decodeURIComponent(segment);
+	} catch {
+		throw new HttpError(400, { message: `Malformed URL segment: ${segment}` });
+	}
+}
+
+async function broadcastOne(
+	ctx: LocalbaseContext,
+	hub: RealtimeHub,
+	req: IncomingMessage,
+	res: ServerResponse,
+	url: URL,
+	caller: Caller,
+	rawTopic: string,
+	rawEvent: string
+): Promise<void> {
+	const topic = decodeSegment(rawTopic);
+	const event = decodeSegment(rawEvent);
+	const contentType = (header(req, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
+	if (
+		contentType !== '' &&
+		contentType !== 'application/json' &&
+		contentType !== 'application/octet-stream'
+	) {
+		return send(res, 415, {
+			error: 'Unsupported Media Type. Use application/json or application/octet-stream'
+		});
+	}
+	const body = await readRawBody(req, ctx.config.maxBodyBytes);
+	const binary = contentType === 'application/octet-stream';
+	const message: BroadcastMessage = binary
+		? { event, bytes: body, binary: true, wire: 'binary' }
+		: { event, json: parseJsonBody(body), binary: false, wire: 'binary' };
+	if (!binary && message.json === null) {
+		throw new HttpError(422, { errors: { payload: ["can't be blank"] } });
+	}
+	const isPrivate = url.searchParams.get('private') === 'true';
+	if (isPrivate) {
+		const write = await checkWrite(ctx.db, { caller, topic, headers: xHeaders(req) });
+		if (!write.broadcast) return send(res, 403, { message: 'Unauthorized' });
+	}
+	hub.publish(isPrivate, topic, message);
+	send(res, 202);
 }
