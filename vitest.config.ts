@@ -35,6 +35,15 @@ export default defineConfig({
 				}
 			},
 			{
+				test: {
+					name: 'cli',
+					include: ['tests/cli/**/*.test.ts'],
+					environment: 'node',
+					testTimeout: 120_000,
+					fileParallelism: false
+				}
+			},
+			{
 				resolve: { alias: { $lib: new URL('./src/lib', import.meta.url).pathname } },
 				test: {
 					name: 'app',

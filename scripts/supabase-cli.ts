@@ -1,0 +1,95 @@
+// The Supabase CLI (npm package `supabase`) against a scratch database on a Postgres server that
+// has localbase's platform SQL: `db push`, `gen types` and `db advisors`, as on a hosted project.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { projectRoot } from '../localbase/config.ts';
+import { openPostgres } from '../localbase/db.ts';
+import { applyPlatform } from '../localbase/migrate.ts';
+
+const run = promisify(execFile);
+const cli = path.join(projectRoot, 'node_modules', '.bin', 'supabase');
+
+/** The server used for CLI work: DATABASE_URL, else the machine's local Postgres. */
+export const cliServerUrl = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+export const typesPath = process.env.SPOTTER_TYPES_PATH ?? path.join(projectRoot, 'src', 'lib', 'database.types.ts');
+
+/** Runs the CLI; resolves to stdout and stderr (it reports progress on both). */
+async function supabase(args: string[]): Promise<{ stdout: string; stderr: string }> {
+	try {
+		return await run(cli, [...args, '--workdir', projectRoot], {
+			cwd: projectRoot,
+			maxBuffer: 16 * 1024 * 1024,
+			env: { ...process.env, SUPABASE_YES: '1', DO_NOT_TRACK: '1' }
+		});
+	} catch (err) {
+		const e = err as { stderr?: string; stdout?: string; message: string };
+		throw new Error(`supabase ${args[0]} ${args[1] ?? ''} failed: ${e.stderr || e.stdout || e.message}`, {
+			cause: err
+		});
+	}
+}
+
+/** Creates a database with the platform SQL only, runs `fn` with its URL, then drops it. */
+export async function withScratchDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
+	const name = `spotter_cli_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+	const admin = new pg.Client({ connectionString: cliServerUrl });
+	try {
+		await admin.connect();
+	} catch (err) {
+		throw new Error(
+			`The Supabase CLI needs a Postgres server; could not reach ${cliServerUrl} (set DATABASE_URL).`,
+			{ cause: err }
+		);
+	}
+	await admin.query(`create database ${name}`);
+	const url = new URL(cliServerUrl);
+	url.pathname = `/${name}`;
+	try {
+		const db = await openPostgres(url.toString(), 2);
+		await applyPlatform(db).finally(() => db.close());
+		return await fn(url.toString());
+	} finally {
+		await admin.query(`drop database if exists ${name} with (force)`);
+		await admin.end();
+	}
+}
+
+export async function dbPush(url: string): Promise<string> {
+	const { stdout, stderr } = await supabase(['db', 'push', `--remote=${url}`, '--yes']);
+	return stdout + stderr;
+}
+
+/** Generated TypeScript for the public schema, exactly as `supabase gen types` prints it. */
+export async function genTypes(url: string): Promise<string> {
+	const { stdout: out } = await supabase(['gen', 'types', 'typescript', `--remote=${url}`, '--schema', 'public']);
+	// The CLI prints connection notices on stdout before the generated module.
+	const start = out.indexOf('export type Json');
+	if (start < 0) throw new Error(`supabase gen types printed no types:\n${out}`);
+	return out.slice(start);
+}
+
+export interface AdvisorFinding {
+	name: string;
+	level: 'INFO' | 'WARN' | 'ERROR';
+	detail: string;
+}
+
+export async function advisors(url: string, level: 'info' | 'warn' | 'error'): Promise<AdvisorFinding[]> {
+	const { stdout, stderr } = await supabase(['db', 'advisors', `--remote=${url}`, '--type', 'all', '--level', level]);
+	const start = stdout.indexOf('[');
+	if (start >= 0) return JSON.parse(stdout.slice(start)) as AdvisorFinding[];
+	if (/No issues found/.test(stdout + stderr)) return [];
+	throw new Error(`unexpected output from supabase db advisors:\n${stdout}${stderr}`);
+}
+
+/** Pushes the migrations to a scratch database and returns the generated types. */
+export async function freshTypes(): Promise<string> {
+	return withScratchDatabase(async (url) => {
+		await dbPush(url);
+		return genTypes(url);
+	});
+}
