@@ -18,10 +18,22 @@ export default ts.config(
 	{
 		files: ['**/*.svelte', '**/*.svelte.ts', '**/*.svelte.js'],
 		languageOptions: {
-			parserOptions: { projectService: true, extraFileExtensions: ['.svelte'], parser: ts.parser, svelteConfig }
+			parserOptions: {
+				projectService: true,
+				extraFileExtensions: ['.svelte'],
+				parser: ts.parser,
+				svelteConfig
+			}
 		}
 	},
 	{
-		ignores: ['build/', '.svelte-kit/', 'node_modules/', '.localbase/', 'test-results/', 'src/lib/database.types.ts']
+		ignores: [
+			'build/',
+			'.svelte-kit/',
+			'node_modules/',
+			'.localbase/',
+			'test-results/',
+			'src/lib/database.types.ts'
+		]
 	}
 );

@@ -27,8 +27,7 @@ export function send(
 	headers: Record<string, string> = {}
 ): void {
 	if (res.headersSent || res.destroyed) return;
-	const payload =
-		body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+	const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
 	res.writeHead(status, {
 		...corsHeaders,
 		...(payload !== undefined && !headers['content-type']

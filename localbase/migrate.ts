@@ -47,9 +47,9 @@ export async function migrate(db: Db, options: { seed?: boolean } = {}): Promise
 		);
 	`);
 	const done = new Set(
-		(await db.query<{ version: string }>('select version from supabase_migrations.schema_migrations')).rows.map(
-			(r) => r.version
-		)
+		(
+			await db.query<{ version: string }>('select version from supabase_migrations.schema_migrations')
+		).rows.map((r) => r.version)
 	);
 	const isNew = done.size === 0;
 	const applied: string[] = [];

@@ -47,7 +47,8 @@ export function bearerOf(
 export function verifyToken(token: string, config: LocalbaseConfig): CallerResult {
 	const verified = verifyJwt(token, config.jwtSecret);
 	if (!verified.ok) {
-		if (verified.reason === 'expired') return { ok: false, failure: { kind: 'expired', message: 'JWT expired' } };
+		if (verified.reason === 'expired')
+			return { ok: false, failure: { kind: 'expired', message: 'JWT expired' } };
 		return {
 			ok: false,
 			failure: { kind: 'bad_jwt', message: `invalid JWT: ${verified.reason.replace('_', ' ')}` }
@@ -73,7 +74,10 @@ export async function checkSession(q: Queryable, caller: Caller): Promise<Caller
 		[sessionId, caller.claims.sub ?? '']
 	);
 	if (rows.length === 0) {
-		return { ok: false, failure: { kind: 'session_ended', message: 'JWT session has ended (signed out or deleted)' } };
+		return {
+			ok: false,
+			failure: { kind: 'session_ended', message: 'JWT session has ended (signed out or deleted)' }
+		};
 	}
 	return { ok: true, caller };
 }
@@ -94,7 +98,11 @@ export async function resolveCaller(
  * Runs `fn` in a transaction as the caller: role switched and the request.jwt.* settings set,
  * as PostgREST and Realtime do, so RLS sees exactly what it would on hosted Supabase.
  */
-export async function actAs(tx: Queryable, caller: Caller, extra: Record<string, string> = {}): Promise<void> {
+export async function actAs(
+	tx: Queryable,
+	caller: Caller,
+	extra: Record<string, string> = {}
+): Promise<void> {
 	const settings: Record<string, string> = {
 		role: caller.role,
 		'request.jwt.claims': JSON.stringify(caller.claims),

@@ -96,5 +96,10 @@ async function route(
 function fail(res: ServerResponse, err: unknown): void {
 	if (err instanceof HttpError) return send(res, err.status, err.body, err.headers);
 	console.error('[localbase] unexpected error:', err);
-	send(res, 500, { code: 'LOCALBASE500', message: 'localbase internal error', details: String(err), hint: null });
+	send(res, 500, {
+		code: 'LOCALBASE500',
+		message: 'localbase internal error',
+		details: String(err),
+		hint: null
+	});
 }

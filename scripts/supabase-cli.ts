@@ -15,7 +15,8 @@ const cli = path.join(projectRoot, 'node_modules', '.bin', 'supabase');
 /** The server used for CLI work: DATABASE_URL, else the machine's local Postgres. */
 export const cliServerUrl = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 
-export const typesPath = process.env.SPOTTER_TYPES_PATH ?? path.join(projectRoot, 'src', 'lib', 'database.types.ts');
+export const typesPath =
+	process.env.SPOTTER_TYPES_PATH ?? path.join(projectRoot, 'src', 'lib', 'database.types.ts');
 
 /** Runs the CLI; resolves to stdout and stderr (it reports progress on both). */
 async function supabase(args: string[]): Promise<{ stdout: string; stderr: string }> {
@@ -65,7 +66,14 @@ export async function dbPush(url: string): Promise<string> {
 
 /** Generated TypeScript for the public schema, exactly as `supabase gen types` prints it. */
 export async function genTypes(url: string): Promise<string> {
-	const { stdout: out } = await supabase(['gen', 'types', 'typescript', `--remote=${url}`, '--schema', 'public']);
+	const { stdout: out } = await supabase([
+		'gen',
+		'types',
+		'typescript',
+		`--remote=${url}`,
+		'--schema',
+		'public'
+	]);
 	// The CLI prints connection notices on stdout before the generated module.
 	const start = out.indexOf('export type Json');
 	if (start < 0) throw new Error(`supabase gen types printed no types:\n${out}`);
@@ -79,7 +87,15 @@ export interface AdvisorFinding {
 }
 
 export async function advisors(url: string, level: 'info' | 'warn' | 'error'): Promise<AdvisorFinding[]> {
-	const { stdout, stderr } = await supabase(['db', 'advisors', `--remote=${url}`, '--type', 'all', '--level', level]);
+	const { stdout, stderr } = await supabase([
+		'db',
+		'advisors',
+		`--remote=${url}`,
+		'--type',
+		'all',
+		'--level',
+		level
+	]);
 	const start = stdout.indexOf('[');
 	if (start >= 0) return JSON.parse(stdout.slice(start)) as AdvisorFinding[];
 	if (/No issues found/.test(stdout + stderr)) return [];

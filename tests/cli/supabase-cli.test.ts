@@ -79,10 +79,14 @@ describe('generated database types', () => {
 	it('make the freshness check fail when the committed file is stale', async () => {
 		const stale = path.join(await mkdtemp(path.join(tmpdir(), 'spotter-types-')), 'database.types.ts');
 		await writeFile(stale, (await readFile(typesPath, 'utf8')).replace('send_message', 'send_a_message'));
-		const check = run(path.join(projectRoot, 'node_modules', '.bin', 'tsx'), ['scripts/check-types-fresh.ts'], {
-			cwd: projectRoot,
-			env: { ...process.env, SPOTTER_TYPES_PATH: stale }
-		});
+		const check = run(
+			path.join(projectRoot, 'node_modules', '.bin', 'tsx'),
+			['scripts/check-types-fresh.ts'],
+			{
+				cwd: projectRoot,
+				env: { ...process.env, SPOTTER_TYPES_PATH: stale }
+			}
+		);
 		await expect(check).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('is stale') });
 	});
 });

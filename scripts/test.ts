@@ -1,0 +1,129 @@
+// `npm test`: every suite, in order. The database and localbase suites run on embedded PGlite,
+// and again on the Postgres server when DATABASE_URL is set (CI sets it), together with the
+// Supabase CLI checks. Ends with one "N passed, N failed" line over all suites.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const serverUrl = process.env.DATABASE_URL || undefined;
+const root = path.resolve(import.meta.dirname, '..');
+const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
+const reportDir = await mkdtemp(path.join(tmpdir(), 'spotter-test-'));
+
+interface Step {
+	name: string;
+	backend: string;
+	command: string;
+	args: string[];
+	env: NodeJS.ProcessEnv;
+	report: string;
+	kind: 'vitest' | 'playwright';
+}
+
+const withoutServer = { ...process.env, DATABASE_URL: '' };
+const steps: Step[] = [];
+const vitest = (project: string, backend: 'pglite' | 'postgres' | '-') => {
+	const report = path.join(reportDir, `${project}-${backend}.json`);
+	steps.push({
+		name: project,
+		backend,
+		command: bin('vitest'),
+		args: [
+			'run',
+			'--project',
+			project,
+			'--reporter=default',
+			'--reporter=json',
+			`--outputFile.json=${report}`
+		],
+		env: backend === 'postgres' ? { ...process.env, DATABASE_URL: serverUrl } : withoutServer,
+		report,
+		kind: 'vitest'
+	});
+};
+
+vitest('unit', '-');
+vitest('db', 'pglite');
+vitest('localbase', 'pglite');
+if (existsSync(path.join(root, 'tests', 'app'))) vitest('app', 'pglite');
+if (serverUrl) {
+	vitest('db', 'postgres');
+	vitest('localbase', 'postgres');
+	vitest('cli', 'postgres');
+} else {
+	console.log(
+		'DATABASE_URL is not set: the server runs of the db/localbase suites and the CLI checks are skipped.'
+	);
+}
+if (existsSync(path.join(root, 'playwright.config.ts'))) {
+	const report = path.join(reportDir, 'e2e.json');
+	steps.push({
+		name: 'e2e',
+		backend: 'pglite',
+		command: bin('playwright'),
+		args: ['test', '--reporter=list,json'],
+		env: { ...withoutServer, PLAYWRIGHT_JSON_OUTPUT_NAME: report },
+		report,
+		kind: 'playwright'
+	});
+}
+
+interface Outcome {
+	step: Step;
+	code: number;
+	passed: number;
+	failed: number;
+	skipped: number;
+	seconds: number;
+}
+
+async function runStep(step: Step): Promise<Outcome> {
+	console.log(`\n=== ${step.name} (${step.backend}) ===`);
+	const started = Date.now();
+	const code = await new Promise<number>((resolve) => {
+		const child = spawn(step.command, step.args, { cwd: root, env: step.env, stdio: 'inherit' });
+		child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
+		child.on('error', (err) => {
+			console.error(`could not start ${step.command}:`, err);
+			resolve(1);
+		});
+	});
+	const counts = await readCounts(step);
+	return { step, code, ...counts, seconds: (Date.now() - started) / 1000 };
+}
+
+async function readCounts(step: Step): Promise<{ passed: number; failed: number; skipped: number }> {
+	const text = await readFile(step.report, 'utf8').catch(() => undefined);
+	if (!text) return { passed: 0, failed: 1, skipped: 0 };
+	const json = JSON.parse(text);
+	if (step.kind === 'vitest') {
+		return {
+			passed: json.numPassedTests ?? 0,
+			failed: (json.numFailedTests ?? 0) + (json.success === false && !json.numFailedTests ? 1 : 0),
+			skipped: (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0)
+		};
+	}
+	const stats = json.stats ?? {};
+	return {
+		passed: stats.expected ?? 0,
+		failed: (stats.unexpected ?? 0) + (stats.flaky ?? 0),
+		skipped: stats.skipped ?? 0
+	};
+}
+
+const outcomes: Outcome[] = [];
+for (const step of steps) outcomes.push(await runStep(step));
+
+console.log('\n suite        backend    passed  failed  skipped  seconds');
+for (const o of outcomes) {
+	console.log(
+		` ${o.step.name.padEnd(12)} ${o.step.backend.padEnd(9)} ${String(o.passed).padStart(7)} ${String(o.failed).padStart(7)} ${String(o.skipped).padStart(8)} ${o.seconds.toFixed(1).padStart(8)}${o.code === 0 ? '' : '  ✗'}`
+	);
+}
+const passed = outcomes.reduce((n, o) => n + o.passed, 0);
+const failed = outcomes.reduce((n, o) => n + o.failed, 0);
+const skipped = outcomes.reduce((n, o) => n + o.skipped, 0);
+console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(outcomes.every((o) => o.code === 0) && failed === 0 ? 0 : 1);
