@@ -36,6 +36,16 @@ export default defineConfig({
 			},
 			{
 				test: {
+					name: 'push',
+					include: ['tests/push/**/*.test.ts'],
+					environment: 'node',
+					testTimeout: 60_000,
+					hookTimeout: 180_000,
+					fileParallelism: false
+				}
+			},
+			{
+				test: {
 					name: 'cli',
 					include: ['tests/cli/**/*.test.ts'],
 					environment: 'node',

@@ -48,9 +48,11 @@ vitest('unit', '-');
 vitest('db', 'pglite');
 vitest('localbase', 'pglite');
 if (existsSync(path.join(root, 'tests', 'app'))) vitest('app', 'pglite');
+if (existsSync(path.join(root, 'tests', 'push'))) vitest('push', 'pglite');
 if (serverUrl) {
 	vitest('db', 'postgres');
 	vitest('localbase', 'postgres');
+	if (existsSync(path.join(root, 'tests', 'push'))) vitest('push', 'postgres');
 	vitest('cli', 'postgres');
 } else {
 	console.log(
