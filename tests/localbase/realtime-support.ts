@@ -1,0 +1,116 @@
+// Helpers for the realtime suites: subscribe and wait for a status, collect broadcasts and presence
+// events, and poll for a condition with a deadline.
+import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
+import { signJwt } from '../../localbase/jwt.ts';
+import type { Localbase } from '../../localbase/server.ts';
+
+export type SubscribeResult = { status: string; error?: Error };
+
+/** Subscribes and resolves with the first terminal status (SUBSCRIBED, CHANNEL_ERROR, TIMED_OUT or CLOSED). */
+export function subscribe(channel: RealtimeChannel, timeoutMs = 5000): Promise<SubscribeResult> {
+	return new Promise((resolve) => {
+		channel.subscribe((status, error) => resolve({ status, error }), timeoutMs);
+	});
+}
+
+export async function waitFor<T>(
+	probe: () => T | undefined | null | false,
+	what: string,
+	timeoutMs = 5000
+): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = probe();
+		if (value) return value;
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((r) => setTimeout(r, 10));
+	}
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface Received {
+	event: string;
+	payload: Record<string, unknown>;
+	meta?: { id?: string };
+}
+
+/** Records every broadcast the channel receives (register before subscribing). */
+export function collectBroadcasts(channel: RealtimeChannel, event = '*'): Received[] {
+	const received: Received[] = [];
+	channel.on('broadcast', { event }, (message) => {
+		received.push(message as unknown as Received);
+	});
+	return received;
+}
+
+/** Records system frames (Realtime's shutdown reasons arrive this way). */
+export function collectSystem(channel: RealtimeChannel): Record<string, unknown>[] {
+	const system: Record<string, unknown>[] = [];
+	channel.on('system', {}, (payload) => {
+		system.push(payload as Record<string, unknown>);
+	});
+	return system;
+}
+
+/** Tracks the channel's terminal states after subscribing (CLOSED when the server closes it). */
+export function statusLog(): { statuses: string[]; callback: (status: string) => void } {
+	const statuses: string[] = [];
+	return { statuses, callback: (status) => statuses.push(status) };
+}
+
+export async function removeAll(...clients: SupabaseClient[]): Promise<void> {
+	for (const client of clients) {
+		await client.removeAllChannels();
+		client.realtime.disconnect();
+	}
+}
+
+/** A token signed with the local secret, with chosen claims (expired, wrong role, no exp…). */
+export function signedToken(
+	lb: Localbase,
+	claims: Record<string, unknown>,
+	secret = lb.config.jwtSecret
+): string {
+	return signJwt(claims, secret);
+}
+
+export function withAlgNone(token: string): string {
+	const [, body] = token.split('.');
+	const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
+	return `${header}.${body}.`;
+}
+
+export function claimsOf(token: string): Record<string, unknown> & { sub: string; session_id: string } {
+	return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+}
+
+/** Runs SQL as the holder of `token` (role + request.jwt.claims) in one transaction, as PostgREST would. */
+export async function asUser<T>(
+	lb: Localbase,
+	token: string,
+	fn: (q: { query: Localbase['db']['query'] }) => Promise<T>,
+	opts: { rollback?: boolean } = {}
+): Promise<T> {
+	class RolledBack extends Error {
+		constructor(readonly value: T) {
+			super('rolled back on purpose');
+		}
+	}
+	const claims = claimsOf(token);
+	try {
+		return await lb.db.transaction(async (tx) => {
+			await tx.query(
+				`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true),
+				 set_config('request.jwt.claim.sub', $2, true)`,
+				[JSON.stringify(claims), claims.sub]
+			);
+			const value = await fn(tx);
+			if (opts.rollback) throw new RolledBack(value);
+			return value;
+		});
+	} catch (err) {
+		if (err instanceof RolledBack) return err.value;
+		throw err;
+	}
+}
