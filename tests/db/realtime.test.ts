@@ -1,0 +1,177 @@
+// Private-channel authorization exactly as Realtime checks it (SUPABASE-FACTS D.2): read = probe
+// rows inserted by the server and selected back as the user; write = the user inserts a probe.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import {
+	conversationIds as conv,
+	createActors,
+	ids,
+	realtimeCanRead,
+	realtimeCanWrite,
+	type Actor,
+	type ActorTx,
+	type Actors
+} from './actors.ts';
+
+let t: TestDatabase;
+let a: Actors;
+
+beforeAll(async () => {
+	t = await createTestDatabase('seeded');
+	a = await createActors(t.db);
+});
+afterAll(async () => {
+	await t?.release();
+});
+
+const coachAlexTopic = `conversation:${conv.coachAlex}`;
+const coachSamTopic = `conversation:${conv.coachSam}`;
+const alexInbox = `user:${ids.alex}`;
+const nobody = { broadcast: false, presence: false };
+const everything = { broadcast: true, presence: true };
+
+const read = (actor: Actor, topic: string, setup?: (x: ActorTx) => Promise<unknown>) =>
+	realtimeCanRead(t.db, actor, topic, setup);
+const write = (actor: Actor, topic: string, setup?: (x: ActorTx) => Promise<unknown>) =>
+	realtimeCanWrite(t.db, actor, topic, setup);
+
+/** Unlinks sam from coach as the dashboard would, which archives coach ↔ sam. */
+const unlinkSam = (x: ActorTx) =>
+	x.query(`update public.profiles set trainer_id = null where id = $1`, [ids.sam]);
+
+const garbageTopics = [
+	'',
+	'conversation:',
+	'conversation:not-a-uuid',
+	`CONVERSATION:${conv.coachAlex}`,
+	`conversation:${conv.coachAlex}x`,
+	`conversation:${conv.coachAlex}:typing`,
+	` conversation:${conv.coachAlex}`,
+	`realtime:conversation:${conv.coachAlex}`,
+	'conversation:00000000-0000-4000-8000-000000000000',
+	`conversation:${ids.alex}`,
+	`User:${ids.alex}`,
+	`user:${ids.alex} `,
+	'user:',
+	'user:*',
+	`conversation:${conv.coachAlex}' or '1'='1`
+];
+
+describe('as coach', () => {
+	test('can receive and send broadcast and presence on their conversation with alex', async () => {
+		expect(await read(a.coach, coachAlexTopic)).toEqual(everything);
+		expect(await write(a.coach, coachAlexTopic)).toEqual(everything);
+	});
+	test('can receive only broadcasts, never presence, on their own inbox topic, and cannot send there', async () => {
+		expect(await read(a.coach, `user:${ids.coach}`)).toEqual({ broadcast: true, presence: false });
+		expect(await write(a.coach, `user:${ids.coach}`)).toEqual(nobody);
+	});
+	test('cannot receive or send on alex’s inbox topic', async () => {
+		expect(await read(a.coach, alexInbox)).toEqual(nobody);
+		expect(await write(a.coach, alexInbox)).toEqual(nobody);
+	});
+	test('cannot use rival ↔ jordan’s topic', async () => {
+		expect(await read(a.coach, `conversation:${conv.rivalJordan}`)).toEqual(nobody);
+		expect(await write(a.coach, `conversation:${conv.rivalJordan}`)).toEqual(nobody);
+	});
+	test('loses the conversation topic with sam as soon as sam is unlinked (archived)', async () => {
+		expect(await read(a.coach, coachSamTopic)).toEqual(everything);
+		expect(await read(a.coach, coachSamTopic, unlinkSam)).toEqual(nobody);
+		expect(await write(a.coach, coachSamTopic, unlinkSam)).toEqual(nobody);
+	});
+	test('is refused every malformed or foreign topic', async () => {
+		for (const topic of garbageTopics) {
+			expect({ topic, read: await read(a.coach, topic), write: await write(a.coach, topic) }).toEqual({
+				topic,
+				read: nobody,
+				write: nobody
+			});
+		}
+	});
+});
+
+describe('as alex', () => {
+	test('can receive and send broadcast and presence on their conversation with coach', async () => {
+		expect(await read(a.alex, coachAlexTopic)).toEqual(everything);
+		expect(await write(a.alex, coachAlexTopic)).toEqual(everything);
+	});
+	test('can receive broadcasts on their own inbox topic but not send there', async () => {
+		expect(await read(a.alex, alexInbox)).toEqual({ broadcast: true, presence: false });
+		expect(await write(a.alex, alexInbox)).toEqual(nobody);
+	});
+	test('cannot use coach ↔ sam’s topic or sam’s inbox', async () => {
+		expect(await read(a.alex, coachSamTopic)).toEqual(nobody);
+		expect(await write(a.alex, coachSamTopic)).toEqual(nobody);
+		expect(await read(a.alex, `user:${ids.sam}`)).toEqual(nobody);
+	});
+	test('is refused every malformed or foreign topic', async () => {
+		for (const topic of garbageTopics) {
+			expect({ topic, read: await read(a.alex, topic), write: await write(a.alex, topic) }).toEqual({
+				topic,
+				read: nobody,
+				write: nobody
+			});
+		}
+	});
+});
+
+describe('as sam, rival, jordan and solo (not part of coach ↔ alex)', () => {
+	for (const name of ['sam', 'rival', 'jordan', 'solo'] as const) {
+		test(`${name} can neither receive nor send on coach ↔ alex, nor receive alex’s inbox`, async () => {
+			expect(await read(a[name], coachAlexTopic)).toEqual(nobody);
+			expect(await write(a[name], coachAlexTopic)).toEqual(nobody);
+			expect(await read(a[name], alexInbox)).toEqual(nobody);
+			expect(await write(a[name], alexInbox)).toEqual(nobody);
+		});
+	}
+	test('sam can no longer use coach ↔ sam once unlinked, although the history stays readable', async () => {
+		expect(await read(a.sam, coachSamTopic)).toEqual(everything);
+		expect(await read(a.sam, coachSamTopic, unlinkSam)).toEqual(nobody);
+		expect(await write(a.sam, coachSamTopic, unlinkSam)).toEqual(nobody);
+	});
+});
+
+describe('as anon', () => {
+	test('can neither receive nor send on any private topic', async () => {
+		for (const topic of [coachAlexTopic, alexInbox, coachSamTopic, ...garbageTopics]) {
+			expect({ topic, read: await read(a.anon, topic), write: await write(a.anon, topic) }).toEqual({
+				topic,
+				read: nobody,
+				write: nobody
+			});
+		}
+	});
+});
+
+describe('as the dashboard impersonating alex', () => {
+	test('can receive what alex receives', async () => {
+		expect(await read(a.impersonation, coachAlexTopic)).toEqual(everything);
+		expect(await read(a.impersonation, alexInbox)).toEqual({ broadcast: true, presence: false });
+	});
+	test('cannot broadcast or track presence as alex on their conversation (SPEC edge case 10: read-only)', async () => {
+		expect(await write(a.impersonation, coachAlexTopic)).toEqual(nobody);
+	});
+});
+
+describe('as service_role', () => {
+	test('bypasses RLS: every probe is visible and insertable, which is why Realtime skips its checks', async () => {
+		expect(await read(a.service_role, coachAlexTopic)).toEqual(everything);
+		expect(await write(a.service_role, alexInbox)).toEqual(everything);
+	});
+});
+
+describe('archived conversations', () => {
+	test('nobody can use the topic of a conversation archived because a user was deleted', async () => {
+		const deleteSam = (x: ActorTx) => x.query(`delete from auth.users where id = $1`, [ids.sam]);
+		expect(await read(a.coach, coachSamTopic, deleteSam)).toEqual(nobody);
+		expect(await write(a.coach, coachSamTopic, deleteSam)).toEqual(nobody);
+	});
+	test('the topic works again once the same pair is linked again', async () => {
+		const relink = async (x: ActorTx) => {
+			await unlinkSam(x);
+			await x.query(`update public.profiles set trainer_id = $1 where id = $2`, [ids.coach, ids.sam]);
+		};
+		expect(await read(a.sam, coachSamTopic, relink)).toEqual(everything);
+		expect(await write(a.sam, coachSamTopic, relink)).toEqual(everything);
+	});
+});

@@ -1,0 +1,163 @@
+// Guards over the whole schema: RLS on every table, comments for admins, functions locked down.
+// They catch the table or function a future migration forgets, not just today's.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+
+let t: TestDatabase;
+
+beforeAll(async () => {
+	t = await createTestDatabase('schema');
+});
+afterAll(async () => {
+	await t?.release();
+});
+
+const q = <T = Record<string, unknown>>(sql: string) => t.db.query<T>(sql).then((r) => r.rows);
+
+describe('row-level security', () => {
+	test('the schemas hold the tables this suite knows about, so the guards below cover something', async () => {
+		const tables = await q<{ name: string }>(
+			`select n.nspname || '.' || c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+			 where n.nspname in ('public', 'private') and c.relkind in ('r', 'p') order by 1`
+		);
+		expect(tables.map((r) => r.name)).toEqual([
+			'private.push_outbox',
+			'public.conversations',
+			'public.invitation_redemptions',
+			'public.invitations',
+			'public.messages',
+			'public.profiles',
+			'public.push_subscriptions'
+		]);
+	});
+
+	test('every table in public and private has row-level security enabled', async () => {
+		const off = await q<{ name: string }>(
+			`select n.nspname || '.' || c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+			 where n.nspname in ('public', 'private') and c.relkind in ('r', 'p') and not c.relrowsecurity`
+		);
+		expect(off).toEqual([]);
+	});
+
+	test('realtime.messages has row-level security enabled, so private channels are authorized by policy', async () => {
+		const [row] = await q<{ relrowsecurity: boolean }>(
+			`select relrowsecurity from pg_class where oid = 'realtime.messages'::regclass`
+		);
+		expect(row.relrowsecurity).toBe(true);
+	});
+
+	test('a table with no policy says in its comment that it is server-only', async () => {
+		const rows = await q<{ name: string; comment: string | null }>(
+			`select n.nspname || '.' || c.relname as name, obj_description(c.oid, 'pg_class') as comment
+			 from pg_class c join pg_namespace n on n.oid = c.relnamespace
+			 where n.nspname in ('public', 'private') and c.relkind in ('r', 'p')
+			   and not exists (select 1 from pg_policy p where p.polrelid = c.oid)`
+		);
+		expect(rows.map((r) => r.name)).toEqual(['private.push_outbox']);
+		for (const row of rows) expect(row.comment).toMatch(/server-only/i);
+	});
+
+	test('every policy is granted to authenticated only, never to anon or public', async () => {
+		const rows = await q<{ name: string; roles: string[] }>(
+			`select polrelid::regclass::text || ': ' || polname as name,
+			        array(select rolname from pg_roles where oid = any(polroles) order by 1)::text[] as roles
+			 from pg_policy p join pg_class c on c.oid = p.polrelid join pg_namespace n on n.oid = c.relnamespace
+			 where n.nspname in ('public', 'private', 'realtime')`
+		);
+		expect(rows.length).toBeGreaterThan(10);
+		for (const row of rows)
+			expect({ name: row.name, roles: row.roles }).toEqual({ name: row.name, roles: ['authenticated'] });
+	});
+
+	test('anon has no privilege on any Spotter table', async () => {
+		const rows = await q<{ name: string; privilege: string }>(
+			`select table_schema || '.' || table_name as name, privilege_type as privilege
+			 from information_schema.role_table_grants
+			 where grantee = 'anon' and table_schema in ('public', 'private')`
+		);
+		expect(rows).toEqual([]);
+		const columns = await q(
+			`select table_name, column_name from information_schema.column_privileges
+			 where grantee = 'anon' and table_schema in ('public', 'private')`
+		);
+		expect(columns).toEqual([]);
+	});
+});
+
+describe('comments for admins in the dashboard', () => {
+	test('every public and private table has a comment', async () => {
+		const missing = await q<{ name: string }>(
+			`select n.nspname || '.' || c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+			 where n.nspname in ('public', 'private') and c.relkind in ('r', 'p', 'v')
+			   and coalesce(obj_description(c.oid, 'pg_class'), '') = ''`
+		);
+		expect(missing).toEqual([]);
+	});
+
+	test('every column of every public and private table has a comment', async () => {
+		const missing = await q<{ name: string }>(
+			`select n.nspname || '.' || c.relname || '.' || a.attname as name
+			 from pg_class c join pg_namespace n on n.oid = c.relnamespace
+			 join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+			 where n.nspname in ('public', 'private') and c.relkind in ('r', 'p')
+			   and coalesce(col_description(c.oid, a.attnum), '') = ''`
+		);
+		expect(missing).toEqual([]);
+	});
+
+	test('every function in public and private has a comment', async () => {
+		const missing = await q<{ name: string }>(
+			`select p.oid::regprocedure::text as name from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+			 where n.nspname in ('public', 'private') and coalesce(obj_description(p.oid, 'pg_proc'), '') = ''`
+		);
+		expect(missing).toEqual([]);
+	});
+});
+
+describe('functions', () => {
+	test('no private function is executable by anon, authenticated or service_role, except the topic parser policies need', async () => {
+		const rows = await q<{ fn: string; role: string }>(
+			`select p.oid::regprocedure::text as fn, r.rolname as role
+			 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+			 cross join (select rolname from pg_roles where rolname in ('anon', 'authenticated', 'service_role')) r
+			 where n.nspname = 'private' and has_function_privilege(r.rolname, p.oid, 'execute')
+			 order by 1, 2`
+		);
+		expect(rows).toEqual([{ fn: 'private.topic_conversation_id(text)', role: 'authenticated' }]);
+	});
+
+	test('anon can execute no public function', async () => {
+		const rows = await q<{ fn: string }>(
+			`select p.oid::regprocedure::text as fn from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+			 where n.nspname = 'public' and has_function_privilege('anon', p.oid, 'execute')`
+		);
+		expect(rows).toEqual([]);
+	});
+
+	test('every security definer function pins an empty search_path', async () => {
+		const rows = await q<{ fn: string; config: string[] | null }>(
+			`select p.oid::regprocedure::text as fn, p.proconfig as config
+			 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+			 where n.nspname in ('public', 'private') and p.prosecdef`
+		);
+		expect(rows.length).toBeGreaterThan(5);
+		for (const row of rows)
+			expect({ fn: row.fn, config: row.config }).toEqual({ fn: row.fn, config: ['search_path=""'] });
+	});
+
+	test('the public API functions run as the caller (security invoker), so RLS decides', async () => {
+		const rows = await q<{ fn: string }>(
+			`select p.oid::regprocedure::text as fn from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+			 where n.nspname = 'public' and p.prosecdef`
+		);
+		expect(rows).toEqual([]);
+	});
+
+	test('the conversation list is a single SQL statement, not a per-row loop (review C1/C2)', async () => {
+		const [row] = await q<{ lang: string; volatility: string }>(
+			`select l.lanname as lang, p.provolatile as volatility from pg_proc p join pg_language l on l.oid = p.prolang
+			 where p.oid = 'public.list_conversations(integer, timestamptz, uuid)'::regprocedure`
+		);
+		expect(row).toEqual({ lang: 'sql', volatility: 's' });
+	});
+});
