@@ -132,10 +132,11 @@ async function route(r: AuthRequest): Promise<Reply> {
 	if (path === '/logout' && method === 'POST') return logout(r);
 	if (path === '/admin/users' && method === 'GET') return adminListUsers(r);
 	if (path === '/admin/users' && method === 'POST') return adminCreateUser(r);
+	// A user id is a UUID, so it never needs percent-decoding.
 	const adminUser = /^\/admin\/users\/([^/]+)$/.exec(path);
-	if (adminUser && method === 'GET') return adminGetUser(r, decodeURIComponent(adminUser[1]));
-	if (adminUser && method === 'PUT') return adminUpdateUser(r, decodeURIComponent(adminUser[1]));
-	if (adminUser && method === 'DELETE') return adminDeleteUser(r, decodeURIComponent(adminUser[1]));
+	if (adminUser && method === 'GET') return adminGetUser(r, adminUser[1]);
+	if (adminUser && method === 'PUT') return adminUpdateUser(r, adminUser[1]);
+	if (adminUser && method === 'DELETE') return adminDeleteUser(r, adminUser[1]);
 	const feature = Object.entries(unsupported).find(
 		([prefix]) => path === prefix || path.startsWith(`${prefix}/`)
 	);

@@ -59,7 +59,12 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
 			chunks.push(chunk);
 		});
 		req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-		req.on('error', reject);
+		// A client that disconnects mid-body ends the request here, before any transaction opens.
+		const aborted = () => new HttpError(400, { code: 'PGRST000', message: 'Client closed the request' });
+		req.on('error', () => reject(aborted()));
+		req.on('close', () => {
+			if (!req.complete) reject(aborted());
+		});
 	});
 }
 

@@ -209,7 +209,16 @@ async function serve(
 ): Promise<Reply> {
 	const method = req.method ?? 'GET';
 	const path = url.pathname.slice('/rest/v1'.length);
-	const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
+	const segments = path
+		.split('/')
+		.filter(Boolean)
+		.map((segment) => {
+			try {
+				return decodeURIComponent(segment);
+			} catch {
+				throw new PgrstError(404, 'PGRST125', `Invalid path specified in request URL: ${path}`);
+			}
+		});
 	if (segments.length === 0) throw unsupported('the OpenAPI description at /rest/v1/');
 	const isRpc = segments[0] === 'rpc' && segments.length === 2;
 	if (segments.length !== 1 && !isRpc) {

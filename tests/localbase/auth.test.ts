@@ -122,39 +122,35 @@ describe('sign-up', () => {
 		expect(error).toMatchObject({ status: 400, code: 'validation_failed' });
 	});
 
-	test('when a trigger on auth.users raises, sign-up fails like GoTrue and leaves no partial user', async () => {
-		await t.lb.db.exec(`
-			create or replace function public.refuse_admins() returns trigger language plpgsql as $$
-			begin
-				if new.raw_user_meta_data ->> 'role' = 'admin' then raise exception 'role admin is not allowed'; end if;
-				return new;
-			end $$;
-			create trigger users_before_insert_refuse_admins before insert on auth.users
-				for each row execute function public.refuse_admins();
-		`);
-		try {
-			const email = uniqueEmail('admin');
-			const { data, error } = await anon().auth.signUp({
-				email,
-				password: 'correct-horse',
-				options: { data: { role: 'admin' } }
-			});
-			expect(data.session).toBeNull();
-			expect(error).toMatchObject({ status: 500, message: 'Database error saving new user' });
-			const { rows } = await t.lb.db.query('select count(*)::int as n from auth.users where email = $1', [
-				email
-			]);
-			expect(rows[0]).toEqual({ n: 0 });
-			const identities = await t.lb.db.query(
-				`select count(*)::int as n from auth.identities where email = $1`,
-				[email]
-			);
-			expect(identities.rows[0]).toEqual({ n: 0 });
-		} finally {
-			await t.lb.db.exec(
-				'drop trigger users_before_insert_refuse_admins on auth.users; drop function public.refuse_admins();'
-			);
-		}
+	test('requesting the admin role at sign-up fails like GoTrue and leaves no partial user', async () => {
+		// Spotter's profile trigger on auth.users refuses roles other than trainer and trainee.
+		const email = uniqueEmail('admin');
+		const { data, error } = await anon().auth.signUp({
+			email,
+			password: 'correct-horse',
+			options: { data: { role: 'admin', display_name: 'Sneaky' } }
+		});
+		expect(data.session).toBeNull();
+		expect(error).toMatchObject({ status: 500, message: 'Database error saving new user' });
+		const users = await t.lb.db.query('select count(*)::int as n from auth.users where email = $1', [email]);
+		expect(users.rows[0]).toEqual({ n: 0 });
+		const identities = await t.lb.db.query(
+			`select count(*)::int as n from auth.identities where email = $1`,
+			[email]
+		);
+		expect(identities.rows[0]).toEqual({ n: 0 });
+	});
+
+	test('signing up as a trainer creates a trainer profile from the sign-up metadata', async () => {
+		const { user } = await signUp(anon(), uniqueEmail('trainer'), {
+			role: 'trainer',
+			display_name: 'Tess Trainer'
+		});
+		const { rows } = await t.lb.db.query(
+			'select role::text, display_name from public.profiles where id = $1',
+			[user.id]
+		);
+		expect(rows).toEqual([{ role: 'trainer', display_name: 'Tess Trainer' }]);
 	});
 });
 
