@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { header, HttpError, send } from './http.ts';
 import { authenticateToken, checkWrite, sessionAlive } from './realtime/authorization.ts';
-import { RealtimeHub } from './realtime/hub.ts';
+import { namespaceOf, RealtimeHub } from './realtime/hub.ts';
 import type { BroadcastMessage } from './realtime/protocol.ts';
 import { bearerOf, type Caller } from './request-auth.ts';
 import type { LocalbaseContext } from './server.ts';
@@ -72,8 +72,11 @@ export async function createRealtime(ctx: LocalbaseContext): Promise<Realtime> {
 		deliveries = deliveries
 			.then(() => deliver(note))
 			.catch((err: unknown) => {
-				// The message row stays in realtime.messages; the failure is reported, the stream goes on.
+				// The message is lost to its subscribers: make them rejoin so they refetch what they missed.
 				console.error(`[localbase] realtime could not deliver database message ${note.id}:`, err);
+				hub.resync(
+					typeof note.topic === 'string' ? namespaceOf(note.private === true, note.topic) : undefined
+				);
 			});
 	});
 

@@ -640,6 +640,21 @@ export class RealtimeHub {
 		return this.fanOut(namespaceOf(isPrivate, subTopic), `realtime:${subTopic}`, message);
 	}
 
+	/**
+	 * After a database message could not be delivered: every affected channel gets phx_error, so its
+	 * client rejoins and (as Spotter's clients do after any resubscribe) refetches from the database.
+	 */
+	resync(namespace?: string): void {
+		if (this.closing) return;
+		const channels = namespace
+			? [...(this.namespaces.get(namespace) ?? [])]
+			: [...this.namespaces.values()].flatMap((members) => [...members]);
+		for (const channel of channels) {
+			channel.push('phx_error', {}, channel.joinRef);
+			this.removeChannel(channel);
+		}
+	}
+
 	async close(): Promise<void> {
 		this.closing = true;
 		clearInterval(this.sweeper);

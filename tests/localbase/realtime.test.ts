@@ -395,6 +395,28 @@ describe('tokens', () => {
 		expect(result.error?.message).toMatch(/^InvalidJWTToken: The session of this token has ended/);
 	});
 
+	test('a joined channel is closed with a system error when its token expires', async () => {
+		const exp = Math.floor(Date.now() / 1000) + 2;
+		// With an sb_ key, the access_token supabase-js sends after joining (the key) is ignored, so the
+		// channel keeps the short-lived token; with the anon JWT it would switch to that instead.
+		const a = createTestClient(
+			t.url,
+			wellKnown.publishableKey,
+			signedToken(t.lb, { sub: alexId, role: 'authenticated', exp })
+		);
+		const channel = a.channel('short-lived');
+		const system = collectSystem(channel);
+		const statuses: string[] = [];
+		channel.subscribe((status) => statuses.push(status));
+		await waitFor(() => statuses.includes('SUBSCRIBED'), 'the join');
+		await waitFor(() => statuses.includes('CLOSED'), 'the channel to close at expiry', 6000);
+		expect(system[0]).toMatchObject({
+			status: 'error',
+			message: expect.stringMatching(/^Token has expired \d+ seconds ago$/)
+		});
+		await removeAll(a);
+	});
+
 	test('the socket refuses a missing or invalid apikey with 401 and a JSON error', async () => {
 		const upgrade = (query: string) =>
 			new Promise<{ status: number; body: string }>((resolve, reject) => {
