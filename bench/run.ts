@@ -1,0 +1,127 @@
+// `npm run bench [-- --quick]`: builds Spotter's data at scale in a scratch database, measures every
+// comparison of issue 6 side by side in one run, prints one table and writes bench/results/latest.json.
+// Reports timings; never asserts them (CI runs --quick only to prove the benchmarks still run).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadData, type DataPlan } from './data.ts';
+import { createScratchDatabase } from './lib/database.ts';
+import { realtimeBenchmarks, type RealtimeOptions } from './realtime.ts';
+import { machine, renderTable, writeResults, type Row } from './report.ts';
+import { conversationList, historyPaging, sendPath, unreadTotal, type SqlOptions } from './sql.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const quick = process.argv.includes('--quick');
+const serverUrl = process.env.DATABASE_URL || undefined;
+
+interface Mode {
+	data: DataPlan;
+	sql: SqlOptions;
+	realtime: RealtimeOptions;
+}
+
+const modes: Record<'full' | 'quick', Mode> = {
+	full: {
+		data: { sizes: [50, 500, 5000], largestMessages: 1_000_000, messagesPerConversation: 200, depth: 100_000 },
+		sql: { reps: 400, warmup: 30, pageSize: 30, depth: 100_000 },
+		realtime: {
+			pairs: 200,
+			rate: 100,
+			seconds: 20,
+			rpcConcurrency: 16,
+			rpcSeconds: 10,
+			sockets: 1000,
+			socketConcurrency: 50
+		}
+	},
+	quick: {
+		data: { sizes: [50, 200, 1000], largestMessages: 30_000, messagesPerConversation: 30, depth: 5_000 },
+		sql: { reps: 60, warmup: 10, pageSize: 30, depth: 5_000 },
+		realtime: {
+			pairs: 20,
+			rate: 50,
+			seconds: 3,
+			rpcConcurrency: 8,
+			rpcSeconds: 2,
+			sockets: 100,
+			socketConcurrency: 25
+		}
+	}
+};
+
+async function main(): Promise<void> {
+	const mode = modes[quick ? 'quick' : 'full'];
+	const started = Date.now();
+	const log = (line: string) => console.log(line);
+	const rows: Row[] = [];
+
+	const scratch = await createScratchDatabase(serverUrl, 'data');
+	log(`Spotter benchmarks (${quick ? 'quick' : 'full'} mode) on ${scratch.label}`);
+	if (!serverUrl) log('  (set DATABASE_URL to run on a Postgres server instead)');
+	let dataInfo: Record<string, unknown>;
+	try {
+		log('Loading data…');
+		const data = await loadData(scratch.db, mode.data, log);
+		dataInfo = {
+			trainers: mode.data.sizes,
+			messages: data.messageTotal,
+			deepConversationMessages: data.deep.messages,
+			loadSeconds: data.loadSeconds,
+			aggregatesVerifiedOn: data.verified.length
+		};
+		log('Measuring the database paths…');
+		rows.push(...(await conversationList(scratch.db, data, mode.sql)));
+		log('  1 conversation list done');
+		rows.push(...(await historyPaging(scratch.db, data, mode.sql)));
+		log('  3 history paging done');
+		rows.push(...(await unreadTotal(scratch.db, data, mode.sql)));
+		log('  4 unread total done');
+		rows.push(...(await sendPath(scratch.db, data, mode.sql)));
+		log('  2 send path done');
+	} finally {
+		await scratch.release();
+	}
+
+	log('Measuring realtime through localbase…');
+	rows.push(...(await realtimeBenchmarks(serverUrl, mode.realtime, log)));
+
+	rows.push(
+		{
+			section: '6 app and push',
+			name: 'gzip JS of the messages page',
+			missing: 'not measured yet (needs the app issue)',
+			target: { text: '≤ 100 KB', pass: false }
+		},
+		{
+			section: '6 app and push',
+			name: 'push dispatcher pushes/s and outbox lag',
+			missing: 'not measured yet (needs the push issue)'
+		}
+	);
+
+	const order = (r: Row) => Number(r.section[0]);
+	rows.sort((a, b) => order(a) - order(b));
+	const seconds = (Date.now() - started) / 1000;
+	console.log('');
+	console.log(renderTable(rows));
+	console.log('');
+	console.log(
+		`${quick ? 'quick' : 'full'} mode on ${scratch.label}; ${machine().cpus} × ${machine().cpuModel}, ` +
+			`Node ${process.version}; ${seconds.toFixed(0)} s in total`
+	);
+	const file = path.join(here, 'results', 'latest.json');
+	await writeResults(file, {
+		date: new Date().toISOString(),
+		mode: quick ? 'quick' : 'full',
+		backend: scratch.label,
+		machine: machine(),
+		seconds,
+		data: dataInfo,
+		rows
+	});
+	console.log(`wrote ${path.relative(process.cwd(), file)}`);
+}
+
+main().catch((err: unknown) => {
+	console.error(err);
+	process.exitCode = 1;
+});
