@@ -326,6 +326,22 @@ describe('private channels', () => {
 		await removeAll(a);
 	});
 
+	test('an access_token that is not validly signed closes the channel with the reason', async () => {
+		const a = userClient(alexToken);
+		const channel = a.channel(`room:${alexId}`, { config: { private: true } });
+		const system = collectSystem(channel);
+		const statuses: string[] = [];
+		channel.subscribe((status) => statuses.push(status));
+		await waitFor(() => statuses.includes('SUBSCRIBED'), 'the join');
+		await a.realtime.setAuth(withAlgNone(samToken));
+		await waitFor(() => statuses.includes('CLOSED'), 'the channel to close');
+		expect(system[0]).toMatchObject({
+			status: 'error',
+			message: expect.stringMatching(/^Failed to generate JWT signer/)
+		});
+		await removeAll(a);
+	});
+
 	test('a refreshed access_token that still grants access keeps the channel open', async () => {
 		const a = userClient(alexToken);
 		const b = userClient(alexToken);
