@@ -37,6 +37,7 @@ export async function startLocalbase(options: StartOptions = {}): Promise<Localb
 	const migration = await migrate(db, { seed: options.seed ?? true });
 	const ctx: LocalbaseContext = { config, db };
 	const realtime = await createRealtime(ctx);
+	const pruner = startRealtimePruning(db);
 
 	const server = http.createServer((req, res) => {
 		route(ctx, realtime, req, res).catch((err: unknown) => fail(res, err));
@@ -65,6 +66,7 @@ export async function startLocalbase(options: StartOptions = {}): Promise<Localb
 		db,
 		migration,
 		close: async () => {
+			clearInterval(pruner);
 			await realtime.close();
 			server.closeAllConnections();
 			await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -91,6 +93,23 @@ async function route(
 		code: 'LOCALBASE404',
 		message: `localbase does not serve ${url.pathname} (supported: /auth/v1, /rest/v1, /realtime/v1)`
 	});
+}
+
+/**
+ * Hosted Realtime drops realtime.messages partitions after a few days; locally the table is not
+ * partitioned, so delivered broadcasts (and the authorization probes' leftovers) are pruned here.
+ */
+function startRealtimePruning(db: Db, keepMinutes = 60, everyMs = 10 * 60_000): NodeJS.Timeout {
+	const prune = () =>
+		db
+			.query(`delete from realtime.messages where inserted_at < now() - make_interval(mins => $1)`, [
+				keepMinutes
+			])
+			.catch((err: unknown) => console.error('[localbase] pruning realtime.messages failed:', err));
+	void prune();
+	const timer = setInterval(prune, everyMs);
+	timer.unref();
+	return timer;
 }
 
 function fail(res: ServerResponse, err: unknown): void {
