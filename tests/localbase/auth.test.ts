@@ -2,6 +2,7 @@
 // sign-out scopes, admin routes, and GoTrue's error codes (SUPABASE-FACTS A).
 import { isAuthApiError, type SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import WebSocket from 'ws';
 import { createTestClient, startTestLocalbase, wellKnown, type TestLocalbase } from './harness.ts';
 
 let t: TestLocalbase;
@@ -498,5 +499,36 @@ describe('protocol details', () => {
 	test('unsupported Auth features answer with an error that names them', async () => {
 		const { error } = await anon().auth.signInWithOtp({ email: uniqueEmail('otp') });
 		expect(error?.message).toMatch(/localbase does not support one-time password/);
+	});
+});
+
+describe('@supabase/ssr', () => {
+	test('a server client signs in with PKCE, stores the session in cookies and reads the user back', async () => {
+		const { createServerClient } = await import('@supabase/ssr');
+		const jar = new Map<string, string>();
+		const cookies = {
+			getAll: () => [...jar].map(([name, value]) => ({ name, value })),
+			setAll: (list: { name: string; value: string }[]) => {
+				for (const { name, value } of list) {
+					if (value) jar.set(name, value);
+					else jar.delete(name);
+				}
+			}
+		};
+		const options = {
+			cookies,
+			auth: { autoRefreshToken: false },
+			realtime: { transport: WebSocket as never }
+		};
+		const { email } = await signUp(anon());
+		const server = createServerClient(t.url, wellKnown.publishableKey, options);
+		const { error } = await server.auth.signInWithPassword({ email, password: 'correct-horse' });
+		expect(error).toBeNull();
+		const stored = [...jar.keys()].find((k) => k.startsWith('sb-127-auth-token'));
+		expect(stored).toBeDefined();
+		expect(jar.get(stored!)).toMatch(/^base64-/);
+		const next = createServerClient(t.url, wellKnown.publishableKey, options);
+		const { data } = await next.auth.getUser();
+		expect(data.user?.email).toBe(email);
 	});
 });
