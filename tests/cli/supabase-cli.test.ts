@@ -54,12 +54,13 @@ describe('supabase db advisors', () => {
 		});
 	});
 
-	it('reports at info level only unused indexes of the empty database and the server-only outbox', async () => {
+	it('reports at info level only unused indexes of the empty database and the server-only push tables', async () => {
 		await withScratchDatabase(async (url) => {
 			await dbPush(url);
 			const findings = await advisors(url, 'info');
 			const notUnusedIndex = findings.filter((f) => f.name !== 'unused_index');
 			expect(notUnusedIndex.map((f) => [f.name, f.detail])).toEqual([
+				['rls_enabled_no_policy', 'Table `private.push_deliveries` has RLS enabled, but no policies exist'],
 				['rls_enabled_no_policy', 'Table `private.push_outbox` has RLS enabled, but no policies exist']
 			]);
 		});

@@ -1,0 +1,272 @@
+// The push dispatcher end to end: messages sent through localbase with supabase-js, devices
+// registered through the app's own $lib/push code, and a real push service on loopback that
+// checks VAPID and decrypts every push.
+import { randomUUID } from 'node:crypto';
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { openPostgres, type Db } from '../../localbase/db.ts';
+import { startLocalbase, type Localbase } from '../../localbase/server.ts';
+import { enablePush, isPushSubscriptionSaved } from '../../src/lib/push/device.ts';
+import { pushPayloadSchema } from '../../src/lib/push/payload.ts';
+import {
+	startPushDispatcher,
+	type PushDispatcher,
+	type PushDispatcherOptions
+} from '../../src/lib/server/push/dispatcher.ts';
+import { generateVapidKeys } from '../../src/lib/server/push/vapid.ts';
+import { createTestClient, demoUsers, mintAccessToken, userIdOf, wellKnown } from '../localbase/harness.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { startLocalPushService, type LocalPushService, type TestSubscription } from './push-service.ts';
+
+const vapid = generateVapidKeys('mailto:push-tests@spotter.test');
+
+let database: TestDatabase;
+let lb: Localbase;
+let pushService: LocalPushService;
+let coach: SupabaseClient;
+let alex: SupabaseClient;
+let alexId: string;
+let conversationId: string;
+const running: PushDispatcher[] = [];
+const extraDbs: Db[] = [];
+
+beforeAll(async () => {
+	database = await createTestDatabase('platform');
+	lb = await startLocalbase({ db: database.db, seed: true, config: { port: 0 } });
+	pushService = await startLocalPushService();
+	alexId = await userIdOf(lb, demoUsers.alex);
+	coach = createTestClient(
+		lb.url,
+		wellKnown.publishableKey,
+		await mintAccessToken(lb, await userIdOf(lb, demoUsers.coach))
+	);
+	alex = createTestClient(lb.url, wellKnown.publishableKey, await mintAccessToken(lb, alexId));
+	const { rows } = await lb.db.query<{ id: string }>(
+		'select id from public.conversations where trainee_id = $1',
+		[alexId]
+	);
+	conversationId = rows[0].id;
+	// The seed's unread messages are queued too; settle them before the tests count pushes.
+	const settle = startPushDispatcher({ db: lb.db, vapid, graceMs: 0 });
+	await settle.drain();
+	await settle.stop();
+});
+
+afterEach(async () => {
+	await Promise.all(running.splice(0).map((d) => d.stop()));
+	await lb.db.query('delete from public.push_subscriptions');
+});
+
+afterAll(async () => {
+	await Promise.all(extraDbs.map((db) => db.close()));
+	await pushService?.close();
+	await lb?.close();
+	await database?.release();
+});
+
+function dispatcher(options: Partial<PushDispatcherOptions> = {}): PushDispatcher {
+	const d = startPushDispatcher({ db: lb.db, vapid, graceMs: 200, sweepMs: 60_000, ...options });
+	running.push(d);
+	return d;
+}
+
+/** A browser's registration whose PushManager subscribes at the local push service. */
+function fakeRegistration(): {
+	registration: Parameters<typeof enablePush>[1]['registration'];
+	device: () => TestSubscription;
+} {
+	let subscription: TestSubscription | undefined;
+	const asPushSubscription = (s: TestSubscription) => ({
+		endpoint: s.endpoint,
+		toJSON: () => ({ endpoint: s.endpoint, keys: s.keys }),
+		unsubscribe: async () => true
+	});
+	return {
+		registration: {
+			pushManager: {
+				getSubscription: async () => (subscription ? asPushSubscription(subscription) : null),
+				subscribe: async ({ applicationServerKey }) => {
+					subscription = await pushService.subscribe(Buffer.from(applicationServerKey).toString('base64url'));
+					return asPushSubscription(subscription);
+				}
+			}
+		},
+		device: () => {
+			if (!subscription) throw new Error('not subscribed');
+			return subscription;
+		}
+	};
+}
+
+/** Enables notifications for alex on a new device, as the Settings button does. */
+async function alexDevice(): Promise<TestSubscription> {
+	const { registration, device } = fakeRegistration();
+	const result = await enablePush(alex, {
+		vapidPublicKey: vapid.publicKey,
+		registration,
+		requestPermission: async () => 'granted',
+		userAgent: 'push-suite'
+	});
+	expect(result).toEqual({ ok: true });
+	return device();
+}
+
+async function coachSends(body: string): Promise<string> {
+	const id = randomUUID();
+	const { error } = await coach.rpc('send_message', { recipient_id: alexId, body, message_id: id });
+	expect(error).toBeNull();
+	return id;
+}
+
+async function receivedIds(device: TestSubscription): Promise<string[]> {
+	return (await pushService.received(device.clientHash)).map(
+		(text) => pushPayloadSchema.parse(JSON.parse(text)).message_id
+	);
+}
+
+async function waitFor<T>(
+	read: () => Promise<T>,
+	done: (value: T) => boolean,
+	timeoutMs = 10_000
+): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await read();
+		if (done(value) || Date.now() > deadline) return value;
+		await new Promise((resolve) => setTimeout(resolve, 25));
+	}
+}
+
+async function outboxRow(messageId: string) {
+	const { rows } = await lb.db.query<{
+		outcome: string | null;
+		attempts: number;
+		done: boolean;
+		last_error: string | null;
+	}>(
+		`select outcome, attempts, done_at is not null as done, last_error
+		 from private.push_outbox where message_id = $1`,
+		[messageId]
+	);
+	return rows[0];
+}
+
+describe('a device registered from the app', () => {
+	test('receives an encrypted push with the sender, preview, unread total and deep link, woken by NOTIFY', async () => {
+		const device = await alexDevice();
+		expect(await isPushSubscriptionSaved(alex, device.endpoint)).toBe(true);
+		const d = dispatcher();
+		const started = Date.now();
+		const messageId = await coachSends('  Leg day moved to 7am\nsee you there  ');
+		const received = await waitFor(
+			() => pushService.received(device.clientHash),
+			(m) => m.length > 0
+		);
+		// The sweep is a minute away: only the NOTIFY can have woken the dispatcher this soon.
+		expect(Date.now() - started).toBeLessThan(5_000);
+		const { data: unreadTotal } = await alex.rpc('unread_total');
+		expect(received.map((text) => JSON.parse(text))).toEqual([
+			{
+				conversation_id: conversationId,
+				message_id: messageId,
+				sender_name: 'Casey Coach',
+				preview: 'Leg day moved to 7am see you there',
+				unread_total: unreadTotal,
+				url: `/messages/${conversationId}`
+			}
+		]);
+		await d.drain();
+		expect(pushService.attempts(device.clientHash)).toBe(1);
+		expect(await outboxRow(messageId)).toMatchObject({ outcome: 'sent', attempts: 1, done: true });
+		const { rows } = await lb.db.query<{ delivered: boolean; last_success: boolean }>(
+			`select d.delivered_at is not null as delivered, s.last_success_at is not null as last_success
+			 from private.push_deliveries d
+			 join private.push_outbox o on o.id = d.outbox_id
+			 join public.push_subscriptions s on s.id = d.subscription_id
+			 where o.message_id = $1`,
+			[messageId]
+		);
+		expect(rows).toEqual([{ delivered: true, last_success: true }]);
+	});
+});
+
+describe('delivery', () => {
+	test('messages sent while no dispatcher runs are each delivered exactly once when one starts', async () => {
+		const device = await alexDevice();
+		const sent = [await coachSends('one'), await coachSends('two'), await coachSends('three')];
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(pushService.attempts(device.clientHash)).toBe(0);
+
+		const first = dispatcher();
+		await first.drain();
+		expect((await receivedIds(device)).sort()).toEqual([...sent].sort());
+		await first.stop();
+
+		// A later dispatcher (a restart) finds nothing left to send.
+		await dispatcher({ sweepMs: 50 }).drain();
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		expect(pushService.attempts(device.clientHash)).toBe(3);
+		for (const id of sent) expect(await outboxRow(id)).toMatchObject({ outcome: 'sent', done: true });
+	});
+
+	test('a device the push service reports gone (410) is removed', async () => {
+		const gone = await alexDevice();
+		const kept = await alexDevice();
+		await pushService.expire(gone.clientHash);
+		const d = dispatcher();
+		const messageId = await coachSends('are you still there?');
+		await d.drain();
+		expect(await isPushSubscriptionSaved(alex, gone.endpoint)).toBe(false);
+		expect(await isPushSubscriptionSaved(alex, kept.endpoint)).toBe(true);
+		expect(await receivedIds(kept)).toEqual([messageId]);
+		expect(d.stats()).toMatchObject({ removedSubscriptions: 1, delivered: 1 });
+	});
+
+	test('a message read within the grace period sends no push', async () => {
+		const device = await alexDevice();
+		const d = dispatcher({ graceMs: 3_000 });
+		const messageId = await coachSends('you are looking at this one');
+		const { error } = await alex.rpc('mark_conversation_read', { conversation_id: conversationId });
+		expect(error).toBeNull();
+		await d.drain();
+		expect(pushService.attempts(device.clientHash)).toBe(0);
+		expect(await outboxRow(messageId)).toMatchObject({ outcome: 'read', done: true });
+		expect(d.stats().skippedRead).toBe(1);
+	});
+
+	test('transient failures (503, 429) are retried with backoff and then delivered once', async () => {
+		const device = await alexDevice();
+		pushService.failNext(device.clientHash, [503, 429]);
+		const d = dispatcher({ backoff: { baseMs: 100, maxMs: 400 } });
+		const messageId = await coachSends('third time lucky');
+		await d.drain();
+		expect(await receivedIds(device)).toEqual([messageId]);
+		expect(pushService.attempts(device.clientHash)).toBe(3);
+		expect(await outboxRow(messageId)).toMatchObject({
+			outcome: 'sent',
+			attempts: 3,
+			done: true,
+			last_error: null
+		});
+		expect(d.stats()).toMatchObject({ retried: 2, delivered: 1 });
+	});
+
+	test('two dispatchers at once deliver each message to each device exactly once', async () => {
+		const phone = await alexDevice();
+		const laptop = await alexDevice();
+		// On the server, the second dispatcher has its own connections, as a second process would.
+		const otherDb = database.url ? await openPostgres(database.url) : lb.db;
+		if (otherDb !== lb.db) extraDbs.push(otherDb);
+		const options = { graceMs: 100, batchSize: 1, concurrency: 4 };
+		const a = dispatcher(options);
+		const b = dispatcher({ ...options, db: otherDb });
+		const sent: string[] = [];
+		for (let i = 0; i < 8; i++) sent.push(await coachSends(`set ${i + 1}`));
+		await Promise.all([a.drain(), b.drain()]);
+		for (const device of [phone, laptop]) {
+			expect((await receivedIds(device)).sort()).toEqual([...sent].sort());
+			expect(pushService.attempts(device.clientHash)).toBe(8);
+		}
+		expect(a.stats().delivered + b.stats().delivered).toBe(16);
+	});
+});
