@@ -1,9 +1,19 @@
 // See https://svelte.dev/docs/kit/types#app.d.ts
+import type { Session, SupabaseClient, User } from '@supabase/supabase-js';
+
 declare global {
 	namespace App {
 		// interface Error {}
-		// interface Locals {}
-		// interface PageData {}
+		interface Locals {
+			supabase: SupabaseClient;
+			/** The session and user, only when the Auth server confirms the token. */
+			safeGetSession: () => Promise<{ session: Session | null; user: User | null }>;
+			session: Session | null;
+			user: User | null;
+		}
+		interface PageData {
+			session: Session | null;
+		}
 		// interface PageState {}
 		// interface Platform {}
 	}

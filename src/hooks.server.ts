@@ -1,0 +1,62 @@
+// All auth wiring, as in Supabase's SvelteKit guide: a per-request server client reading and
+// writing the session cookies, and a guard that trusts only a session the Auth server confirms.
+import { createServerClient } from '@supabase/ssr';
+import { redirect, type Handle, type ServerInit } from '@sveltejs/kit';
+import { sequence } from '@sveltejs/kit/hooks';
+import WebSocket from 'ws';
+import { supabaseKey, supabaseUrl } from '$lib/supabase/env';
+
+export const init: ServerInit = () => {
+	// Every supabase-js client builds a Realtime client, which needs a WebSocket constructor even
+	// though it never connects on the server; Node 20 has no global one.
+	globalThis.WebSocket ??= WebSocket as unknown as typeof globalThis.WebSocket;
+};
+
+const supabase: Handle = async ({ event, resolve }) => {
+	event.locals.supabase = createServerClient(supabaseUrl, supabaseKey, {
+		cookies: {
+			getAll: () => event.cookies.getAll(),
+			setAll: (cookiesToSet) => {
+				for (const { name, value, options } of cookiesToSet) {
+					event.cookies.set(name, value, { ...options, path: '/' });
+				}
+			}
+		}
+	});
+
+	event.locals.safeGetSession = async () => {
+		const {
+			data: { session }
+		} = await event.locals.supabase.auth.getSession();
+		if (!session) return { session: null, user: null };
+		// getSession() only decodes the cookie; getUser() asks the Auth server whether the token is valid.
+		const {
+			data: { user },
+			error
+		} = await event.locals.supabase.auth.getUser();
+		if (error) return { session: null, user: null };
+		return { session, user };
+	};
+
+	return resolve(event, {
+		filterSerializedResponseHeaders: (name) => name === 'content-range' || name === 'x-supabase-api-version'
+	});
+};
+
+const authGuard: Handle = async ({ event, resolve }) => {
+	const { session, user } = await event.locals.safeGetSession();
+	event.locals.session = session;
+	event.locals.user = user;
+
+	const group = event.route.id?.split('/')[1];
+	if (!session && group === '(app)') {
+		const back = event.url.pathname + event.url.search;
+		redirect(303, `/sign-in?${new URLSearchParams({ redirectTo: back })}`);
+	}
+	if (session && group === '(public)') {
+		redirect(303, '/messages');
+	}
+	return resolve(event);
+};
+
+export const handle: Handle = sequence(supabase, authGuard);

@@ -1,0 +1,326 @@
+// One open conversation: its history (oldest first, by seq), the messages on their way out,
+// the other party's typing, and the live `conversation:<id>` channel. Realtime events are hints;
+// after every (re)join the chat fetches everything after the newest message it holds.
+import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
+import { freshenRealtimeAuth, whenBack, type LiveState } from '$lib/supabase/realtime';
+import * as api from './api';
+import { OFFLINE, type UserError } from './errors';
+import { loadOutbox, saveOutbox, type OutboxEntry } from './device-storage';
+import { idsOf, isoNow, mergeMessages } from './merge';
+import { messageCreatedSchema, messagesReadSchema, typingPresenceSchema, type MessageRow } from './schema';
+
+export interface Outgoing extends OutboxEntry {
+	/** waiting: queued to go (or in flight); offline: waits for the network; failed: needs the user. */
+	status: 'waiting' | 'offline' | 'failed';
+	error: UserError | null;
+}
+
+export interface ChatOptions {
+	supabase: SupabaseClient;
+	me: string;
+	recipientId: string;
+	conversationId: string | null;
+	/** The newest page, oldest first. */
+	initial: MessageRow[];
+	hasOlder: boolean;
+	/** Where unsent messages are kept on the device. */
+	outboxKey: string;
+	/** Called once when the first message creates the conversation. */
+	onCreated?: (conversationId: string) => void;
+}
+
+const TYPING_IDLE_MS = 3000;
+
+export class Chat {
+	messages = $state<MessageRow[]>([]);
+	outgoing = $state<Outgoing[]>([]);
+	conversationId = $state<string | null>(null);
+	hasOlder = $state(false);
+	loadingOlder = $state(false);
+	otherTyping = $state(false);
+	live = $state<LiveState>('connecting');
+	/** A failure not tied to one message (loading history, marking read). */
+	error = $state<UserError | null>(null);
+	/** The newest message from the other party that arrived while the chat was open. */
+	lastIncoming = $state<MessageRow | null>(null);
+	/** The database refused a send because the conversation is archived. */
+	archivedBySend = $state(false);
+
+	readonly me: string;
+	readonly recipientId: string;
+	readonly #supabase: SupabaseClient;
+	readonly #outboxKey: string;
+	readonly #onCreated?: (conversationId: string) => void;
+	#channel: RealtimeChannel | undefined;
+	#subscribed = false;
+	#trackedTyping = false;
+	#typingTimer: ReturnType<typeof setTimeout> | undefined;
+	#sending = false;
+	#marking = false;
+
+	constructor(options: ChatOptions) {
+		this.#supabase = options.supabase;
+		this.me = options.me;
+		this.recipientId = options.recipientId;
+		this.conversationId = options.conversationId;
+		this.messages = options.initial;
+		this.hasOlder = options.hasOlder;
+		this.#outboxKey = options.outboxKey;
+		this.#onCreated = options.onCreated;
+	}
+
+	get lastSeq(): number {
+		return this.messages.at(-1)?.seq ?? 0;
+	}
+
+	/** Messages from the other party I have not read yet. */
+	get unreadIncoming(): number {
+		let count = 0;
+		for (const m of this.messages) if (m.sender_id !== this.me && m.read_at === null) count++;
+		return count;
+	}
+
+	/**
+	 * Restores the device outbox, joins the conversation channel (if the conversation exists)
+	 * and catches up whenever the network or the tab comes back. Returns the teardown.
+	 */
+	connect(): () => void {
+		this.#restoreOutbox();
+		let closed = false;
+		const id = this.conversationId;
+		if (id) {
+			void freshenRealtimeAuth(this.#supabase).then(() => {
+				if (closed) return;
+				this.#channel = this.#supabase
+					.channel(`conversation:${id}`, { config: { private: true, presence: { key: this.me } } })
+					.on('broadcast', { event: 'message_created' }, ({ payload }) => this.#onMessageCreated(payload))
+					.on('broadcast', { event: 'messages_read' }, ({ payload }) => this.#onMessagesRead(payload))
+					.on('presence', { event: 'sync' }, () => this.#onPresence())
+					.subscribe((status) => {
+						if (status === 'SUBSCRIBED') {
+							this.#subscribed = true;
+							this.live = 'live';
+							this.#trackedTyping = false;
+							void this.#channel?.track({ typing: false });
+							void this.catchUp();
+						} else if (!closed) {
+							this.#subscribed = false;
+							this.live = 'reconnecting';
+						}
+					});
+			});
+		}
+		const stopWatching = whenBack(this.#supabase, () => {
+			for (const m of this.outgoing) if (m.status === 'offline') m.status = 'waiting';
+			void this.catchUp();
+			void this.#pump();
+		});
+		void this.#pump();
+		return () => {
+			closed = true;
+			stopWatching();
+			clearTimeout(this.#typingTimer);
+			this.#subscribed = false;
+			if (this.#channel) void this.#supabase.removeChannel(this.#channel);
+			this.#channel = undefined;
+		};
+	}
+
+	/** Fetches every message after the newest one held (gap-free: seq is dense per conversation). */
+	async catchUp(): Promise<void> {
+		if (!this.conversationId) return;
+		const result = await api.messagesAfter(this.#supabase, this.conversationId, this.lastSeq);
+		if (!result.ok) {
+			if (result.error.code !== 'offline') this.error = result.error;
+			return;
+		}
+		this.#accept(result.data, true);
+	}
+
+	/** The 20 messages before the oldest one shown. */
+	async loadOlder(): Promise<void> {
+		const oldest = this.messages[0];
+		if (!this.conversationId || this.loadingOlder || !this.hasOlder) return;
+		this.loadingOlder = true;
+		const result = await api.listMessages(this.#supabase, this.conversationId, oldest?.seq);
+		this.loadingOlder = false;
+		if (!result.ok) {
+			this.error = result.error;
+			return;
+		}
+		this.hasOlder = result.data.length === api.MESSAGE_PAGE_SIZE;
+		this.#accept(result.data, false);
+	}
+
+	/** Queues a (validated, trimmed) body and shows it at once. */
+	send(body: string): void {
+		this.outgoing.push({
+			id: crypto.randomUUID(),
+			body,
+			created_at: isoNow(),
+			status: 'waiting',
+			error: null
+		});
+		this.#saveOutbox();
+		this.typing(false);
+		void this.#pump();
+	}
+
+	retry(id: string): void {
+		const message = this.outgoing.find((m) => m.id === id);
+		if (!message) return;
+		message.status = 'waiting';
+		message.error = null;
+		void this.#pump();
+	}
+
+	/** Gives up on an unsent message. */
+	discard(id: string): void {
+		this.outgoing = this.outgoing.filter((m) => m.id !== id);
+		this.#saveOutbox();
+	}
+
+	/** Tells the other party whether I am typing; stops by itself after a pause. */
+	typing(active: boolean): void {
+		clearTimeout(this.#typingTimer);
+		if (active) this.#typingTimer = setTimeout(() => this.typing(false), TYPING_IDLE_MS);
+		if (!this.#subscribed || !this.#channel || active === this.#trackedTyping) return;
+		this.#trackedTyping = active;
+		void this.#channel.track({ typing: active });
+	}
+
+	/** Marks what I received as read (call while the conversation is on screen). */
+	async markRead(): Promise<void> {
+		if (!this.conversationId || this.#marking || this.unreadIncoming === 0) return;
+		this.#marking = true;
+		const upTo = this.lastSeq;
+		const result = await api.markConversationRead(this.#supabase, this.conversationId);
+		this.#marking = false;
+		if (!result.ok) {
+			// Offline: the next catch-up brings us back here. Anything else is worth showing.
+			if (result.error.code !== 'offline') this.error = result.error;
+			return;
+		}
+		const now = isoNow();
+		for (const m of this.messages) {
+			if (m.sender_id !== this.me && m.read_at === null && m.seq <= upTo) m.read_at = now;
+		}
+	}
+
+	/** Sends waiting messages one at a time, in order, so their seq follows the order written. */
+	async #pump(): Promise<void> {
+		if (this.#sending) return;
+		this.#sending = true;
+		try {
+			for (let next = this.#nextWaiting(); next; next = this.#nextWaiting()) {
+				if (!navigator.onLine) {
+					this.#markOffline();
+					return;
+				}
+				const result = await api.sendMessage(this.#supabase, {
+					recipientId: this.recipientId,
+					body: next.body,
+					id: next.id
+				});
+				const message = this.outgoing.find((m) => m.id === next.id);
+				if (result.ok) {
+					this.#accept([result.data], false);
+					if (!this.conversationId) {
+						this.conversationId = result.data.conversation_id;
+						this.#onCreated?.(result.data.conversation_id);
+					}
+				} else if (result.error.code === 'offline') {
+					this.#markOffline();
+					return;
+				} else if (message) {
+					message.status = 'failed';
+					message.error = result.error;
+					if (result.error.code === 'SP002') this.archivedBySend = true;
+				}
+			}
+		} finally {
+			this.#sending = false;
+		}
+	}
+
+	#nextWaiting(): Outgoing | undefined {
+		return this.outgoing.find((m) => m.status === 'waiting');
+	}
+
+	#markOffline(): void {
+		for (const m of this.outgoing) {
+			if (m.status === 'waiting') {
+				m.status = 'offline';
+				m.error = OFFLINE;
+			}
+		}
+	}
+
+	/** Adds server rows, de-duplicated by id, kept in seq order; drops their outgoing copies. */
+	#accept(rows: MessageRow[], live: boolean): void {
+		if (rows.length === 0) return;
+		const { messages, added } = mergeMessages(this.messages, rows);
+		this.messages = messages;
+		if (live) {
+			const incoming = added.findLast((m) => m.sender_id !== this.me);
+			if (incoming) this.lastIncoming = incoming;
+		}
+		const accepted = idsOf(rows);
+		if (this.outgoing.some((m) => accepted.has(m.id))) {
+			this.outgoing = this.outgoing.filter((m) => !accepted.has(m.id));
+			this.#saveOutbox();
+		}
+	}
+
+	#onMessageCreated(payload: unknown): void {
+		const parsed = messageCreatedSchema.safeParse(payload);
+		if (!parsed.success) {
+			console.error('message_created payload not understood; catching up from the database', parsed.error);
+			void this.catchUp();
+			return;
+		}
+		const { message } = parsed.data;
+		if (message.conversation_id !== this.conversationId) return;
+		// A gap means an event was missed: fetch the range instead of trusting this one alone.
+		if (message.seq > this.lastSeq + 1) void this.catchUp();
+		else this.#accept([message], true);
+	}
+
+	#onMessagesRead(payload: unknown): void {
+		const parsed = messagesReadSchema.safeParse(payload);
+		if (!parsed.success) {
+			console.error('messages_read payload not understood; catching up from the database', parsed.error);
+			void this.catchUp();
+			return;
+		}
+		const receipt = parsed.data;
+		const readAt = receipt.read_at ?? isoNow();
+		const mineWereRead = receipt.reader_id !== this.me;
+		for (const m of this.messages) {
+			if (m.read_at === null && m.seq <= receipt.up_to_seq && (m.sender_id === this.me) === mineWereRead) {
+				m.read_at = readAt;
+			}
+		}
+	}
+
+	#onPresence(): void {
+		const state = this.#channel?.presenceState() ?? {};
+		this.otherTyping = Object.entries(state).some(
+			([key, metas]) =>
+				key !== this.me && metas.some((meta) => typingPresenceSchema.safeParse(meta).data?.typing === true)
+		);
+	}
+
+	#restoreOutbox(): void {
+		const restored = loadOutbox(this.#outboxKey).filter((m) => !this.outgoing.some((o) => o.id === m.id));
+		if (restored.length === 0) return;
+		this.outgoing.push(...restored.map((m) => ({ ...m, status: 'waiting' as const, error: null })));
+	}
+
+	#saveOutbox(): void {
+		saveOutbox(
+			this.#outboxKey,
+			this.outgoing.map(({ id, body, created_at }) => ({ id, body, created_at }))
+		);
+	}
+}

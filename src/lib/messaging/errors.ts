@@ -1,0 +1,105 @@
+// Every failure a user can meet while messaging, in words they understand. Database errors
+// arrive as PostgREST errors whose `code` is the SQLSTATE raised in supabase/migrations.
+
+export interface UserError {
+	/** The SQLSTATE, auth error code, or one of ours: offline, unknown. */
+	code: string;
+	/** A sentence for the user. */
+	message: string;
+	/** Whether trying again later can succeed. */
+	retryable: boolean;
+}
+
+interface ApiErrorLike {
+	code?: string | null;
+	message?: string | null;
+	status?: number;
+}
+
+const databaseErrors: Record<string, { message: string; retryable: boolean }> = {
+	SP001: { message: 'You can only message your own trainer or trainees.', retryable: false },
+	SP002: { message: 'This conversation is archived and read-only.', retryable: false },
+	SP003: { message: 'A message cannot be empty.', retryable: false },
+	SP004: { message: 'A message can be at most 2,000 characters.', retryable: false },
+	SP005: {
+		message: 'You are sending too fast (at most 30 messages a minute). Wait a moment, then retry.',
+		retryable: true
+	},
+	SP006: {
+		message:
+			'This session is read-only (an admin viewing as this user): it cannot send or mark messages read.',
+		retryable: false
+	},
+	SP007: {
+		message: 'This message clashed with another one. Copy the text and send it again.',
+		retryable: false
+	},
+	SP008: { message: 'This conversation does not exist or you cannot see it.', retryable: false },
+	SP009: {
+		message: 'Something was missing from the request. Reload the page and try again.',
+		retryable: false
+	},
+	SP010: {
+		message: 'That invitation code does not exist or was withdrawn. Check it with your trainer.',
+		retryable: false
+	},
+	SP011: { message: 'That invitation code has expired. Ask your trainer for a new one.', retryable: false },
+	SP012: { message: 'Only trainees can use an invitation code.', retryable: false },
+	'42501': { message: 'You are not allowed to do that. Try signing in again.', retryable: false },
+	PGRST301: { message: 'Your session has expired. Sign in again.', retryable: false },
+	PGRST303: { message: 'Your session has expired. Sign in again.', retryable: false }
+};
+
+export const OFFLINE: UserError = {
+	code: 'offline',
+	message: 'You are offline. It will be sent when you are back online.',
+	retryable: true
+};
+
+/** A fetch that never reached the server (offline, DNS, connection refused). */
+export function isNetworkFailure(error: ApiErrorLike): boolean {
+	return error.status === 0 || /fetch|network/i.test(error.message ?? '');
+}
+
+/** The user-facing form of a PostgREST (database) error. */
+export function describeApiError(error: ApiErrorLike): UserError {
+	const code = error.code ?? '';
+	const known = databaseErrors[code];
+	if (known) return { code, ...known };
+	if (isNetworkFailure(error)) return OFFLINE;
+	return {
+		code: code || 'unknown',
+		message: `Something went wrong${code ? ` (${code})` : ''}. Try again in a moment.`,
+		retryable: true
+	};
+}
+
+const authErrors: Record<string, string> = {
+	invalid_credentials: 'That email and password do not match. Check them and try again.',
+	email_not_confirmed: 'Confirm your email address first, using the link we sent you.',
+	user_already_exists: 'An account with this email already exists. Sign in instead.',
+	email_exists: 'An account with this email already exists. Sign in instead.',
+	weak_password: 'Choose a longer password: at least 6 characters.',
+	email_address_invalid: 'Enter a valid email address.',
+	validation_failed: 'Check the email address and password.',
+	over_request_rate_limit: 'Too many attempts. Wait a minute and try again.',
+	over_email_send_rate_limit: 'Too many attempts. Wait a minute and try again.',
+	signup_disabled: 'New accounts cannot be created right now.',
+	session_not_found: 'Your session has ended. Sign in again.',
+	refresh_token_not_found: 'Your session has ended. Sign in again.'
+};
+
+/** The user-facing form of a Supabase Auth error. */
+export function describeAuthError(error: ApiErrorLike): UserError {
+	const code = error.code ?? '';
+	const known = authErrors[code];
+	if (known) return { code, message: known, retryable: false };
+	if (isNetworkFailure(error) || error.status === 0) {
+		return { code: 'offline', message: 'Cannot reach the server. Check your connection.', retryable: true };
+	}
+	return {
+		code: code || 'unknown',
+		message: 'Signing in did not work. Try again in a moment.',
+		retryable: true
+	};
+}

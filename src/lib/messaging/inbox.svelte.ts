@@ -1,0 +1,147 @@
+// The signed-in user's inbox: conversation list pages, the unread total for the badge, and the
+// live `user:<id>` channel that keeps both current. One instance per signed-in layout.
+import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
+import { getContext, setContext } from 'svelte';
+import { SvelteMap } from 'svelte/reactivity';
+import { freshenRealtimeAuth, whenBack, type LiveState } from '$lib/supabase/realtime';
+import * as api from './api';
+import type { UserError } from './errors';
+import { mergeConversations, newestFirst } from './merge';
+import { conversationChangedSchema, type ConversationChanged, type ConversationRow } from './schema';
+
+export class Inbox {
+	conversations = $state<ConversationRow[]>([]);
+	unreadTotal = $state(0);
+	loaded = $state(false);
+	loadingMore = $state(false);
+	hasMore = $state(true);
+	error = $state<UserError | null>(null);
+	live = $state<LiveState>('connecting');
+	/** The latest realtime state of each conversation, loaded in the list or not. */
+	readonly changes = new SvelteMap<string, ConversationChanged>();
+
+	readonly #supabase: SupabaseClient;
+	readonly userId: string;
+
+	constructor(supabase: SupabaseClient, userId: string) {
+		this.#supabase = supabase;
+		this.userId = userId;
+	}
+
+	/** Joins `user:<id>` and loads the first page after every (re)join. Returns the teardown. */
+	connect(): () => void {
+		let channel: RealtimeChannel | undefined;
+		let closed = false;
+		void freshenRealtimeAuth(this.#supabase).then(() => {
+			if (closed) return;
+			channel = this.#supabase
+				.channel(`user:${this.userId}`, { config: { private: true } })
+				.on('broadcast', { event: 'conversation_changed' }, ({ payload }) => this.#apply(payload))
+				.subscribe((status) => {
+					if (status === 'SUBSCRIBED') {
+						this.live = 'live';
+						void this.refresh();
+					} else if (!closed) {
+						this.live = 'reconnecting';
+					}
+				});
+		});
+		const stopWatching = whenBack(this.#supabase, () => void this.refresh());
+		return () => {
+			closed = true;
+			stopWatching();
+			if (channel) void this.#supabase.removeChannel(channel);
+		};
+	}
+
+	/** The first page and the unread total from the database, merged into what is shown. */
+	async refresh(): Promise<void> {
+		const [page, total] = await Promise.all([
+			api.listConversations(this.#supabase),
+			api.unreadTotal(this.#supabase)
+		]);
+		if (!page.ok) {
+			this.error = page.error;
+			return;
+		}
+		this.error = total.ok ? null : total.error;
+		if (total.ok) this.unreadTotal = total.data;
+		if (!this.loaded) this.hasMore = page.data.length === api.CONVERSATION_PAGE_SIZE;
+		this.#merge(page.data);
+		this.loaded = true;
+	}
+
+	/** The next page after the oldest conversation shown (keyset cursor). */
+	async loadMore(): Promise<void> {
+		const last = this.conversations.at(-1);
+		if (this.loadingMore || !this.hasMore || !last?.last_message_at) return;
+		this.loadingMore = true;
+		const page = await api.listConversations(this.#supabase, {
+			lastMessageAt: last.last_message_at,
+			id: last.id
+		});
+		this.loadingMore = false;
+		if (!page.ok) {
+			this.error = page.error;
+			return;
+		}
+		this.hasMore = page.data.length === api.CONVERSATION_PAGE_SIZE;
+		this.#merge(page.data);
+	}
+
+	find(conversationId: string): ConversationRow | undefined {
+		return this.conversations.find((c) => c.id === conversationId);
+	}
+
+	#merge(rows: ConversationRow[]): void {
+		this.conversations = mergeConversations(this.conversations, rows);
+	}
+
+	#apply(payload: unknown): void {
+		const parsed = conversationChangedSchema.safeParse(payload);
+		if (!parsed.success) {
+			// Events are hints: fall back to the database when one cannot be read.
+			console.error(
+				'conversation_changed payload not understood; reloading the inbox',
+				parsed.error,
+				payload
+			);
+			void this.refresh();
+			return;
+		}
+		const change = parsed.data;
+		this.changes.set(change.conversation_id, change);
+		this.unreadTotal = change.unread_total;
+		const held = this.find(change.conversation_id);
+		if (!held || !held.other_party_name) {
+			void this.refresh();
+			return;
+		}
+		this.conversations = this.conversations
+			.map((c) =>
+				c.id === change.conversation_id
+					? {
+							...c,
+							last_message_at: change.last_message_at,
+							last_message_preview: change.last_message_preview,
+							last_message_sender_id: change.last_message_sender_id,
+							last_message_seq: change.last_message_seq,
+							unread_count: change.unread_count,
+							archived_at: change.archived_at,
+							archived_reason: change.archived_reason
+						}
+					: c
+			)
+			.sort(newestFirst);
+	}
+}
+
+const key = Symbol('inbox');
+
+export function setInbox(inbox: Inbox): Inbox {
+	return setContext(key, inbox);
+}
+
+export function getInbox(): Inbox {
+	return getContext<Inbox>(key);
+}

@@ -1,0 +1,28 @@
+// Realtime helpers shared by the inbox and the chat: private channels authorised with a fresh
+// session, and the one place that watches the tab and the network coming back.
+import type { SupabaseClient } from '@supabase/supabase-js';
+
+/** Makes sure the access token is current (refreshing it if needed) and hands it to Realtime. */
+export async function freshenRealtimeAuth(supabase: SupabaseClient): Promise<void> {
+	await supabase.auth.getSession();
+	await supabase.realtime.setAuth();
+}
+
+/**
+ * Calls `onBack` when the network comes back or the tab becomes visible again, after making
+ * sure the session is fresh. Returns the teardown.
+ */
+export function whenBack(supabase: SupabaseClient, onBack: () => void): () => void {
+	const back = () => {
+		if (document.visibilityState !== 'visible' || !navigator.onLine) return;
+		void freshenRealtimeAuth(supabase).then(onBack);
+	};
+	window.addEventListener('online', back);
+	document.addEventListener('visibilitychange', back);
+	return () => {
+		window.removeEventListener('online', back);
+		document.removeEventListener('visibilitychange', back);
+	};
+}
+
+export type LiveState = 'connecting' | 'live' | 'reconnecting';

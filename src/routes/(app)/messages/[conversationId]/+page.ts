@@ -1,0 +1,32 @@
+import { error } from '@sveltejs/kit';
+import * as api from '$lib/messaging/api';
+import { uuidParamSchema } from '$lib/messaging/schema';
+import type { PageLoad } from './$types';
+
+export const load: PageLoad = async ({ params, parent }) => {
+	const { supabase, profile } = await parent();
+	if (!uuidParamSchema.safeParse(params.conversationId).success) error(404, 'Conversation not found.');
+
+	const [conversation, messages] = await Promise.all([
+		api.getConversation(supabase, params.conversationId),
+		api.listMessages(supabase, params.conversationId)
+	]);
+	if (!conversation.ok) error(503, conversation.error.message);
+	// RLS hides conversations I am not part of: they do not exist for me.
+	if (!conversation.data) error(404, 'Conversation not found.');
+	if (!messages.ok) error(503, messages.error.message);
+
+	const c = conversation.data;
+	const otherId = c.trainer_id === profile.id ? c.trainee_id : c.trainer_id;
+	const other = otherId ? await api.getProfile(supabase, otherId) : null;
+	if (other && !other.ok) error(503, other.error.message);
+
+	return {
+		conversation: c,
+		recipient: other?.data
+			? { id: other.data.id, name: other.data.display_name, avatarUrl: other.data.avatar_url }
+			: null,
+		messages: messages.data,
+		hasOlder: messages.data.length === api.MESSAGE_PAGE_SIZE
+	};
+};
