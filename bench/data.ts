@@ -239,7 +239,9 @@ async function verifyAggregates(db: Db): Promise<string[]> {
 		).rows[0];
 		const mismatch = await db
 			.transaction(async (tx) => {
-				await tx.exec(`create temporary table replay on commit drop as select * from public.messages limit 0`);
+				await tx.exec(
+					`create temporary table replay on commit drop as select * from public.messages limit 0`
+				);
 				await tx.query(`insert into replay select * from public.messages where conversation_id = $1`, [
 					pair.conversationId
 				]);
@@ -280,7 +282,8 @@ async function verifyAggregates(db: Db): Promise<string[]> {
 		 where c.last_message_seq <> (select count(*) from public.messages m where m.conversation_id = c.id)
 			or c.last_message_seq <> (select coalesce(max(seq), 0) from public.messages m where m.conversation_id = c.id)`
 	);
-	if (rows[0].bad > 0) throw new Error(`${rows[0].bad} conversations have seq gaps or a wrong last_message_seq`);
+	if (rows[0].bad > 0)
+		throw new Error(`${rows[0].bad} conversations have seq gaps or a wrong last_message_seq`);
 	return checked;
 }
 

@@ -5,7 +5,12 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createClient, RealtimeClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
+import {
+	createClient,
+	RealtimeClient,
+	type RealtimeChannel,
+	type SupabaseClient
+} from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { nowMs, pool, sleep, summarize } from './lib/stats.ts';
 import type { FromServer, ServerPair, ServerUser, ToServer } from './realtime-server.ts';
@@ -40,7 +45,10 @@ class Server {
 	}
 	next<T extends FromServer['type']>(type: T, timeoutMs: number): Promise<Extract<FromServer, { type: T }>> {
 		return new Promise((resolve, reject) => {
-			const timer = setTimeout(() => reject(new Error(`localbase child: no "${type}" in ${timeoutMs} ms`)), timeoutMs);
+			const timer = setTimeout(
+				() => reject(new Error(`localbase child: no "${type}" in ${timeoutMs} ms`)),
+				timeoutMs
+			);
 			const onExit = (code: number | null) => {
 				clearTimeout(timer);
 				reject(new Error(`localbase child exited (${code}) before "${type}"`));
@@ -66,7 +74,9 @@ class Server {
 		if (this.exited) return;
 		const exited = new Promise<void>((r) => this.child.once('exit', () => r()));
 		this.send({ type: 'stop' });
-		await Promise.race([exited, sleep(15_000)]);
+		let timer: NodeJS.Timeout | undefined;
+		await Promise.race([exited, new Promise<void>((r) => (timer = setTimeout(r, 15_000)))]);
+		clearTimeout(timer);
 		if (!this.exited) this.child.kill();
 	}
 }
@@ -122,8 +132,11 @@ async function openLoop(
 	const achievedRate = total / ((nowMs() - start) / 1000);
 	await Promise.all(done);
 	const deadline = nowMs() + 5000;
-	while (nowMs() < deadline && [...pending.values()].some((p) => p.deliveredAt === undefined)) await sleep(20);
-	const latencies = [...pending.values()].filter((p) => p.deliveredAt !== undefined).map((p) => p.deliveredAt! - p.sentAt);
+	while (nowMs() < deadline && [...pending.values()].some((p) => p.deliveredAt === undefined))
+		await sleep(20);
+	const latencies = [...pending.values()]
+		.filter((p) => p.deliveredAt !== undefined)
+		.map((p) => p.deliveredAt! - p.sentAt);
 	return { latencies, lost: total - latencies.length, achievedRate };
 }
 
@@ -132,11 +145,15 @@ export async function realtimeBenchmarks(
 	o: RealtimeOptions,
 	log: (line: string) => void
 ): Promise<Row[]> {
-	const child = fork(path.join(here, 'realtime-server.ts'), [JSON.stringify({ pairs: o.pairs, sockets: o.sockets })], {
-		execArgv: ['--import', 'tsx', '--expose-gc'],
-		env: { ...process.env, DATABASE_URL: serverUrl ?? '' },
-		stdio: ['ignore', 'inherit', 'inherit', 'ipc']
-	});
+	const child = fork(
+		path.join(here, 'realtime-server.ts'),
+		[JSON.stringify({ pairs: o.pairs, sockets: o.sockets })],
+		{
+			execArgv: ['--import', 'tsx', '--expose-gc'],
+			env: { ...process.env, DATABASE_URL: serverUrl ?? '' },
+			stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+		}
+	);
 	const server = new Server(child);
 	const clients: SupabaseClient[] = [];
 	const sockets: RealtimeClient[] = [];
@@ -150,12 +167,17 @@ export async function realtimeBenchmarks(
 	} finally {
 		await pool(
 			clients.map((c) => async () => {
+				// Leaves every channel, then disconnects the socket.
 				await c.removeAllChannels();
-				c.realtime.disconnect();
 			}),
 			50
 		);
-		for (const s of sockets) s.disconnect();
+		await pool(
+			sockets.map((s) => async () => {
+				await s.removeAllChannels();
+			}),
+			50
+		);
 		await server.stop();
 	}
 }
@@ -207,7 +229,9 @@ async function delivery(
 		),
 		o.socketConcurrency
 	);
-	log(`  ${clients.length} clients joined ${clients.length * 3} channels in ${((nowMs() - joinStart) / 1000).toFixed(1)} s`);
+	log(
+		`  ${clients.length} clients joined ${clients.length * 3} channels in ${((nowMs() - joinStart) / 1000).toFixed(1)} s`
+	);
 
 	// Warm-up: one message per conversation, not measured.
 	await pool(
@@ -227,7 +251,8 @@ async function delivery(
 	const errors: string[] = [];
 	const db = await openLoop(o, pending, (k, id) => {
 		const s = sides[k % sides.length];
-		const [from, to] = Math.floor(k / sides.length) % 2 === 0 ? [s.trainee, s.trainer] : [s.trainer, s.trainee];
+		const [from, to] =
+			Math.floor(k / sides.length) % 2 === 0 ? [s.trainee, s.trainer] : [s.trainer, s.trainee];
 		const start = nowMs();
 		const done = from.client
 			.rpc('send_message', { recipient_id: to.user.id, body: `benchmark message ${k}`, message_id: id })
@@ -240,11 +265,14 @@ async function delivery(
 	if (errors.length > 0) throw new Error(`${errors.length} send_message calls failed, e.g. ${errors[0]}`);
 	log(`  delivery: ${db.latencies.length} messages at ${db.achievedRate.toFixed(0)}/s`);
 
+	// Without ack nothing answers a broadcast, so realtime-js keeps each push's timer for its whole
+	// timeout; a short one lets the process exit promptly. It does not affect delivery.
 	const floor = await openLoop(o, floorPending, (k, id) => {
 		const s = sides[k % sides.length];
-		const [from, to] = Math.floor(k / sides.length) % 2 === 0 ? [s.trainee, s.trainer] : [s.trainer, s.trainee];
+		const [from, to] =
+			Math.floor(k / sides.length) % 2 === 0 ? [s.trainee, s.trainer] : [s.trainer, s.trainee];
 		const done = from
-			.floor!.send({ type: 'broadcast', event: 'ping', payload: { id } })
+			.floor!.send({ type: 'broadcast', event: 'ping', payload: { id } }, { timeout: 1000 })
 			.then((status) => {
 				if (status !== 'ok') errors.push(`broadcast ${status}`);
 			});

@@ -30,7 +30,8 @@ export function machine() {
 	};
 }
 
-const ms = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '' : n < 10 ? n.toFixed(3) : n.toFixed(1));
+const ms = (n: number | undefined) =>
+	n === undefined || Number.isNaN(n) ? '' : n < 10 ? n.toFixed(3) : n.toFixed(1);
 
 export function renderTable(rows: Row[]): string {
 	const header = ['measurement', 'p50 ms', 'p95 ms', 'n', 'q/req', 'compared', 'target', ''];
@@ -61,7 +62,10 @@ export function renderTable(rows: Row[]): string {
 	const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
 	const numeric = new Set([1, 2, 3, 4]);
 	const fmtLine = (l: string[]) =>
-		l.map((cell, i) => (numeric.has(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd();
+		l
+			.map((cell, i) => (numeric.has(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+			.join('  ')
+			.trimEnd();
 	const rule = widths.map((w) => '-'.repeat(w)).join('  ');
 	const out = [fmtLine(header), rule];
 	lines.forEach((l, i) => {

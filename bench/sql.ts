@@ -25,7 +25,8 @@ export async function conversationList(db: Db, data: DataSet, o: SqlOptions): Pr
 		let nPlusOneQueries = 0;
 		const ours = async (q: Queryable) => {
 			const { rows } = await q.query('select * from public.list_conversations($1)', [o.pageSize]);
-			if (rows.length !== Math.min(o.pageSize, size)) throw new Error(`list_conversations gave ${rows.length}`);
+			if (rows.length !== Math.min(o.pageSize, size))
+				throw new Error(`list_conversations gave ${rows.length}`);
 		};
 		const nPlusOne = async (q: Queryable) => {
 			const page = await q.query<{ id: string }>(
@@ -107,7 +108,10 @@ export async function historyPaging(db: Db, data: DataSet, o: SqlOptions): Promi
 	);
 	const beforeSeq = rows[0].last - o.depth;
 	const page = (before: number | null) => async (q: Queryable) => {
-		const r = await q.query('select * from public.list_messages($1, $2, 20)', [data.deep.conversationId, before]);
+		const r = await q.query('select * from public.list_messages($1, $2, 20)', [
+			data.deep.conversationId,
+			before
+		]);
 		if (r.rows.length !== 20) throw new Error(`list_messages gave ${r.rows.length} rows`);
 	};
 	const samples = await interleave(
