@@ -269,4 +269,23 @@ describe('delivery', () => {
 		}
 		expect(a.stats().delivered + b.stats().delivered).toBe(16);
 	});
+
+	test('a dispatcher that takes over an expired lease does not send again what the first is still sending', async () => {
+		const device = await alexDevice();
+		// Longer than the trigger's 2 s not_before, which a takeover (a second attempt) waits for.
+		pushService.delayNext(device.clientHash, 3_000);
+		const slow = dispatcher({ leaseMs: 200 });
+		const messageId = await coachSends('slow network today');
+		await waitFor(
+			async () => pushService.attempts(device.clientHash),
+			(n) => n === 1
+		);
+		const takeover = dispatcher({ leaseMs: 200 });
+		await takeover.drain();
+		await slow.drain();
+		expect(await receivedIds(device)).toEqual([messageId]);
+		expect(pushService.attempts(device.clientHash)).toBe(1);
+		expect((await outboxRow(messageId)).attempts).toBe(2);
+		expect(slow.stats().delivered + takeover.stats().delivered).toBe(1);
+	});
 });
