@@ -4,7 +4,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
+import { startPushDispatcher, type PushDispatcher } from '../src/lib/server/push/dispatcher.ts';
 import { loadConfig, projectRoot, wellKnown } from './config.ts';
+import { loadVapidKeys } from './push-keys.ts';
 import { startLocalbase, type Localbase } from './server.ts';
 
 const appUrl = 'http://localhost:5173';
@@ -32,8 +34,12 @@ const configuredKey =
 const useLocalbase = !configuredUrl || isLocalbase(configuredUrl, config.port);
 
 let lb: Localbase | undefined;
+let dispatcher: PushDispatcher | undefined;
+const vapid = await loadVapidKeys({ ...fileEnv, ...process.env });
 if (useLocalbase) {
 	lb = await startLocalbase({ config });
+	// Pushes for messages stored while nothing was listening are sent by its first sweep.
+	dispatcher = startPushDispatcher({ db: lb.db, vapid });
 }
 const apiUrl = lb?.url ?? configuredUrl!;
 const publishableKey = configuredKey ?? wellKnown.publishableKey;
@@ -44,7 +50,12 @@ const vite: ChildProcess = spawn(
 	{
 		cwd: projectRoot,
 		stdio: 'inherit',
-		env: { ...process.env, PUBLIC_SUPABASE_URL: apiUrl, PUBLIC_SUPABASE_PUBLISHABLE_KEY: publishableKey }
+		env: {
+			...process.env,
+			PUBLIC_SUPABASE_URL: apiUrl,
+			PUBLIC_SUPABASE_PUBLISHABLE_KEY: publishableKey,
+			PUBLIC_VAPID_PUBLIC_KEY: vapid.publicKey
+		}
 	}
 );
 
@@ -58,6 +69,7 @@ if (lb) {
 		`  publishable key   ${wellKnown.publishableKey}`,
 		`  anon key          ${wellKnown.anonKey}`,
 		`  secret key        ${wellKnown.secretKey}  (server-side only)`,
+		`  push dispatcher   running (VAPID key ${vapid.publicKey.slice(0, 16)}…, .localbase/vapid.json)`,
 		`  demo logins       ${demoLogins.join(', ')}`,
 		'                    password: spotter-demo',
 		lb.migration.seeded
@@ -73,6 +85,7 @@ async function stop(code: number): Promise<never> {
 	if (!stopping) {
 		stopping = true;
 		if (vite.exitCode === null) vite.kill('SIGTERM');
+		await dispatcher?.stop();
 		await lb?.close();
 	}
 	process.exit(code);
