@@ -52,7 +52,8 @@ const tables = {
 	conversations: `select id::text as key from public.conversations`,
 	messages: `select id::text as key from public.messages`,
 	push_subscriptions: `select endpoint as key from public.push_subscriptions`,
-	push_outbox: `select message_id::text as key from private.push_outbox`
+	push_outbox: `select message_id::text as key from private.push_outbox`,
+	push_deliveries: `select outbox_id::text as key from private.push_deliveries`
 } as const;
 type Table = keyof typeof tables;
 
@@ -90,8 +91,10 @@ describe('as coach, a trainer with trainees alex and sam', () => {
 	test('sees only their own push subscription', async () => {
 		expect(await visible(a.coach, 'push_subscriptions')).toEqual(['https://push.example.test/coach']);
 	});
-	test('cannot touch the push outbox at all', async () => {
+	test('cannot touch the push outbox or the delivery log at all', async () => {
 		expect(await visible(a.coach, 'push_outbox')).toEqual({ code: '42501' });
+		expect(await visible(a.coach, 'push_deliveries')).toEqual({ code: '42501' });
+		expect(await write(a.coach, `delete from private.push_deliveries`)).toEqual({ code: '42501' });
 		expect(await write(a.coach, `delete from private.push_outbox`)).toEqual({ code: '42501' });
 		expect(await write(a.coach, `update private.push_outbox set done_at = now()`)).toEqual({ code: '42501' });
 		expect(
@@ -271,6 +274,7 @@ describe('as alex, a trainee of coach', () => {
 	test('sees only their own push subscription and never the outbox', async () => {
 		expect(await visible(a.alex, 'push_subscriptions')).toEqual(['https://push.example.test/alex']);
 		expect(await visible(a.alex, 'push_outbox')).toEqual({ code: '42501' });
+		expect(await visible(a.alex, 'push_deliveries')).toEqual({ code: '42501' });
 	});
 	test('can edit their own name and avatar but not their trainer’s', async () => {
 		expect(
@@ -454,6 +458,7 @@ describe('as solo, a trainee without a trainer', () => {
 			expect({ table, rows: await visible(a.solo, table) }).toEqual({ table, rows: [] });
 		}
 		expect(await visible(a.solo, 'push_outbox')).toEqual({ code: '42501' });
+		expect(await visible(a.solo, 'push_deliveries')).toEqual({ code: '42501' });
 	});
 	test('cannot start a conversation with any trainer', async () => {
 		expect(
@@ -497,7 +502,8 @@ describe('as anon, a visitor who is not signed in', () => {
 				[]
 			],
 			[`delete from public.push_subscriptions`, []],
-			[`delete from private.push_outbox`, []]
+			[`delete from private.push_outbox`, []],
+			[`delete from private.push_deliveries`, []]
 		] as const;
 		for (const [sql, params] of writes) {
 			expect({ sql, result: await write(a.anon, sql, [...params]) }).toEqual({
@@ -601,8 +607,9 @@ describe('as service_role, the server (bypasses RLS)', () => {
 			'https://push.example.test/coach'
 		]);
 	});
-	test('has no grant on the private outbox (it is drained by a direct database connection, not the API)', async () => {
+	test('has no grant on the private outbox or delivery log (they are drained by a direct database connection, not the API)', async () => {
 		expect(await visible(a.service_role, 'push_outbox')).toEqual({ code: '42501' });
+		expect(await visible(a.service_role, 'push_deliveries')).toEqual({ code: '42501' });
 	});
 	test('cannot send as nobody: send_message needs a signed-in user (42501)', async () => {
 		expect(

@@ -21,6 +21,7 @@ describe('row-level security', () => {
 			 where n.nspname in ('public', 'private') and c.relkind in ('r', 'p') order by 1`
 		);
 		expect(tables.map((r) => r.name)).toEqual([
+			'private.push_deliveries',
 			'private.push_outbox',
 			'public.conversations',
 			'public.invitation_redemptions',
@@ -53,7 +54,7 @@ describe('row-level security', () => {
 			 where n.nspname in ('public', 'private') and c.relkind in ('r', 'p')
 			   and not exists (select 1 from pg_policy p where p.polrelid = c.oid)`
 		);
-		expect(rows.map((r) => r.name)).toEqual(['private.push_outbox']);
+		expect(rows.map((r) => r.name).sort()).toEqual(['private.push_deliveries', 'private.push_outbox']);
 		for (const row of rows) expect(row.comment).toMatch(/server-only/i);
 	});
 
