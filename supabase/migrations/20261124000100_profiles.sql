@@ -86,6 +86,14 @@ create view private.my_link as
   select p.id, p.role, p.trainer_id
   from public.profiles p
   where p.id = (select auth.uid());
+create view private.my_trainee_links as
+  select p.trainer_id, p.id as trainee_id
+  from public.profiles p
+  where p.trainer_id is not null
+    and (p.id = (select auth.uid()) or p.trainer_id = (select auth.uid()));
+comment on view private.my_trainee_links is 'The live trainer–trainee links the caller is part of, for RLS policies (avoids policy recursion through profiles).';
+grant select on private.my_trainee_links to authenticated;
+
 comment on view private.my_link is 'The calling user''s role and trainer, for RLS policies (avoids policy recursion on profiles).';
 grant select on private.my_link to authenticated;
 
@@ -227,7 +235,10 @@ end;
 $$;
 comment on function private.handle_invitation_code() is 'Generates the invitation code and stamps the creating trainer.';
 
-revoke execute on all functions in schema private from public, anon, authenticated, service_role;
+-- Trigger functions run without EXECUTE; no API role may call them directly.
+revoke execute on function private.handle_new_user(), private.handle_profile_guard(),
+  private.handle_invitation_redeemed(), private.handle_invitation_code()
+  from public, anon, authenticated, service_role;
 
 -- =============================================================================================
 -- Triggers

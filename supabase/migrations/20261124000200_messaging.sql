@@ -49,6 +49,11 @@ comment on column public.conversations.archived_reason is 'Why it is archived: u
 create index conversations_trainer_list_idx on public.conversations (trainer_id, last_message_at desc, id desc);
 create index conversations_trainee_list_idx on public.conversations (trainee_id, last_message_at desc, id desc);
 create index conversations_last_message_sender_id_idx on public.conversations (last_message_sender_id);
+-- Unread totals (badge, inbox events) read only the conversations that have something unread.
+create index conversations_trainer_unread_idx on public.conversations (trainer_id) include (trainer_unread_count)
+  where trainer_unread_count > 0;
+create index conversations_trainee_unread_idx on public.conversations (trainee_id) include (trainee_unread_count)
+  where trainee_unread_count > 0;
 
 create table public.messages (
   id uuid primary key default gen_random_uuid(),
@@ -128,8 +133,10 @@ as $$
 $$;
 comment on function private.message_preview(text) is 'One-line, 140-character preview of a message body.';
 
--- Before a message is stored: who may send, rate limit, archive state, position and server time.
--- Definer: it locks and numbers the conversation row, which senders cannot update.
+-- Before a message is stored: who may send, rate limit, then one update of the conversation that
+-- numbers the message and maintains its aggregates (last message, preview, the recipient's unread
+-- count). A failed insert rolls that update back with it.
+-- Definer: senders cannot update conversations.
 create function private.handle_message_before_insert() returns trigger
 language plpgsql
 security definer
@@ -147,6 +154,7 @@ begin
       raise exception 'messages can only be sent as yourself' using errcode = '42501';
     end if;
     new.read_at := null;
+    new.created_at := null;
   end if;
 
   new.body := btrim(new.body, E' \t\r\n\f\v\u00a0');
@@ -158,27 +166,17 @@ begin
       using errcode = 'SP004';
   end if;
 
-  -- Locks the conversation row: sends to one conversation are serialized, so seq order is
-  -- commit order and a client catching up with "seq > last seen" never misses a message.
-  update public.conversations c
-  set last_message_seq = c.last_message_seq + 1
-  where c.id = new.conversation_id
-  returning * into conv;
+  select * into conv from public.conversations c where c.id = new.conversation_id;
   if not found then
     raise exception 'conversation % does not exist', new.conversation_id using errcode = 'SP008';
   end if;
   if new.sender_id is distinct from conv.trainer_id and new.sender_id is distinct from conv.trainee_id then
     raise exception 'you can only message your own trainer or trainees' using errcode = 'SP001';
   end if;
-  if conv.archived_at is not null then
-    raise exception 'this conversation is archived and read-only' using errcode = 'SP002',
-      hint = case conv.archived_reason
-        when 'unlinked' then 'The trainee is no longer linked to this trainer.'
-        else 'The other person''s account was deleted.' end;
-  end if;
 
   if from_api then
-    -- One sender's sends are serialized too, so the limit is exact under concurrency.
+    -- One sender's sends are serialized (profile row lock, always taken before the conversation
+    -- row), so the limit is exact under concurrency.
     perform 1 from public.profiles p where p.id = new.sender_id for no key update;
     select count(*) into recent
     from public.messages m
@@ -187,37 +185,34 @@ begin
       raise exception 'you are sending too fast: at most 30 messages per minute'
         using errcode = 'SP005', hint = 'Wait a moment and try again.';
     end if;
-    new.created_at := greatest(clock_timestamp(), conv.last_message_at);
-  else
-    new.created_at := coalesce(new.created_at, greatest(clock_timestamp(), conv.last_message_at));
   end if;
-  new.seq := conv.last_message_seq;
-  return new;
-end;
-$$;
-comment on function private.handle_message_before_insert() is 'Validates a new message (sender, session, archive, rate limit, body) and assigns seq and server time. Definer to lock and number the conversation.';
 
--- After a message is stored: the conversation's last message and the recipient's unread count.
-create function private.handle_message_after_insert() returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
+  -- Locks the conversation row: sends to one conversation are serialized, so seq order is commit
+  -- order and a client catching up with "seq > last seen" never misses a message.
   update public.conversations c
-  set last_message_id = new.id,
-      last_message_at = new.created_at,
+  set last_message_seq = c.last_message_seq + 1,
+      last_message_id = new.id,
+      last_message_at = coalesce(new.created_at, greatest(clock_timestamp(), c.last_message_at)),
       last_message_preview = private.message_preview(new.body),
       last_message_sender_id = new.sender_id,
       trainer_unread_count = c.trainer_unread_count
         + case when new.read_at is null and new.sender_id is distinct from c.trainer_id then 1 else 0 end,
       trainee_unread_count = c.trainee_unread_count
         + case when new.read_at is null and new.sender_id is distinct from c.trainee_id then 1 else 0 end
-  where c.id = new.conversation_id;
-  return null;
+  where c.id = new.conversation_id
+  returning * into conv;
+  if conv.archived_at is not null then
+    raise exception 'this conversation is archived and read-only' using errcode = 'SP002',
+      hint = case conv.archived_reason
+        when 'unlinked' then 'The trainee is no longer linked to this trainer.'
+        else 'The other person''s account was deleted.' end;
+  end if;
+  new.seq := conv.last_message_seq;
+  new.created_at := conv.last_message_at;
+  return new;
 end;
 $$;
-comment on function private.handle_message_after_insert() is 'Maintains the conversation aggregates (last message, preview, unread counts). Definer: senders cannot update conversations.';
+comment on function private.handle_message_before_insert() is 'Validates a new message (sender, session, archive, rate limit, body), assigns seq and server time, and updates the conversation aggregates. Definer: senders cannot update conversations.';
 
 -- Messages never change except read_at, once, from unread to read.
 create function private.handle_message_guard() returns trigger
@@ -323,7 +318,32 @@ end;
 $$;
 comment on function private.handle_profile_deleted() is 'Archives a deleted user''s conversations before the profile goes; messages are kept.';
 
-revoke execute on all functions in schema private from public, anon, authenticated, service_role;
+
+-- Am I a participant of this conversation? One primary-key lookup per message row. Written in
+-- plpgsql so it is not inlined: inlined, the planner turns the policy into a hashed scan of all of
+-- the caller's conversations. Invoker: the conversations policy applies inside it.
+create function private.is_conversation_participant(conversation_id uuid) returns boolean
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return exists (
+    select 1 from public.conversations c
+    where c.id = is_conversation_participant.conversation_id
+      and (c.trainer_id = (select auth.uid()) or c.trainee_id = (select auth.uid()))
+  );
+end;
+$$;
+comment on function private.is_conversation_participant(uuid) is 'Whether the caller takes part in the conversation (for the messages policies).';
+revoke execute on function private.is_conversation_participant(uuid) from public, anon, service_role;
+grant execute on function private.is_conversation_participant(uuid) to authenticated;
+
+revoke execute on function private.assert_live_session(), private.message_preview(text),
+  private.handle_message_before_insert(), private.handle_message_guard(),
+  private.handle_messages_before_update(), private.handle_messages_after_update(),
+  private.handle_profile_link_changed(), private.handle_profile_deleted()
+  from public, anon, authenticated, service_role;
 
 -- =============================================================================================
 -- Triggers
@@ -331,10 +351,6 @@ revoke execute on all functions in schema private from public, anon, authenticat
 create trigger messages_before_insert_validate
   before insert on public.messages
   for each row execute function private.handle_message_before_insert();
-
-create trigger messages_after_insert_update_conversation
-  after insert on public.messages
-  for each row execute function private.handle_message_after_insert();
 
 create trigger messages_before_update_guard
   before update on public.messages
@@ -373,23 +389,16 @@ create policy "A linked trainer or trainee can start their conversation"
   on public.conversations for insert
   to authenticated
   with check (
-    (trainer_id = (select auth.uid()) or trainee_id = (select auth.uid()))
-    and exists (
-      select 1 from public.profiles p
-      where p.id = conversations.trainee_id and p.trainer_id = conversations.trainer_id
+    exists (
+      select 1 from private.my_trainee_links l
+      where l.trainer_id = conversations.trainer_id and l.trainee_id = conversations.trainee_id
     )
   );
 
 create policy "Participants can read messages of their conversations"
   on public.messages for select
   to authenticated
-  using (
-    exists (
-      select 1 from public.conversations c
-      where c.id = messages.conversation_id
-        and (c.trainer_id = (select auth.uid()) or c.trainee_id = (select auth.uid()))
-    )
-  );
+  using (private.is_conversation_participant(conversation_id));
 
 create policy "Participants can send messages in their active conversations"
   on public.messages for insert
@@ -409,11 +418,7 @@ create policy "Recipients can mark messages they received as read"
   to authenticated
   using (
     sender_id is distinct from (select auth.uid())
-    and exists (
-      select 1 from public.conversations c
-      where c.id = messages.conversation_id
-        and (c.trainer_id = (select auth.uid()) or c.trainee_id = (select auth.uid()))
-    )
+    and private.is_conversation_participant(conversation_id)
   )
   with check (sender_id is distinct from (select auth.uid()));
 
@@ -458,7 +463,9 @@ begin
     raise exception 'recipient_id and message_id are required' using errcode = 'SP009';
   end if;
 
-  -- A retry of a message that is already stored returns it unchanged.
+  -- A retry of a message that is already stored returns it unchanged. The lock makes a retry
+  -- that races its original wait for it (and then find it) instead of failing on the key.
+  perform pg_advisory_xact_lock(hashtextextended(send_message.message_id::text, 0));
   select * into msg from public.messages m where m.id = send_message.message_id;
   if found then
     select * into conv from public.conversations c where c.id = msg.conversation_id;
@@ -506,16 +513,7 @@ begin
 
   insert into public.messages (id, conversation_id, sender_id, body)
   values (send_message.message_id, conv.id, me, trimmed)
-  on conflict (id) do nothing
   returning * into msg;
-  if not found then
-    -- The same id was stored concurrently (a retry racing the original).
-    select * into msg from public.messages m where m.id = send_message.message_id;
-    if not found or msg.sender_id is distinct from me or msg.conversation_id <> conv.id then
-      raise exception 'message id % is already used by another message', send_message.message_id
-        using errcode = 'SP007';
-    end if;
-  end if;
   return msg;
 end;
 $$;
@@ -567,21 +565,22 @@ stable
 security invoker
 set search_path = ''
 as $$
-  with me as (select (select auth.uid()) as id),
-  page as (
+  with page as (
     (select c.*, c.trainee_id as other_id, c.trainer_unread_count as my_unread
-     from public.conversations c, me
-     where c.trainer_id = me.id and c.last_message_at is not null
-       and (list_conversations.before_last_message_at is null
-            or (c.last_message_at, c.id) < (list_conversations.before_last_message_at, list_conversations.before_id))
+     from public.conversations c
+     where c.trainer_id = (select auth.uid())
+       and (c.last_message_at, c.id) < (
+         coalesce(list_conversations.before_last_message_at, 'infinity'::timestamptz),
+         coalesce(list_conversations.before_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid))
      order by c.last_message_at desc, c.id desc
      limit least(greatest(list_conversations.page_size, 1), 100))
     union all
     (select c.*, c.trainer_id as other_id, c.trainee_unread_count as my_unread
-     from public.conversations c, me
-     where c.trainee_id = me.id and c.last_message_at is not null
-       and (list_conversations.before_last_message_at is null
-            or (c.last_message_at, c.id) < (list_conversations.before_last_message_at, list_conversations.before_id))
+     from public.conversations c
+     where c.trainee_id = (select auth.uid())
+       and (c.last_message_at, c.id) < (
+         coalesce(list_conversations.before_last_message_at, 'infinity'::timestamptz),
+         coalesce(list_conversations.before_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid))
      order by c.last_message_at desc, c.id desc
      limit least(greatest(list_conversations.page_size, 1), 100))
   )
@@ -609,7 +608,7 @@ as $$
   select m.*
   from public.messages m
   where m.conversation_id = list_messages.conversation_id
-    and (list_messages.before_seq is null or m.seq < list_messages.before_seq)
+    and m.seq < (select coalesce(list_messages.before_seq, 9223372036854775807))
   order by m.seq desc
   limit least(greatest(list_messages.page_size, 1), 100)
 $$;

@@ -118,8 +118,11 @@ end;
 $$;
 comment on function private.handle_conversation_broadcast() is 'Tells both participants (topic user:<id>) that a conversation changed: new message, read, archived or restored.';
 
-revoke execute on all functions in schema private from public, anon, authenticated, service_role;
--- Used inside the realtime.messages policies, which run as the joining user.
+revoke execute on function private.topic_conversation_id(text), private.unread_total_for(uuid),
+  private.handle_message_broadcast(), private.handle_messages_read_broadcast(),
+  private.handle_conversation_broadcast()
+  from public, anon, authenticated, service_role;
+-- Used inside the realtime.messages policies, which run as the joining user (invoker).
 grant execute on function private.topic_conversation_id(text) to authenticated;
 
 -- =============================================================================================
@@ -175,6 +178,8 @@ create policy "Participants can send typing and presence on their active convers
   to authenticated
   with check (
     realtime.messages.extension in ('broadcast', 'presence')
+    -- Dashboard impersonation reads what the user reads but never speaks (typing, presence).
+    and (select s.is_live from private.my_session s)
     and exists (
       select 1 from public.conversations c
       where c.id = (select private.topic_conversation_id(realtime.topic()))

@@ -109,8 +109,9 @@ end;
 $$;
 comment on function private.handle_push_subscription_claim() is 'Moves an endpoint to the user who subscribes it now. Definer: the old row may belong to another user.';
 
-revoke execute on all functions in schema private from public, anon, authenticated, service_role;
-grant execute on function private.topic_conversation_id(text) to authenticated;
+
+revoke execute on function private.handle_message_enqueue_push(), private.handle_push_subscription_claim()
+  from public, anon, authenticated, service_role;
 
 -- =============================================================================================
 -- Triggers
