@@ -17,6 +17,9 @@ export const load: LayoutLoad = async ({ data, depends, fetch }) => {
 	const {
 		data: { session }
 	} = await supabase.auth.getSession();
-	// The user was confirmed by the Auth server in hooks.server.ts for this request.
-	return { session, supabase, user: session ? data.user : null };
+	// The server confirmed data.user with the Auth server for its request; when the session has
+	// changed since (signed in by a form action), ask the Auth server again.
+	let user = session && data.user?.id === session.user.id ? data.user : null;
+	if (session && !user) user = (await supabase.auth.getUser()).data.user;
+	return { session, supabase, user };
 };

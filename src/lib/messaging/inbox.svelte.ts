@@ -22,6 +22,8 @@ export class Inbox {
 
 	readonly #supabase: SupabaseClient;
 	readonly userId: string;
+	/** Counts realtime events, so a database answer overtaken by one is not applied. */
+	#events = 0;
 
 	constructor(supabase: SupabaseClient, userId: string) {
 		this.#supabase = supabase;
@@ -56,10 +58,13 @@ export class Inbox {
 
 	/** The first page and the unread total from the database, merged into what is shown. */
 	async refresh(): Promise<void> {
+		const eventsBefore = this.#events;
 		const [page, total] = await Promise.all([
 			api.listConversations(this.#supabase),
 			api.unreadTotal(this.#supabase)
 		]);
+		// An event that arrived meanwhile may be newer than this answer: ask again.
+		if (this.#events !== eventsBefore) return this.refresh();
 		if (!page.ok) {
 			this.error = page.error;
 			return;
@@ -110,6 +115,7 @@ export class Inbox {
 			return;
 		}
 		const change = parsed.data;
+		this.#events++;
 		this.changes.set(change.conversation_id, change);
 		this.unreadTotal = change.unread_total;
 		const held = this.find(change.conversation_id);

@@ -45,12 +45,8 @@ export const actions: Actions = {
 		if (code) {
 			const redeemed = await api.redeemInvitation(supabase, code);
 			if (!redeemed.ok) {
-				// The account exists now; say so, and let them fix the code in Settings.
-				return fail(400, {
-					...echo,
-					accountCreated: true,
-					error: `Your account was created, but the invitation code did not work: ${redeemed.error.message}`
-				});
+				// The account exists and is signed in now: Settings explains and lets them try again.
+				redirect(303, `/settings?${new URLSearchParams({ invitation_error: redeemed.error.code })}`);
 			}
 		}
 		redirect(303, '/messages');

@@ -1,0 +1,65 @@
+// End-to-end: the built app (vite build + preview) against a fresh localbase with the demo seed,
+// in Debian's Chromium. Never downloads a browser.
+import { defineConfig } from '@playwright/test';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/** Ports of their own, so a running `npm run dev` (54321 / 5173) does not interfere. */
+const apiPort = Number(process.env.E2E_API_PORT ?? 54421);
+const appPort = Number(process.env.E2E_APP_PORT ?? 4173);
+export const apiUrl = `http://127.0.0.1:${apiPort}`;
+const appUrl = `http://127.0.0.1:${appPort}`;
+const dataDir = path.join(tmpdir(), `spotter-e2e-${apiPort}`);
+
+export default defineConfig({
+	testDir: 'tests/e2e',
+	outputDir: 'test-results/artifacts',
+	// Two browser contexts per test already; the scenarios share the demo trainer's inbox.
+	workers: 1,
+	fullyParallel: false,
+	retries: 0,
+	timeout: 90_000,
+	expect: { timeout: 10_000 },
+	reporter: process.env.CI ? 'list' : [['list']],
+	use: {
+		baseURL: appUrl,
+		trace: 'retain-on-failure',
+		screenshot: 'only-on-failure',
+		launchOptions: {
+			executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+			args: [
+				'--no-sandbox',
+				'--disable-gpu',
+				'--disable-quic',
+				'--no-first-run',
+				'--disable-background-networking',
+				'--disable-component-update',
+				'--disable-sync'
+			]
+		}
+	},
+	projects: [{ name: 'chromium' }],
+	webServer: [
+		{
+			command: 'npx tsx localbase/main.ts --reset',
+			url: `${apiUrl}/health`,
+			env: { LOCALBASE_PORT: String(apiPort), LOCALBASE_DATA_DIR: dataDir, DATABASE_URL: '' },
+			reuseExistingServer: false,
+			timeout: 120_000,
+			stdout: 'ignore',
+			stderr: 'pipe'
+		},
+		{
+			command: `npx vite build && npx vite preview --port ${appPort} --strictPort`,
+			url: `${appUrl}/sign-in`,
+			env: {
+				PUBLIC_SUPABASE_URL: apiUrl,
+				PUBLIC_SUPABASE_PUBLISHABLE_KEY: 'sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH'
+			},
+			reuseExistingServer: false,
+			timeout: 240_000,
+			stdout: 'ignore',
+			stderr: 'pipe'
+		}
+	]
+});
