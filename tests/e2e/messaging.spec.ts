@@ -5,7 +5,6 @@ import {
 	composer,
 	conversations,
 	demo,
-	ensureConversation,
 	messageBubble,
 	newTraineeOfCoach,
 	openConversation,
@@ -68,9 +67,22 @@ test('coach and alex exchange messages in real time, with typing and âœ“ then âœ
 	await alex.context.close();
 });
 
+test('a draft is kept per conversation on the device', async ({ browser }) => {
+	const coach = await signedIn(browser, demo.coach.email);
+	await openConversation(coach.page, conversations.coachAlex);
+	await composer(coach.page).fill('Half-written plan:\n- squats');
+	await coach.page.getByTestId('conversation-row').filter({ hasText: demo.sam.name }).click();
+	await expect(coach.page.getByRole('heading', { name: demo.sam.name })).toBeVisible();
+	await expect(composer(coach.page)).toHaveValue('');
+	await coach.page.getByTestId('conversation-row').filter({ hasText: demo.alex.name }).click();
+	await expect(composer(coach.page)).toHaveValue('Half-written plan:\n- squats');
+	await coach.page.reload();
+	await expect(composer(coach.page)).toHaveValue('Half-written plan:\n- squats');
+	await coach.context.close();
+});
+
 test('unread badge and list counts rise and fall live on the other side', async ({ browser }) => {
 	const trainee = await newTraineeOfCoach('Robin');
-	await ensureConversation(demo.coach.id, trainee.id);
 	const coach = await signedIn(browser, demo.coach.email);
 	await expect(coach.page.getByTestId('conversation-row').first()).toBeVisible();
 	const before = await badge(coach.page);

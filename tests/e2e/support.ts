@@ -7,8 +7,6 @@ import WebSocket from 'ws';
 import { apiUrl } from '../../playwright.config';
 
 export const publishableKey = 'sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH';
-/** localbase's well-known local secret key (service role), for test setup only. */
-const secretKey = 'sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz';
 export const password = 'spotter-demo';
 
 export const demo = {
@@ -67,25 +65,6 @@ export async function newTraineeOfCoach(label = 'Taylor'): Promise<TestUser> {
 	const redeemed = await client.rpc('redeem_invitation', { code: 'CASEY234' });
 	if (redeemed.error) throw redeemed.error;
 	return { id: data.user.id, email, name, client };
-}
-
-/**
- * Gives a trainer–trainee pair its conversation row, as the seed does, so a scenario about
- * something else does not depend on the first message creating it. (That path has its own
- * scenario; see the report about policy recursion on conversations.)
- */
-export async function ensureConversation(trainerId: string, traineeId: string): Promise<string> {
-	const admin = createClient(apiUrl, secretKey, {
-		auth: { persistSession: false, autoRefreshToken: false },
-		realtime: { transport: WebSocket as never }
-	});
-	const { data, error } = await admin
-		.from('conversations')
-		.upsert({ trainer_id: trainerId, trainee_id: traineeId }, { onConflict: 'trainer_id,trainee_id' })
-		.select('id')
-		.single();
-	if (error) throw error;
-	return (data as { id: string }).id;
 }
 
 /** Sends a message through the API, as `client`, and returns the stored row. */

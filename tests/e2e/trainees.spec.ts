@@ -4,7 +4,6 @@ import {
 	composer,
 	conversations,
 	demo,
-	ensureConversation,
 	messageBubble,
 	newTraineeOfCoach,
 	openConversation,
@@ -82,7 +81,6 @@ test('Message for a trainee without a conversation opens an empty composer; the 
 
 test('removing a trainee archives the conversation for both sides, live', async ({ browser }) => {
 	const trainee = await newTraineeOfCoach('Morgan');
-	await ensureConversation(demo.coach.id, trainee.id);
 	const { conversation_id } = await send(trainee.client, demo.coach.id, 'Can we move Friday?');
 
 	const coach = await signedIn(browser, demo.coach.email);

@@ -1,7 +1,7 @@
 // The thin data layer: one plain async function per database call. Expected failures come back
 // as values ({ ok: false, error }) carrying a sentence for the user; malformed rows throw.
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { describeApiError, type UserError } from './errors';
 import {
 	conversationRowSchema,
@@ -24,7 +24,7 @@ interface Response {
 	status?: number;
 }
 
-async function run<T>(request: PromiseLike<Response>, schema: z.ZodType<T>): Promise<Result<T>> {
+async function run<T>(request: PromiseLike<Response>, schema: z.ZodMiniType<T>): Promise<Result<T>> {
 	const { data, error, status } = await request;
 	if (error) return { ok: false, error: describeApiError({ ...error, status }) };
 	return { ok: true, data: schema.parse(data) };

@@ -1,6 +1,6 @@
 // What the device keeps between visits, per user and conversation: unsent drafts (edge case 9)
 // and the outbox of messages written but not yet stored by the server.
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 const outboxSchema = z.array(z.object({ id: z.string(), body: z.string(), created_at: z.string() }));
 export type OutboxEntry = z.infer<typeof outboxSchema>[number];
