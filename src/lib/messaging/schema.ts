@@ -136,11 +136,11 @@ export const invitationCodeSchema = z.pipe(
 		z.string(),
 		z.transform((code) => code.trim().toUpperCase())
 	),
-	z.string().check(z.regex(/^[A-HJ-NP-Z2-9]{8}$/, 'An invitation code has 8 letters and digits, like K7QW2XPM.'))
+	z
+		.string()
+		.check(z.regex(/^[A-HJ-NP-Z2-9]{8}$/, 'An invitation code has 8 letters and digits, like K7QW2XPM.'))
 );
 
-export const displayNameSchema = z.string().check(
-	z.trim(),
-	z.minLength(1, 'Enter a name.'),
-	z.maxLength(80, 'A name can be at most 80 characters.')
-);
+export const displayNameSchema = z
+	.string()
+	.check(z.trim(), z.minLength(1, 'Enter a name.'), z.maxLength(80, 'A name can be at most 80 characters.'));
