@@ -5,6 +5,7 @@ import { redirect, type Handle, type ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import WebSocket from 'ws';
 import { supabaseKey, supabaseUrl } from '$lib/supabase/env';
+import type { Database } from '$lib/supabase/types';
 
 export const init: ServerInit = () => {
 	// Every supabase-js client builds a Realtime client, which needs a WebSocket constructor even
@@ -13,7 +14,7 @@ export const init: ServerInit = () => {
 };
 
 const supabase: Handle = async ({ event, resolve }) => {
-	event.locals.supabase = createServerClient(supabaseUrl, supabaseKey, {
+	event.locals.supabase = createServerClient<Database>(supabaseUrl, supabaseKey, {
 		cookies: {
 			getAll: () => event.cookies.getAll(),
 			setAll: (cookiesToSet) => {

@@ -2,14 +2,15 @@
 // on the server, a read-only client over the request's cookies.
 import { createBrowserClient, createServerClient, isBrowser } from '@supabase/ssr';
 import { supabaseKey, supabaseUrl } from '$lib/supabase/env';
+import type { Database } from '$lib/supabase/types';
 import type { LayoutLoad } from './$types';
 
 export const load: LayoutLoad = async ({ data, depends, fetch }) => {
 	depends('supabase:auth');
 
 	const supabase = isBrowser()
-		? createBrowserClient(supabaseUrl, supabaseKey, { global: { fetch } })
-		: createServerClient(supabaseUrl, supabaseKey, {
+		? createBrowserClient<Database>(supabaseUrl, supabaseKey, { global: { fetch } })
+		: createServerClient<Database>(supabaseUrl, supabaseKey, {
 				global: { fetch },
 				cookies: { getAll: () => data.cookies }
 			});

@@ -1,6 +1,6 @@
 // The thin data layer: one plain async function per database call. Expected failures come back
 // as values ({ ok: false, error }) carrying a sentence for the user; malformed rows throw.
-import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Supabase } from '$lib/supabase/types';
 import { z } from 'zod/mini';
 import { describeApiError, type UserError } from './errors';
 import {
@@ -40,15 +40,15 @@ export interface ConversationCursor {
 
 /** My conversations, newest first, after the keyset cursor. */
 export function listConversations(
-	supabase: SupabaseClient,
+	supabase: Supabase,
 	after?: ConversationCursor,
 	pageSize = CONVERSATION_PAGE_SIZE
 ): Promise<Result<ConversationRow[]>> {
 	return run(
 		supabase.rpc('list_conversations', {
 			page_size: pageSize,
-			before_last_message_at: after?.lastMessageAt ?? null,
-			before_id: after?.id ?? null
+			before_last_message_at: after?.lastMessageAt,
+			before_id: after?.id
 		}),
 		z.array(conversationRowSchema)
 	);
@@ -56,14 +56,14 @@ export function listConversations(
 
 /** One page of history before `beforeSeq` (the newest page without it), oldest first. */
 export async function listMessages(
-	supabase: SupabaseClient,
+	supabase: Supabase,
 	conversationId: string,
 	beforeSeq?: number
 ): Promise<Result<MessageRow[]>> {
 	const result = await run(
 		supabase.rpc('list_messages', {
 			conversation_id: conversationId,
-			before_seq: beforeSeq ?? null,
+			before_seq: beforeSeq,
 			page_size: MESSAGE_PAGE_SIZE
 		}),
 		z.array(messageRowSchema)
@@ -73,7 +73,7 @@ export async function listMessages(
 
 /** Everything after the newest message I hold: the catch-up after (re)subscribing. */
 export function messagesAfter(
-	supabase: SupabaseClient,
+	supabase: Supabase,
 	conversationId: string,
 	afterSeq: number
 ): Promise<Result<MessageRow[]>> {
@@ -84,7 +84,7 @@ export function messagesAfter(
 }
 
 export function sendMessage(
-	supabase: SupabaseClient,
+	supabase: Supabase,
 	message: { recipientId: string; body: string; id: string }
 ): Promise<Result<MessageRow>> {
 	return run(
@@ -97,14 +97,11 @@ export function sendMessage(
 	);
 }
 
-export function markConversationRead(
-	supabase: SupabaseClient,
-	conversationId: string
-): Promise<Result<number>> {
+export function markConversationRead(supabase: Supabase, conversationId: string): Promise<Result<number>> {
 	return run(supabase.rpc('mark_conversation_read', { conversation_id: conversationId }), z.coerce.number());
 }
 
-export function unreadTotal(supabase: SupabaseClient): Promise<Result<number>> {
+export function unreadTotal(supabase: Supabase): Promise<Result<number>> {
 	return run(supabase.rpc('unread_total'), z.coerce.number());
 }
 
@@ -112,10 +109,7 @@ const conversationColumns =
 	'id, trainer_id, trainee_id, last_message_seq, trainer_unread_count, trainee_unread_count, archived_at, archived_reason';
 
 /** A conversation I take part in, or null (it does not exist or RLS hides it). */
-export async function getConversation(
-	supabase: SupabaseClient,
-	id: string
-): Promise<Result<Conversation | null>> {
+export async function getConversation(supabase: Supabase, id: string): Promise<Result<Conversation | null>> {
 	const result = await run(
 		supabase.from('conversations').select(conversationColumns).eq('id', id).limit(1),
 		z.array(conversationSchema)
@@ -125,7 +119,7 @@ export async function getConversation(
 
 /** The conversation between a trainer and a trainee, if they have one. */
 export async function findConversation(
-	supabase: SupabaseClient,
+	supabase: Supabase,
 	pair: { trainerId: string; traineeId: string }
 ): Promise<Result<Conversation | null>> {
 	const result = await run(
@@ -142,7 +136,7 @@ export async function findConversation(
 
 /** The conversations of a page of trainees (one query for the whole page). */
 export function conversationsWithTrainees(
-	supabase: SupabaseClient,
+	supabase: Supabase,
 	trainerId: string,
 	traineeIds: string[]
 ): Promise<Result<Conversation[]>> {
@@ -160,7 +154,7 @@ export function conversationsWithTrainees(
 const profileColumns = 'id, role, display_name, avatar_url, trainer_id';
 
 /** A profile I may see (myself, my trainer, my trainees, past partners), or null. */
-export async function getProfile(supabase: SupabaseClient, id: string): Promise<Result<Profile | null>> {
+export async function getProfile(supabase: Supabase, id: string): Promise<Result<Profile | null>> {
 	const result = await run(
 		supabase.from('profiles').select(profileColumns).eq('id', id).limit(1),
 		z.array(profileSchema)
@@ -177,7 +171,7 @@ export interface TraineeCursor {
 
 /** A trainer's trainees by name, keyset-paginated on (display_name, id). */
 export function listTrainees(
-	supabase: SupabaseClient,
+	supabase: Supabase,
 	trainerId: string,
 	after?: TraineeCursor
 ): Promise<Result<Profile[]>> {
@@ -189,16 +183,16 @@ export function listTrainees(
 	return run(query.order('display_name').order('id').limit(TRAINEE_PAGE_SIZE), z.array(profileSchema));
 }
 
-export function removeTrainee(supabase: SupabaseClient, traineeId: string): Promise<Result<unknown>> {
+export function removeTrainee(supabase: Supabase, traineeId: string): Promise<Result<unknown>> {
 	return run(supabase.rpc('remove_trainee', { trainee_id: traineeId }), z.unknown());
 }
 
-export function createInvitation(supabase: SupabaseClient): Promise<Result<Invitation>> {
+export function createInvitation(supabase: Supabase): Promise<Result<Invitation>> {
 	return run(supabase.rpc('create_invitation'), invitationSchema);
 }
 
 /** My invitation codes that can still be redeemed, newest first. */
-export function listActiveInvitations(supabase: SupabaseClient): Promise<Result<Invitation[]>> {
+export function listActiveInvitations(supabase: Supabase): Promise<Result<Invitation[]>> {
 	return run(
 		supabase
 			.from('invitations')
@@ -211,12 +205,12 @@ export function listActiveInvitations(supabase: SupabaseClient): Promise<Result<
 	);
 }
 
-export function redeemInvitation(supabase: SupabaseClient, code: string): Promise<Result<Profile>> {
+export function redeemInvitation(supabase: Supabase, code: string): Promise<Result<Profile>> {
 	return run(supabase.rpc('redeem_invitation', { code }), profileSchema);
 }
 
 export async function updateDisplayName(
-	supabase: SupabaseClient,
+	supabase: Supabase,
 	userId: string,
 	displayName: string
 ): Promise<Result<null>> {

@@ -1,7 +1,8 @@
 // One open conversation: its history (oldest first, by seq), the messages on their way out,
 // the other party's typing, and the live `conversation:<id>` channel. Realtime events are hints;
 // after every (re)join the chat fetches everything after the newest message it holds.
-import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
+import type { RealtimeChannel } from '@supabase/supabase-js';
+import type { Supabase } from '$lib/supabase/types';
 import { freshenRealtimeAuth, whenBack, type LiveState } from '$lib/supabase/realtime';
 import * as api from './api';
 import { OFFLINE, type UserError } from './errors';
@@ -16,7 +17,7 @@ export interface Outgoing extends OutboxEntry {
 }
 
 export interface ChatOptions {
-	supabase: SupabaseClient;
+	supabase: Supabase;
 	me: string;
 	recipientId: string;
 	conversationId: string | null;
@@ -48,7 +49,7 @@ export class Chat {
 
 	readonly me: string;
 	readonly recipientId: string;
-	readonly #supabase: SupabaseClient;
+	readonly #supabase: Supabase;
 	readonly #outboxKey: string;
 	readonly #onCreated?: (conversationId: string) => void;
 	#channel: RealtimeChannel | undefined;

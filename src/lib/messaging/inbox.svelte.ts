@@ -1,6 +1,7 @@
 // The signed-in user's inbox: conversation list pages, the unread total for the badge, and the
 // live `user:<id>` channel that keeps both current. One instance per signed-in layout.
-import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
+import type { RealtimeChannel } from '@supabase/supabase-js';
+import type { Supabase } from '$lib/supabase/types';
 import { getContext, setContext } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
 import { freshenRealtimeAuth, whenBack, type LiveState } from '$lib/supabase/realtime';
@@ -20,12 +21,12 @@ export class Inbox {
 	/** The latest realtime state of each conversation, loaded in the list or not. */
 	readonly changes = new SvelteMap<string, ConversationChanged>();
 
-	readonly #supabase: SupabaseClient;
+	readonly #supabase: Supabase;
 	readonly userId: string;
 	/** Counts realtime events, so a database answer overtaken by one is not applied. */
 	#events = 0;
 
-	constructor(supabase: SupabaseClient, userId: string) {
+	constructor(supabase: Supabase, userId: string) {
 		this.#supabase = supabase;
 		this.userId = userId;
 	}

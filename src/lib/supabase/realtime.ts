@@ -1,9 +1,9 @@
 // Realtime helpers shared by the inbox and the chat: private channels authorised with a fresh
 // session, and the one place that watches the tab and the network coming back.
-import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Supabase } from '$lib/supabase/types';
 
 /** Makes sure the access token is current (refreshing it if needed) and hands it to Realtime. */
-export async function freshenRealtimeAuth(supabase: SupabaseClient): Promise<void> {
+export async function freshenRealtimeAuth(supabase: Supabase): Promise<void> {
 	await supabase.auth.getSession();
 	await supabase.realtime.setAuth();
 }
@@ -12,7 +12,7 @@ export async function freshenRealtimeAuth(supabase: SupabaseClient): Promise<voi
  * Calls `onBack` when the network comes back or the tab becomes visible again, after making
  * sure the session is fresh. Returns the teardown.
  */
-export function whenBack(supabase: SupabaseClient, onBack: () => void): () => void {
+export function whenBack(supabase: Supabase, onBack: () => void): () => void {
 	const back = () => {
 		if (document.visibilityState !== 'visible' || !navigator.onLine) return;
 		void freshenRealtimeAuth(supabase).then(onBack);
