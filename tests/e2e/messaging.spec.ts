@@ -21,6 +21,14 @@ test('coach and alex exchange messages in real time, with typing and âœ“ then âœ
 	const coach = await signedIn(browser, demo.coach.email);
 	const alex = await signedIn(browser, demo.alex.email);
 	const t = tag();
+	// Every channel join the coach's page sends, to show each channel is joined once.
+	const joins: string[] = [];
+	coach.page.on('websocket', (ws) =>
+		ws.on('framesent', ({ payload }) => {
+			const text = String(payload);
+			if (text.includes('"phx_join"')) joins.push(/realtime:[\w:-]+/.exec(text)?.[0] ?? text);
+		})
+	);
 
 	await openConversation(coach.page, conversations.coachAlex);
 	await live(coach.page);
@@ -62,6 +70,10 @@ test('coach and alex exchange messages in real time, with typing and âœ“ then âœ
 		`Line one\nline two ${t}`
 	);
 	await expect(messageBubble(coach.page, `line two ${t}`)).toHaveCount(1);
+
+	// Sending, receiving and typing never re-joined a channel.
+	expect(joins.filter((j) => j === `realtime:conversation:${conversations.coachAlex}`)).toHaveLength(1);
+	expect(joins.filter((j) => j === `realtime:user:${demo.coach.id}`)).toHaveLength(1);
 
 	await coach.context.close();
 	await alex.context.close();
