@@ -265,3 +265,29 @@ test('offline and back: messages sent meanwhile appear once, and the outbox is d
 	await coach.context.close();
 	await alex.context.close();
 });
+
+test('the conversation list loads older conversations as it is scrolled (keyset pages of 30)', async ({
+	browser
+}) => {
+	// 32 new trainees write to the coach: with the seeded ones that is more than a page.
+	const t = tag();
+	const trainees = [];
+	for (let i = 0; i < 32; i++) trainees.push(await newTraineeOfCoach(`Pager${i}x${t}`));
+	for (const trainee of trainees) await send(trainee.client, demo.coach.id, `Checking in ${t}`);
+
+	const coach = await signedIn(browser, demo.coach.email);
+	const rows = coach.page.getByTestId('conversation-row');
+	await expect(rows.first()).toBeVisible();
+	expect(await rows.count()).toBe(30);
+	// Newest first: the last trainee to write is at the top.
+	await expect(rows.first()).toContainText(trainees[31].name);
+
+	await rows.last().scrollIntoViewIfNeeded();
+	await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(34);
+	const names = await rows.locator('.name').allInnerTexts();
+	expect(new Set(names).size).toBe(names.length);
+	for (const trainee of trainees) expect(names).toContain(trainee.name);
+	expect(names).toContain(demo.alex.name);
+	expect(names).toContain(demo.sam.name);
+	await coach.context.close();
+});
