@@ -1,17 +1,35 @@
 // All auth wiring, as in Supabase's SvelteKit guide: a per-request server client reading and
 // writing the session cookies, and a guard that trusts only a session the Auth server confirms.
 import { createServerClient } from '@supabase/ssr';
+import { building, dev } from '$app/environment';
 import { redirect, type Handle, type ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import WebSocket from 'ws';
 import { supabaseKey, supabaseUrl } from '$lib/supabase/env';
 import type { Database } from '$lib/supabase/types';
 
-export const init: ServerInit = () => {
+export const init: ServerInit = async () => {
 	// Every supabase-js client builds a Realtime client, which needs a WebSocket constructor even
 	// though it never connects on the server; Node 20 has no global one.
 	globalThis.WebSocket ??= WebSocket as unknown as typeof globalThis.WebSocket;
+	// `npm run dev` runs its own dispatcher beside localbase; the production server runs one here.
+	if (!dev && !building) await startPushDispatcher();
 };
+
+async function startPushDispatcher(): Promise<void> {
+	const { dispatcherSkipReason, startDispatcherFromEnv } = await import('$lib/server/push/in-server');
+	const skipped = dispatcherSkipReason(process.env);
+	if (skipped) {
+		console.info(`[push] no dispatcher in this server (${skipped})`);
+		return;
+	}
+	// Throws when the VAPID keys are missing: the server must not run without sending pushes.
+	const running = startDispatcherFromEnv(process.env);
+	if (!running) return;
+	console.info('[push] dispatcher running in this server');
+	// adapter-node emits this on SIGINT/SIGTERM once requests are finished.
+	process.once('sveltekit:shutdown' as 'beforeExit', () => void running.stop());
+}
 
 const supabase: Handle = async ({ event, resolve }) => {
 	event.locals.supabase = createServerClient<Database>(supabaseUrl, supabaseKey, {
