@@ -6,11 +6,14 @@ import type { Supabase } from '$lib/supabase/types';
 import { freshenRealtimeAuth, whenBack, type LiveState } from '$lib/supabase/realtime';
 import * as api from './api';
 import { OFFLINE, type UserError } from './errors';
-import { loadOutbox, saveOutbox, type OutboxEntry } from './device-storage';
+import * as device from './offline-store';
 import { idsOf, isoNow, mergeMessages } from './merge';
 import { messageCreatedSchema, messagesReadSchema, typingPresenceSchema, type MessageRow } from './schema';
 
-export interface Outgoing extends OutboxEntry {
+export interface Outgoing {
+	id: string;
+	body: string;
+	created_at: string;
 	/** waiting: queued to go (or in flight); offline: waits for the network; failed: needs the user. */
 	status: 'waiting' | 'offline' | 'failed';
 	error: UserError | null;
@@ -24,13 +27,20 @@ export interface ChatOptions {
 	/** The newest page, oldest first. */
 	initial: MessageRow[];
 	hasOlder: boolean;
-	/** Where unsent messages are kept on the device. */
-	outboxKey: string;
+	/** The conversation id, or `new:<recipient id>`: where its unsent messages are kept on the device. */
+	thread: string;
 	/** Called once when the first message creates the conversation. */
 	onCreated?: (conversationId: string) => void;
 }
 
 const TYPING_IDLE_MS = 3000;
+
+const DEVICE_STORAGE_FAILED: UserError = {
+	code: 'device-storage',
+	message:
+		'This device could not keep your messages for offline use. Unsent messages are lost if you close Spotter.',
+	retryable: false
+};
 
 export class Chat {
 	messages = $state<MessageRow[]>([]);
@@ -50,7 +60,9 @@ export class Chat {
 	readonly me: string;
 	readonly recipientId: string;
 	readonly #supabase: Supabase;
-	readonly #outboxKey: string;
+	readonly #thread: string;
+	/** Device writes, one after another, so a message is stored before it is sent or removed. */
+	#io: Promise<void> = Promise.resolve();
 	readonly #onCreated?: (conversationId: string) => void;
 	#channel: RealtimeChannel | undefined;
 	#subscribed = false;
@@ -66,7 +78,7 @@ export class Chat {
 		this.conversationId = options.conversationId;
 		this.messages = options.initial;
 		this.hasOlder = options.hasOlder;
-		this.#outboxKey = options.outboxKey;
+		this.#thread = options.thread;
 		this.#onCreated = options.onCreated;
 	}
 
@@ -86,7 +98,6 @@ export class Chat {
 	 * and catches up whenever the network or the tab comes back. Returns the teardown.
 	 */
 	connect(): () => void {
-		this.#restoreOutbox();
 		let closed = false;
 		const id = this.conversationId;
 		if (id) {
@@ -116,7 +127,9 @@ export class Chat {
 			void this.catchUp();
 			void this.#pump();
 		});
-		void this.#pump();
+		void this.#restore().then(() => {
+			if (!closed) void this.#pump();
+		});
 		return () => {
 			closed = true;
 			stopWatching();
@@ -155,14 +168,27 @@ export class Chat {
 
 	/** Queues a (validated, trimmed) body and shows it at once. */
 	send(body: string): void {
-		this.outgoing.push({
+		const message: Outgoing = {
 			id: crypto.randomUUID(),
 			body,
 			created_at: isoNow(),
 			status: 'waiting',
 			error: null
-		});
-		this.#saveOutbox();
+		};
+		this.outgoing.push(message);
+		const { id, created_at } = message;
+		this.#store(() =>
+			device.putOutgoing({
+				id,
+				userId: this.me,
+				thread: this.#thread,
+				recipientId: this.recipientId,
+				body,
+				created_at,
+				status: 'pending',
+				error: null
+			})
+		);
 		this.typing(false);
 		void this.#pump();
 	}
@@ -172,13 +198,14 @@ export class Chat {
 		if (!message) return;
 		message.status = 'waiting';
 		message.error = null;
+		this.#store(() => device.setOutgoingStatus(id, 'pending', null));
 		void this.#pump();
 	}
 
 	/** Gives up on an unsent message. */
 	discard(id: string): void {
 		this.outgoing = this.outgoing.filter((m) => m.id !== id);
-		this.#saveOutbox();
+		this.#store(() => device.removeOutgoing([id]));
 	}
 
 	/** Tells the other party whether I am typing; stops by itself after a pause. */
@@ -206,6 +233,7 @@ export class Chat {
 		for (const m of this.messages) {
 			if (m.sender_id !== this.me && m.read_at === null && m.seq <= upTo) m.read_at = now;
 		}
+		this.#keepLastSeen();
 	}
 
 	/** Sends waiting messages one at a time, in order, so their seq follows the order written. */
@@ -218,6 +246,8 @@ export class Chat {
 					this.#markOffline();
 					return;
 				}
+				// On the device first: a message that left must survive the app closing meanwhile.
+				await this.#io;
 				const result = await api.sendMessage(this.#supabase, {
 					recipientId: this.recipientId,
 					body: next.body,
@@ -236,6 +266,8 @@ export class Chat {
 				} else if (message) {
 					message.status = 'failed';
 					message.error = result.error;
+					const { id, error } = message;
+					this.#store(() => device.setOutgoingStatus(id, 'failed', error));
 					if (result.error.code === 'SP002') this.archivedBySend = true;
 				}
 			}
@@ -267,10 +299,12 @@ export class Chat {
 			if (incoming) this.lastIncoming = incoming;
 		}
 		const accepted = idsOf(rows);
-		if (this.outgoing.some((m) => accepted.has(m.id))) {
+		const sent = this.outgoing.filter((m) => accepted.has(m.id)).map((m) => m.id);
+		if (sent.length > 0) {
 			this.outgoing = this.outgoing.filter((m) => !accepted.has(m.id));
-			this.#saveOutbox();
+			this.#store(() => device.removeOutgoing(sent));
 		}
+		this.#keepLastSeen();
 	}
 
 	#onMessageCreated(payload: unknown): void {
@@ -312,16 +346,41 @@ export class Chat {
 		);
 	}
 
-	#restoreOutbox(): void {
-		const restored = loadOutbox(this.#outboxKey).filter((m) => !this.outgoing.some((o) => o.id === m.id));
-		if (restored.length === 0) return;
-		this.outgoing.push(...restored.map((m) => ({ ...m, status: 'waiting' as const, error: null })));
+	/** What this device kept: the last-seen messages, then the unsent ones (pending or failed). */
+	async #restore(): Promise<void> {
+		const kept = this.conversationId ? await device.lastSeen.messages(this.me, this.conversationId) : [];
+		this.#accept(kept, false);
+		this.#keepLastSeen();
+		const unsent = await device.outboxOf(this.me, this.#thread);
+		const held = idsOf([...this.outgoing, ...this.messages]);
+		for (const record of unsent) {
+			if (held.has(record.id)) continue;
+			this.outgoing.push({
+				id: record.id,
+				body: record.body,
+				created_at: record.created_at,
+				status: record.status === 'failed' ? 'failed' : 'waiting',
+				error: record.status === 'failed' ? record.error : null
+			});
+		}
+		// Stored by the server before the app was closed: only the device copy was left.
+		const stored = unsent.filter((r) => this.messages.some((m) => m.id === r.id)).map((r) => r.id);
+		if (stored.length > 0) this.#store(() => device.removeOutgoing(stored));
 	}
 
-	#saveOutbox(): void {
-		saveOutbox(
-			this.#outboxKey,
-			this.outgoing.map(({ id, body, created_at }) => ({ id, body, created_at }))
-		);
+	/** The newest messages, kept on the device for reading offline. */
+	#keepLastSeen(): void {
+		const id = this.conversationId;
+		if (!id) return;
+		const messages = this.messages.slice(-device.KEPT_MESSAGES);
+		this.#store(() => device.lastSeen.saveMessages(this.me, id, messages));
+	}
+
+	/** Queues a device write after the earlier ones; a failure is shown, not hidden. */
+	#store(write: () => Promise<void>): void {
+		this.#io = this.#io.then(write).catch((err: unknown) => {
+			console.error('[chat] device storage failed', err);
+			this.error = DEVICE_STORAGE_FAILED;
+		});
 	}
 }

@@ -6,6 +6,7 @@ import { getContext, setContext } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
 import { freshenRealtimeAuth, whenBack, type LiveState } from '$lib/supabase/realtime';
 import * as api from './api';
+import { lastSeen } from './offline-store';
 import type { UserError } from './errors';
 import { mergeConversations, newestFirst } from './merge';
 import { conversationChangedSchema, type ConversationChanged, type ConversationRow } from './schema';
@@ -25,6 +26,8 @@ export class Inbox {
 	readonly userId: string;
 	/** Counts realtime events, so a database answer overtaken by one is not applied. */
 	#events = 0;
+	/** What is shown came from this device's last-seen copy, not yet from the database. */
+	#fromDevice = false;
 
 	constructor(supabase: Supabase, userId: string) {
 		this.#supabase = supabase;
@@ -35,6 +38,7 @@ export class Inbox {
 	connect(): () => void {
 		let channel: RealtimeChannel | undefined;
 		let closed = false;
+		void this.#restoreLastSeen();
 		void freshenRealtimeAuth(this.#supabase).then(() => {
 			if (closed) return;
 			channel = this.#supabase
@@ -67,13 +71,30 @@ export class Inbox {
 		// An event that arrived meanwhile may be newer than this answer: ask again.
 		if (this.#events !== eventsBefore) return this.refresh();
 		if (!page.ok) {
-			this.error = page.error;
+			// Offline with the list this device last saw: the app's offline notice says enough.
+			if (!(page.error.code === 'offline' && this.loaded)) this.error = page.error;
 			return;
 		}
 		this.error = total.ok ? null : total.error;
 		if (total.ok) this.unreadTotal = total.data;
-		if (!this.loaded) this.hasMore = page.data.length === api.CONVERSATION_PAGE_SIZE;
+		if (!this.loaded || this.#fromDevice) this.hasMore = page.data.length === api.CONVERSATION_PAGE_SIZE;
+		this.#fromDevice = false;
 		this.#merge(page.data);
+		this.loaded = true;
+		void lastSeen.saveInbox(this.userId, {
+			conversations: this.conversations,
+			unreadTotal: this.unreadTotal
+		});
+	}
+
+	/** Shows the list this device last saw until the database answers (or while offline). */
+	async #restoreLastSeen(): Promise<void> {
+		const kept = await lastSeen.inbox(this.userId);
+		if (!kept || this.loaded) return;
+		this.conversations = kept.conversations;
+		this.unreadTotal = kept.unreadTotal;
+		this.hasMore = false;
+		this.#fromDevice = true;
 		this.loaded = true;
 	}
 

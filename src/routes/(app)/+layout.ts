@@ -1,12 +1,20 @@
+import { browser } from '$app/environment';
 import { error, redirect } from '@sveltejs/kit';
 import * as api from '$lib/messaging/api';
+import { lastSeen } from '$lib/messaging/offline-store';
 import type { LayoutLoad } from './$types';
 
 export const load: LayoutLoad = async ({ parent, url }) => {
 	const { supabase, user } = await parent();
 	if (!user) redirect(303, `/sign-in?${new URLSearchParams({ redirectTo: url.pathname })}`);
 	const profile = await api.getProfile(supabase, user.id);
-	if (!profile.ok) error(503, profile.error.message);
+	if (!profile.ok) {
+		// Offline: the profile this device last saw lets the app open.
+		const kept = browser && profile.error.code === 'offline' ? await lastSeen.profile(user.id) : undefined;
+		if (kept) return { profile: kept };
+		error(503, profile.error.message);
+	}
 	if (!profile.data) error(403, 'Your account has no Spotter profile. Ask an administrator.');
+	if (browser) void lastSeen.saveProfile(profile.data);
 	return { profile: profile.data };
 };

@@ -1,5 +1,7 @@
+import { browser } from '$app/environment';
 import { error } from '@sveltejs/kit';
 import * as api from '$lib/messaging/api';
+import { lastSeen, type ThreadSnapshot } from '$lib/messaging/offline-store';
 import { uuidParamSchema } from '$lib/messaging/schema';
 import type { PageLoad } from './$types';
 
@@ -11,6 +13,14 @@ export const load: PageLoad = async ({ params, parent }) => {
 		api.getConversation(supabase, params.conversationId),
 		api.listMessages(supabase, params.conversationId)
 	]);
+	const failure = !conversation.ok ? conversation.error : !messages.ok ? messages.error : null;
+	if (failure?.code === 'offline' && browser) {
+		// Offline: what this device last saw of the conversation, if it was opened here before.
+		const kept = await lastSeen.thread(profile.id, params.conversationId);
+		if (!kept) error(503, 'You are offline, and this conversation has not been opened on this device yet.');
+		const keptMessages = await lastSeen.messages(profile.id, params.conversationId);
+		return { ...kept, messages: keptMessages, hasOlder: (keptMessages[0]?.seq ?? 1) > 1 };
+	}
 	if (!conversation.ok) error(503, conversation.error.message);
 	// RLS hides conversations I am not part of: they do not exist for me.
 	if (!conversation.data) error(404, 'Conversation not found.');
@@ -21,12 +31,13 @@ export const load: PageLoad = async ({ params, parent }) => {
 	const other = otherId ? await api.getProfile(supabase, otherId) : null;
 	if (other && !other.ok) error(503, other.error.message);
 
-	return {
+	const thread: ThreadSnapshot = {
 		conversation: c,
 		recipient: other?.data
 			? { id: other.data.id, name: other.data.display_name, avatarUrl: other.data.avatar_url }
 			: null,
-		messages: messages.data,
 		hasOlder: messages.data.length === api.MESSAGE_PAGE_SIZE
 	};
+	if (browser) void lastSeen.saveThread(profile.id, thread);
+	return { ...thread, messages: messages.data };
 };
