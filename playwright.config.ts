@@ -3,6 +3,7 @@
 import { defineConfig } from '@playwright/test';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { loadVapidKeys } from './localbase/push-keys';
 
 /** Ports of their own, so a running `npm run dev` (54321 / 5173) does not interfere. */
 const apiPort = Number(process.env.E2E_API_PORT ?? 54421);
@@ -10,6 +11,8 @@ const appPort = Number(process.env.E2E_APP_PORT ?? 4173);
 export const apiUrl = `http://127.0.0.1:${apiPort}`;
 const appUrl = `http://127.0.0.1:${appPort}`;
 const dataDir = path.join(tmpdir(), `spotter-e2e-${apiPort}`);
+/** A development VAPID pair of the suite's own (beside the data dir, which --reset empties). */
+const vapid = await loadVapidKeys({}, `${dataDir}-vapid.json`);
 
 export default defineConfig({
 	testDir: 'tests/e2e',
@@ -54,7 +57,10 @@ export default defineConfig({
 			url: `${appUrl}/sign-in`,
 			env: {
 				PUBLIC_SUPABASE_URL: apiUrl,
-				PUBLIC_SUPABASE_PUBLISHABLE_KEY: 'sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH'
+				PUBLIC_SUPABASE_PUBLISHABLE_KEY: 'sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH',
+				PUBLIC_VAPID_PUBLIC_KEY: vapid.publicKey,
+				// This localbase runs on embedded PGlite: no database for a dispatcher in the app server.
+				DATABASE_URL: ''
 			},
 			reuseExistingServer: false,
 			timeout: 240_000,

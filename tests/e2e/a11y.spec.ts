@@ -45,6 +45,8 @@ for (const width of [375, 1280]) {
 		await page.getByRole('button', { name: 'Cancel' }).click();
 
 		await visit(page, '/settings');
+		// The Notifications section is part of the screen checked (this build has a VAPID key).
+		await expect(page.getByRole('button', { name: 'Turn on notifications' })).toBeVisible();
 		violations.push(...(await checkScreen(page, 'settings')));
 
 		await visit(page, '/messages/00000000-0000-4000-8000-000000000000');

@@ -1,0 +1,146 @@
+// The installable app and the offline outbox: the manifest and the service worker make Spotter
+// installable; messages written offline survive a reload while still offline (the shell from the
+// service worker, the messages from IndexedDB) and are delivered exactly once when back online.
+import { expect, test, type Page } from '@playwright/test';
+import {
+	clientFor,
+	composer,
+	conversations,
+	demo,
+	messageBubble,
+	openConversation,
+	send,
+	signedIn,
+	tag
+} from './support';
+
+/** Waits until the service worker is active and controls this page. */
+async function controlledByServiceWorker(page: Page): Promise<string> {
+	await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, {
+		timeout: 15_000
+	});
+	return page.evaluate(async () => {
+		const registration = await navigator.serviceWorker.ready;
+		return registration.active?.state ?? 'none';
+	});
+}
+
+test('the manifest is served and valid, and the service worker controls the page (installable)', async ({
+	browser
+}) => {
+	const { context, page } = await signedIn(browser, demo.alex.email);
+
+	const href = await page.locator('link[rel="manifest"]').getAttribute('href');
+	expect(href).toBeTruthy();
+	const response = await page.request.get(new URL(href ?? '', page.url()).href);
+	expect(response.ok()).toBe(true);
+	const manifest = (await response.json()) as {
+		name: string;
+		short_name: string;
+		start_url: string;
+		display: string;
+		theme_color: string;
+		icons: { src: string; sizes: string; type: string; purpose?: string }[];
+	};
+	expect(manifest).toMatchObject({ name: 'Spotter', display: 'standalone', start_url: '/messages' });
+	expect(manifest.theme_color).toMatch(/^#[0-9a-f]{6}$/i);
+	for (const size of ['192x192', '512x512']) {
+		expect(manifest.icons.some((i) => i.sizes === size && i.type === 'image/png')).toBe(true);
+	}
+	for (const icon of manifest.icons) {
+		const image = await page.request.get(icon.src);
+		expect(image.ok(), icon.src).toBe(true);
+		expect(image.headers()['content-type']).toBe('image/png');
+	}
+	await expect(page.locator('link[rel="apple-touch-icon"]')).toHaveCount(1);
+
+	expect(await controlledByServiceWorker(page)).toBe('activated');
+	// Chromium's own verdict: the manifest parses without errors, and nothing but the test's
+	// incognito profile (every Playwright context is one) stands in the way of installing.
+	const cdp = await context.newCDPSession(page);
+	const parsed = (await cdp.send('Page.getAppManifest')) as { errors: { message: string }[] };
+	expect(parsed.errors).toEqual([]);
+	const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as {
+		installabilityErrors: { errorId: string }[];
+	};
+	expect(installabilityErrors.map((e) => e.errorId).filter((id) => id !== 'in-incognito')).toEqual([]);
+	await context.close();
+});
+
+test('two messages written offline survive a reload while offline and arrive once each when back online', async ({
+	browser
+}) => {
+	const t = tag();
+	const coach = await signedIn(browser, demo.coach.email);
+	const alex = await signedIn(browser, demo.alex.email);
+	await controlledByServiceWorker(alex.page);
+	await openConversation(coach.page, conversations.coachAlex);
+	await openConversation(alex.page, conversations.coachAlex);
+	await expect(alex.page.locator('section.chat[data-live="live"]')).toBeVisible();
+
+	// Arrives live, after the page was loaded: only IndexedDB can bring it back offline.
+	const coachApi = await clientFor(demo.coach.email);
+	const seenLive = `Seen live before the tunnel ${t}`;
+	await send(coachApi, demo.alex.id, seenLive);
+	await expect(messageBubble(alex.page, seenLive)).toHaveCount(1);
+
+	await alex.context.setOffline(true);
+	const written = [`Offline one ${t}`, `Offline two ${t}`];
+	for (const text of written) {
+		await composer(alex.page).fill(text);
+		await composer(alex.page).press('Enter');
+		await expect(messageBubble(alex.page, text).getByTestId('receipt')).toHaveAttribute(
+			'data-state',
+			'offline'
+		);
+	}
+
+	// Closed and opened again without a network: the shell comes from the service worker.
+	const reloaded = await alex.page.reload();
+	expect(reloaded?.fromServiceWorker()).toBe(true);
+	await alex.page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+	await expect(alex.page.getByTestId('offline-notice')).toBeVisible();
+	await expect(messageBubble(alex.page, seenLive)).toHaveCount(1);
+	for (const text of written) {
+		await expect(messageBubble(alex.page, text)).toHaveCount(1);
+		await expect(messageBubble(alex.page, text).getByTestId('receipt')).toHaveAttribute(
+			'data-state',
+			'offline'
+		);
+	}
+	await alex.page.screenshot({ path: 'test-results/screens/offline-reload-1280.png' });
+
+	await alex.context.setOffline(false);
+	for (const text of written) {
+		await expect(messageBubble(alex.page, text).getByTestId('receipt')).toHaveAttribute(
+			'data-state',
+			/sent|read/
+		);
+		await expect(messageBubble(coach.page, text)).toHaveCount(1);
+	}
+	await expect(alex.page.getByTestId('offline-notice')).toBeHidden();
+
+	// Once each, in the order written, on both screens and in the database, after things settle.
+	await alex.page.waitForTimeout(1500);
+	await expect(messageBubble(coach.page, `Offline`).filter({ hasText: t })).toHaveText([
+		new RegExp(written[0]),
+		new RegExp(written[1])
+	]);
+	await expect(messageBubble(alex.page, t)).toHaveCount(3);
+	const { data } = await coachApi
+		.from('messages')
+		.select('body, seq')
+		.eq('conversation_id', conversations.coachAlex)
+		.like('body', `Offline % ${t}`)
+		.order('seq');
+	expect(data?.map((m) => m.body)).toEqual(written);
+
+	// Nothing is left in the device outbox to be sent again on the next visit.
+	await alex.page.reload();
+	await alex.page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+	await expect(messageBubble(alex.page, t)).toHaveCount(3);
+	await expect(alex.page.getByTestId('receipt').filter({ hasText: /Sending|Waiting/ })).toHaveCount(0);
+
+	await coach.context.close();
+	await alex.context.close();
+});
