@@ -4,60 +4,18 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadData, type DataPlan } from './data.ts';
+import { loadData } from './data.ts';
 import { describePageJs, measurePageJs, pageJsRows, type PageJs } from './app.ts';
 import { createScratchDatabase } from './lib/database.ts';
-import { pushBenchmarks, type PushOptions } from './push.ts';
-import { realtimeBenchmarks, type RealtimeOptions } from './realtime.ts';
+import { modes } from './modes.ts';
+import { pushBenchmarks } from './push.ts';
+import { realtimeBenchmarks } from './realtime.ts';
 import { machine, renderTable, writeResults, type Row } from './report.ts';
-import { conversationList, historyPaging, sendPath, unreadTotal, type SqlOptions } from './sql.ts';
+import { conversationList, historyPaging, sendPath, unreadTotal } from './sql.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
 const serverUrl = process.env.DATABASE_URL || undefined;
-
-interface Mode {
-	data: DataPlan;
-	sql: SqlOptions;
-	realtime: RealtimeOptions;
-	push: PushOptions;
-}
-
-const modes: Record<'full' | 'quick', Mode> = {
-	full: {
-		data: {
-			sizes: [50, 500, 5000],
-			largestMessages: 1_000_000,
-			messagesPerConversation: 200,
-			depth: 100_000
-		},
-		sql: { reps: 400, warmup: 30, pageSize: 30, depth: 100_000 },
-		realtime: {
-			pairs: 200,
-			rate: 100,
-			seconds: 20,
-			rpcConcurrency: 16,
-			rpcSeconds: 10,
-			sockets: 1000,
-			socketConcurrency: 50
-		},
-		push: { recipients: 20, devices: 2, backlog: 2000, rate: 50, seconds: 10 }
-	},
-	quick: {
-		data: { sizes: [50, 200, 1000], largestMessages: 30_000, messagesPerConversation: 30, depth: 5_000 },
-		sql: { reps: 60, warmup: 10, pageSize: 30, depth: 5_000 },
-		realtime: {
-			pairs: 20,
-			rate: 50,
-			seconds: 3,
-			rpcConcurrency: 8,
-			rpcSeconds: 2,
-			sockets: 100,
-			socketConcurrency: 25
-		},
-		push: { recipients: 5, devices: 2, backlog: 200, rate: 20, seconds: 2 }
-	}
-};
 
 /** 1-, 5- and 15-minute load averages: the machine is shared, and timings move with its load. */
 const load = () =>
