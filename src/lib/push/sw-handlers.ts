@@ -3,7 +3,10 @@
 //
 // Every push shows a notification: Safari on iOS ends subscriptions whose pushes show none, and
 // the server already skipped messages that were read (see the dispatcher).
+import { setBadge } from './badge.ts';
 import { notificationTag, pushPayloadSchema, type PushPayload } from './payload.ts';
+
+export { setBadge };
 
 export interface ShownNotification {
 	data?: unknown;
@@ -94,14 +97,6 @@ export async function handlePush(
 		),
 		setBadge(scope, payload.unread_total)
 	]);
-}
-
-/** Sets the app icon badge where the Badging API exists; elsewhere there is nothing to do. */
-export async function setBadge(scope: Pick<NotificationScope, 'navigator'>, count: number): Promise<void> {
-	const nav = scope.navigator;
-	if (!nav?.setAppBadge) return;
-	if (count > 0) await nav.setAppBadge(count);
-	else await (nav.clearAppBadge ? nav.clearAppBadge() : nav.setAppBadge(0));
 }
 
 function countOf(data: unknown): number {
