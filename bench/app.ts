@@ -245,7 +245,7 @@ export function pageJsRows(m: PageJs): Row[] {
 		{
 			section,
 			name: `messages page JS (${m.route}): entry + layouts + page, static imports, ${m.files.length} files`,
-			value: `${kb(m.gzip)} gzip -9 (${kb(m.raw)} raw)`,
+			value: `${kb(m.gzip)} = ${(m.gzip / 1024).toFixed(1)} KiB gzip -9 (${kb(m.raw)} raw)`,
 			target: { text: '≤ 100 kB gzip', pass: m.gzip <= TARGET_BYTES }
 		},
 		{
