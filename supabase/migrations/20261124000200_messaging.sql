@@ -560,11 +560,16 @@ returns table (
   archived_at timestamptz,
   archived_reason text
 )
-language sql
+language plpgsql
 stable
 security invoker
 set search_path = ''
 as $$
+-- plpgsql, not sql: a sql function with its own search_path is never inlined and is planned
+-- again on every call, while plpgsql keeps its plan for the session.
+#variable_conflict use_column
+begin
+  return query
   with page as (
     (select c.*, c.trainee_id as other_id, c.trainer_unread_count as my_unread
      from public.conversations c
@@ -590,7 +595,8 @@ as $$
   from page p
   left join public.profiles o on o.id = p.other_id
   order by p.last_message_at desc, p.id desc
-  limit least(greatest(list_conversations.page_size, 1), 100)
+  limit least(greatest(list_conversations.page_size, 1), 100);
+end;
 $$;
 comment on function public.list_conversations(integer, timestamptz, uuid) is 'My conversations, newest first, one page (max 100) after the keyset cursor (last_message_at, id): the other party, preview, time and my unread count. One query whatever the number of conversations.';
 
@@ -600,32 +606,37 @@ create function public.list_messages(
   page_size integer default 20
 )
 returns setof public.messages
-language sql
+language plpgsql
 stable
 security invoker
 set search_path = ''
 as $$
+begin
+  return query
   select m.*
   from public.messages m
   where m.conversation_id = list_messages.conversation_id
     and m.seq < (select coalesce(list_messages.before_seq, 9223372036854775807))
   order by m.seq desc
-  limit least(greatest(list_messages.page_size, 1), 100)
+  limit least(greatest(list_messages.page_size, 1), 100);
+end;
 $$;
 comment on function public.list_messages(uuid, bigint, integer) is 'One page of a conversation''s history, newest first, before the seq cursor (20 by default).';
 
 create function public.unread_total() returns integer
-language sql
+language plpgsql
 stable
 security invoker
 set search_path = ''
 as $$
-  select (
+begin
+  return (
     coalesce((select sum(c.trainer_unread_count) from public.conversations c
               where c.trainer_id = (select auth.uid()) and c.trainer_unread_count > 0), 0)
     + coalesce((select sum(c.trainee_unread_count) from public.conversations c
                 where c.trainee_id = (select auth.uid()) and c.trainee_unread_count > 0), 0)
-  )::integer
+  )::integer;
+end;
 $$;
 comment on function public.unread_total() is 'How many messages I have not read, over all my conversations (the Messages badge).';
 

@@ -159,10 +159,12 @@ describe('functions', () => {
 	});
 
 	test('the conversation list is a single SQL statement, not a per-row loop (review C1/C2)', async () => {
-		const [row] = await q<{ lang: string; volatility: string }>(
-			`select l.lanname as lang, p.provolatile as volatility from pg_proc p join pg_language l on l.oid = p.prolang
+		const [row] = await q<{ volatility: string; body: string }>(
+			`select p.provolatile as volatility, p.prosrc as body from pg_proc p
 			 where p.oid = 'public.list_conversations(integer, timestamptz, uuid)'::regprocedure`
 		);
-		expect(row).toEqual({ lang: 'sql', volatility: 's' });
+		expect(row.volatility).toBe('s');
+		expect(row.body.match(/\breturn query\b/gi)).toHaveLength(1);
+		expect(row.body).not.toMatch(/\b(loop|foreach|execute)\b/i);
 	});
 });
