@@ -161,6 +161,11 @@ export class Inbox {
 					: c
 			)
 			.sort(newestFirst);
+		// The copy kept for offline use follows live changes too, not only full reloads.
+		void lastSeen.saveInbox(this.userId, {
+			conversations: this.conversations,
+			unreadTotal: this.unreadTotal
+		});
 	}
 }
 
