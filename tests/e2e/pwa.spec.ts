@@ -144,3 +144,53 @@ test('two messages written offline survive a reload while offline and arrive onc
 	await coach.context.close();
 	await alex.context.close();
 });
+
+test('a message written offline is delivered when the connection returns, without opening its conversation again', async ({
+	browser
+}) => {
+	const t = tag();
+	const sam = await signedIn(browser, demo.sam.email);
+	await controlledByServiceWorker(sam.page);
+	await openConversation(sam.page, conversations.coachSam);
+	await expect(sam.page.locator('section.chat[data-live="live"]')).toBeVisible();
+
+	await sam.context.setOffline(true);
+	const text = `Written in the tunnel ${t}`;
+	await composer(sam.page).fill(text);
+	await composer(sam.page).press('Enter');
+	await expect(messageBubble(sam.page, text).getByTestId('receipt')).toHaveAttribute('data-state', 'offline');
+
+	// Leave the conversation while still offline, through the app's own navigation.
+	await sam.page
+		.getByRole('navigation', { name: 'Main' })
+		.getByRole('link', { name: /Messages/ })
+		.click();
+	await expect(sam.page).toHaveURL(/\/messages$/);
+	await expect(composer(sam.page)).toHaveCount(0);
+	await expect(sam.page.getByTestId('offline-notice')).toBeVisible();
+
+	await sam.context.setOffline(false);
+	const coachApi = await clientFor(demo.coach.email);
+	await expect
+		.poll(
+			async () => {
+				const { data } = await coachApi
+					.from('messages')
+					.select('body')
+					.eq('conversation_id', conversations.coachSam)
+					.eq('body', text);
+				return data?.length ?? 0;
+			},
+			{ timeout: 15_000 }
+		)
+		.toBe(1);
+
+	// Opening the conversation afterwards shows it once, sent, with nothing left to send.
+	await openConversation(sam.page, conversations.coachSam);
+	await expect(messageBubble(sam.page, text)).toHaveCount(1);
+	await expect(messageBubble(sam.page, text).getByTestId('receipt')).toHaveAttribute(
+		'data-state',
+		/sent|read/
+	);
+	await sam.context.close();
+});

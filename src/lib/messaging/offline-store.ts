@@ -83,6 +83,15 @@ export async function outboxOf(userId: string, thread: string): Promise<OutboxRe
 	return rows.sort((a, b) => a.created_at.localeCompare(b.created_at));
 }
 
+/** Every message of this user still waiting to be sent, in any thread, oldest first. */
+export async function pendingOf(userId: string): Promise<OutboxRecord[]> {
+	if (!deviceStorageAvailable()) return [];
+	const rows = await (await db()).getAll('outbox');
+	return rows
+		.filter((r) => r.userId === userId && r.status === 'pending')
+		.sort((a, b) => a.created_at.localeCompare(b.created_at));
+}
+
 export async function putOutgoing(record: OutboxRecord): Promise<void> {
 	if (!deviceStorageAvailable()) return;
 	await (await db()).put('outbox', record);

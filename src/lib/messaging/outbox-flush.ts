@@ -1,0 +1,65 @@
+// Sends what the device outbox still holds when the app starts and whenever the connection comes
+// back, whichever conversation is on screen (or none). send_message is idempotent on the message
+// id, so a message also being sent by an open chat at the same moment is stored once.
+import * as api from './api';
+import type { UserError } from './errors';
+import * as device from './offline-store';
+import type { Supabase } from '$lib/supabase/types';
+
+export interface FlushResult {
+	sent: number;
+	refused: number;
+	/** Set when the network went away or the server said "later" (rate limit); the rest, in order,
+	 * waits for the next flush. */
+	stopped: boolean;
+}
+
+type Send = (message: { recipientId: string; body: string; id: string }) => Promise<api.Result<unknown>>;
+
+/** Sends each pending message of `userId` in the order written; refusals are kept with their reason. */
+export async function flushOutbox(userId: string, send: Send): Promise<FlushResult> {
+	const result: FlushResult = { sent: 0, refused: 0, stopped: false };
+	for (const record of await device.pendingOf(userId)) {
+		const outcome = await send({ recipientId: record.recipientId, body: record.body, id: record.id });
+		if (outcome.ok) {
+			await device.removeOutgoing([record.id]);
+			result.sent++;
+		} else if (outcome.error.retryable) {
+			// Sending later ones first would reorder the conversation.
+			result.stopped = true;
+			break;
+		} else {
+			await device.setOutgoingStatus(record.id, 'failed', outcome.error);
+			result.refused++;
+		}
+	}
+	return result;
+}
+
+/** Flushes now and on every `online` event; returns the teardown (for an $effect). */
+export function keepOutboxFlowing(
+	supabase: Supabase,
+	userId: string,
+	onError: (e: UserError) => void
+): () => void {
+	let running: Promise<void> | undefined;
+	const flush = () => {
+		if (running || !navigator.onLine) return;
+		running = flushOutbox(userId, (m) => api.sendMessage(supabase, m))
+			.then((r) => {
+				if (r.refused > 0) {
+					onError({
+						code: 'outbox_refused',
+						message: `${r.refused} message${r.refused === 1 ? ' was' : 's were'} not sent; open the conversation to see why.`,
+						retryable: false
+					});
+				}
+			})
+			.finally(() => {
+				running = undefined;
+			});
+	};
+	flush();
+	window.addEventListener('online', flush);
+	return () => window.removeEventListener('online', flush);
+}
