@@ -219,7 +219,7 @@ async function main(): Promise<void> {
 		const slow = statements.find((st) => !/send_message|insert into public\.messages/i.test(st.text));
 		if (slow) print(`slowest nested statement's plan: ${slow.text}`, slow.plan);
 	} finally {
-		await client.end().catch(() => {});
+		await client.end().catch((err: unknown) => console.error('closing the explain connection failed:', err));
 		await scratch.release();
 	}
 }
