@@ -24,7 +24,7 @@ async function startPushDispatcher(): Promise<void> {
 		return;
 	}
 	// Throws when the VAPID keys are missing: the server must not run without sending pushes.
-	const running = startDispatcherFromEnv(process.env);
+	const running = await startDispatcherFromEnv(process.env);
 	if (!running) return;
 	console.info('[push] dispatcher running in this server');
 	// adapter-node emits this on SIGINT/SIGTERM once requests are finished.

@@ -3,9 +3,9 @@ import { dispatcherSkipReason, startDispatcherFromEnv } from './in-server';
 import { generateVapidKeys } from './vapid';
 
 describe('the push dispatcher inside the production server', () => {
-	it('is not started without a database connection', () => {
+	it('is not started without a database connection', async () => {
 		expect(dispatcherSkipReason({})).toBe('no DATABASE_URL');
-		expect(startDispatcherFromEnv({})).toBeUndefined();
+		await expect(startDispatcherFromEnv({})).resolves.toBeUndefined();
 	});
 
 	it('can be turned off when the standalone dispatcher runs instead', () => {
@@ -14,15 +14,15 @@ describe('the push dispatcher inside the production server', () => {
 		);
 	});
 
-	it('refuses to start with a database but no VAPID keys, naming what is missing', () => {
-		expect(() => startDispatcherFromEnv({ DATABASE_URL: 'postgresql://127.0.0.1:1/none' })).toThrow(
+	it('refuses to start with a database but no VAPID keys, naming what is missing', async () => {
+		await expect(startDispatcherFromEnv({ DATABASE_URL: 'postgresql://127.0.0.1:1/none' })).rejects.toThrow(
 			/VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY and VAPID_SUBJECT/
 		);
 	});
 
-	it('refuses a public key for browsers that differs from the dispatcher’s key', () => {
+	it('refuses a public key for browsers that differs from the dispatcher’s key', async () => {
 		const keys = generateVapidKeys('mailto:ops@spotter.test');
-		expect(() =>
+		await expect(
 			startDispatcherFromEnv({
 				DATABASE_URL: 'postgresql://127.0.0.1:1/none',
 				VAPID_PUBLIC_KEY: keys.publicKey,
@@ -30,6 +30,6 @@ describe('the push dispatcher inside the production server', () => {
 				VAPID_SUBJECT: keys.subject,
 				PUBLIC_VAPID_PUBLIC_KEY: generateVapidKeys('mailto:x@spotter.test').publicKey
 			})
-		).toThrow(/PUBLIC_VAPID_PUBLIC_KEY differs/);
+		).rejects.toThrow(/PUBLIC_VAPID_PUBLIC_KEY differs/);
 	});
 });

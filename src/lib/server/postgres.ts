@@ -1,0 +1,96 @@
+// Postgres access for server-side code: a pooled connection with transactions and LISTEN, behind
+// the same interface localbase uses for embedded PGlite (localbase/db.ts).
+import pg from 'pg';
+
+export interface QueryResult<T> {
+	rows: T[];
+	rowCount: number;
+	fields: { name: string; dataTypeID: number }[];
+}
+
+export interface Queryable {
+	query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
+	/** Runs one or more statements without parameters. */
+	exec(sql: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+	readonly kind: 'pglite' | 'postgres';
+	/** Runs `fn` in a transaction: committed when it resolves, rolled back when it throws. */
+	transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+	/** Calls `onPayload` for each NOTIFY on `channel`; resolves to an unsubscribe function. */
+	listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+	close(): Promise<void>;
+}
+
+/** int8 as a JavaScript number when it is safe, the same on both backends. */
+function parseInt8(value: string): number | string {
+	const n = Number(value);
+	return Number.isSafeInteger(n) ? n : value;
+}
+
+function wrapPgClient(client: pg.PoolClient | pg.Pool): Queryable {
+	return {
+		query: async (sql, params) => {
+			const r = await client.query(sql, params);
+			return { rows: r.rows, rowCount: r.rowCount ?? r.rows.length, fields: r.fields };
+		},
+		exec: async (sql) => {
+			await client.query(sql);
+		}
+	};
+}
+
+/** `label` prefixes its log lines (who owns the pool: localbase, the push dispatcher…). */
+export async function openPostgres(url: string, max = 10, label = 'localbase'): Promise<Db> {
+	const types = {
+		getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+			oid === 20 ? parseInt8 : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser
+	};
+	const pool = new pg.Pool({ connectionString: url, max, types });
+	// An idle client that errors (server restart) must not crash the process; the pool drops it.
+	pool.on('error', (err) => console.error(`[${label}] idle database connection failed:`, err.message));
+	const listeners = new Set<pg.Client>();
+	return {
+		kind: 'postgres',
+		...wrapPgClient(pool),
+		transaction: async (fn) => {
+			const client = await pool.connect();
+			let broken = false;
+			try {
+				await client.query('begin');
+				const result = await fn(wrapPgClient(client));
+				await client.query('commit');
+				return result;
+			} catch (err) {
+				try {
+					await client.query('rollback');
+				} catch (rollbackError) {
+					broken = true;
+					console.error(`[${label}] rollback failed, discarding the connection:`, rollbackError);
+				}
+				throw err;
+			} finally {
+				client.release(broken);
+			}
+		},
+		listen: async (channel, onPayload) => {
+			const client = new pg.Client({ connectionString: url });
+			client.on('error', (err) => console.error(`[${label}] LISTEN ${channel} failed:`, err.message));
+			await client.connect();
+			client.on('notification', (n) => {
+				if (n.channel === channel && n.payload !== undefined) onPayload(n.payload);
+			});
+			await client.query(`listen ${pg.escapeIdentifier(channel)}`);
+			listeners.add(client);
+			return async () => {
+				listeners.delete(client);
+				await client.end();
+			};
+		},
+		close: async () => {
+			await Promise.all([...listeners].map((c) => c.end()));
+			await pool.end();
+		}
+	};
+}
