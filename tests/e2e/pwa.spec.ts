@@ -11,7 +11,8 @@ import {
 	openConversation,
 	send,
 	signedIn,
-	tag
+	tag,
+	visit
 } from './support';
 
 /** Waits until the service worker is active and controls this page. */
@@ -192,5 +193,23 @@ test('a message written offline is delivered when the connection returns, withou
 		'data-state',
 		/sent|read/
 	);
+	await sam.context.close();
+});
+
+test('opened offline at its start page, the app shows at once the conversations it last saw', async ({
+	browser
+}) => {
+	const sam = await signedIn(browser, demo.sam.email);
+	await controlledByServiceWorker(sam.page);
+	await visit(sam.page, '/messages');
+	await expect(sam.page.getByRole('link', { name: /Casey Coach/ })).toBeVisible();
+
+	await sam.context.setOffline(true);
+	const opened = await sam.page.goto('/messages');
+	expect(opened?.fromServiceWorker()).toBe(true);
+	// Without waiting for requests that cannot leave: the device copy is shown straight away.
+	await sam.page.locator('html[data-hydrated]').waitFor({ state: 'attached', timeout: 2_000 });
+	await expect(sam.page.getByTestId('offline-notice')).toBeVisible();
+	await expect(sam.page.getByRole('link', { name: /Casey Coach/ })).toBeVisible({ timeout: 2_000 });
 	await sam.context.close();
 });

@@ -2,7 +2,7 @@
 // as values ({ ok: false, error }) carrying a sentence for the user; malformed rows throw.
 import type { Supabase } from '$lib/supabase/types';
 import { z } from 'zod/mini';
-import { describeApiError, type UserError } from './errors';
+import { describeApiError, OFFLINE, type UserError } from './errors';
 import {
 	conversationRowSchema,
 	conversationSchema,
@@ -25,6 +25,11 @@ interface Response {
 }
 
 async function run<T>(request: PromiseLike<Response>, schema: z.ZodMiniType<T>): Promise<Result<T>> {
+	// The browser knows it is offline: answer at once instead of letting supabase-js retry a request
+	// that cannot leave (its builders are lazy, so nothing is sent). Callers fall back to the device.
+	if (typeof navigator !== 'undefined' && navigator.onLine === false) {
+		return { ok: false, error: OFFLINE };
+	}
 	const { data, error, status } = await request;
 	if (error) return { ok: false, error: describeApiError({ ...error, status }) };
 	return { ok: true, data: schema.parse(data) };
