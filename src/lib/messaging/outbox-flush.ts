@@ -4,6 +4,7 @@
 import * as api from './api';
 import type { UserError } from './errors';
 import * as device from './offline-store';
+import { whenBack } from '$lib/supabase/realtime';
 import type { Supabase } from '$lib/supabase/types';
 
 export interface FlushResult {
@@ -36,7 +37,10 @@ export async function flushOutbox(userId: string, send: Send): Promise<FlushResu
 	return result;
 }
 
-/** Flushes now and on every `online` event; returns the teardown (for an $effect). */
+/**
+ * Flushes now and whenever the app is back (network or tab, with a fresh session: see `whenBack`);
+ * returns the teardown (for an $effect).
+ */
 export function keepOutboxFlowing(
 	supabase: Supabase,
 	userId: string,
@@ -60,6 +64,5 @@ export function keepOutboxFlowing(
 			});
 	};
 	flush();
-	window.addEventListener('online', flush);
-	return () => window.removeEventListener('online', flush);
+	return whenBack(supabase, flush);
 }
