@@ -215,10 +215,7 @@ export function startPushDispatcher(options: PushDispatcherOptions): PushDispatc
 		const { rows: contexts } = await db.query<Context>(
 			`select o.id, m.conversation_id, m.id as message_id, m.read_at is not null as read,
 			        p.display_name as sender_name, private.message_preview(m.body) as preview,
-			        (coalesce((select sum(c.trainer_unread_count) from public.conversations c
-			                   where c.trainer_id = o.recipient_id), 0)
-			         + coalesce((select sum(c.trainee_unread_count) from public.conversations c
-			                     where c.trainee_id = o.recipient_id), 0))::int as unread_total,
+			        private.unread_total_for(o.recipient_id) as unread_total,
 			        (select count(*) from public.push_subscriptions s where s.user_id = o.recipient_id)::int as devices
 			 from private.push_outbox o
 			 join public.messages m on m.id = o.message_id
@@ -326,7 +323,10 @@ export function startPushDispatcher(options: PushDispatcherOptions): PushDispatc
 			return { kind: 'transient', error: `network: ${errorText(err)}` };
 		}
 		const status = response.status;
-		const text = await response.text().catch(() => '');
+		// The body only adds detail to an error; a body that cannot be read says so instead.
+		const text = await response
+			.text()
+			.catch((err: unknown) => `(response body unreadable: ${errorText(err)})`);
 		if (status >= 200 && status < 300) return { kind: 'delivered' };
 		if (status === 404 || status === 410) return { kind: 'gone', status };
 		const error = `push service answered ${status}${text ? `: ${text.slice(0, 200)}` : ''}`;
