@@ -12,7 +12,6 @@ export interface Caller {
 }
 
 export type CallerFailure =
-	| { kind: 'no_key'; message: string }
 	| { kind: 'bad_jwt'; message: string }
 	| { kind: 'expired'; message: string }
 	| { kind: 'session_ended'; message: string };
@@ -80,18 +79,6 @@ export async function checkSession(q: Queryable, caller: Caller): Promise<Caller
 		};
 	}
 	return { ok: true, caller };
-}
-
-export async function resolveCaller(
-	headers: { apikey?: string | null; authorization?: string | null },
-	config: LocalbaseConfig,
-	q: Queryable
-): Promise<CallerResult> {
-	const token = bearerOf(headers.apikey, headers.authorization, config);
-	if (!token) return { ok: false, failure: { kind: 'no_key', message: 'No API key found in request' } };
-	const verified = verifyToken(token, config);
-	if (!verified.ok) return verified;
-	return checkSession(q, verified.caller);
 }
 
 /**
