@@ -2,10 +2,11 @@
 // writing the session cookies, and a guard that trusts only a session the Auth server confirms.
 import { createServerClient } from '@supabase/ssr';
 import { building, dev } from '$app/environment';
-import { redirect, type Handle, type ServerInit } from '@sveltejs/kit';
+import { error as kitError, redirect, type Handle, type ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import WebSocket from 'ws';
 import { supabaseKey, supabaseUrl } from '$lib/supabase/env';
+import { rejectedByAuth } from '$lib/supabase/session-check';
 import type { Database } from '$lib/supabase/types';
 
 export const init: ServerInit = async () => {
@@ -53,7 +54,15 @@ const supabase: Handle = async ({ event, resolve }) => {
 			data: { user },
 			error
 		} = await event.locals.supabase.auth.getUser();
-		if (error) return { session: null, user: null };
+		if (error) {
+			// A token the Auth server rejects means signed out; an Auth server that cannot answer is
+			// an outage to show, not a reason to send the user to the sign-in page.
+			if (rejectedByAuth(error)) {
+				return { session: null, user: null };
+			}
+			console.error('[auth] could not verify the session:', error);
+			kitError(503, 'Spotter cannot reach its sign-in service right now. Try again in a moment.');
+		}
 		return { session, user };
 	};
 
