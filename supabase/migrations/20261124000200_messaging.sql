@@ -623,6 +623,25 @@ end;
 $$;
 comment on function public.list_messages(uuid, bigint, integer) is 'One page of a conversation''s history, newest first, before the seq cursor (20 by default).';
 
+-- The sum over the partial unread indexes, in one place for the API, the inbox events and pushes.
+create function private.unread_total_for(user_id uuid) returns integer
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return (
+    coalesce((select sum(c.trainer_unread_count) from public.conversations c
+              where c.trainer_id = unread_total_for.user_id and c.trainer_unread_count > 0), 0)
+    + coalesce((select sum(c.trainee_unread_count) from public.conversations c
+                where c.trainee_id = unread_total_for.user_id and c.trainee_unread_count > 0), 0)
+  )::integer;
+end;
+$$;
+comment on function private.unread_total_for(uuid) is 'A user''s unread total (badge): for unread_total(), the inbox events and the push dispatcher. Invoker: under RLS a caller only ever sums their own conversations.';
+revoke execute on function private.unread_total_for(uuid) from public, anon, service_role;
+grant execute on function private.unread_total_for(uuid) to authenticated;
+
 create function public.unread_total() returns integer
 language plpgsql
 stable
@@ -630,12 +649,7 @@ security invoker
 set search_path = ''
 as $$
 begin
-  return (
-    coalesce((select sum(c.trainer_unread_count) from public.conversations c
-              where c.trainer_id = (select auth.uid()) and c.trainer_unread_count > 0), 0)
-    + coalesce((select sum(c.trainee_unread_count) from public.conversations c
-                where c.trainee_id = (select auth.uid()) and c.trainee_unread_count > 0), 0)
-  )::integer;
+  return private.unread_total_for((select auth.uid()));
 end;
 $$;
 comment on function public.unread_total() is 'How many messages I have not read, over all my conversations (the Messages badge).';

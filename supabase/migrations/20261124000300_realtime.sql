@@ -19,20 +19,6 @@ as $$
 $$;
 comment on function private.topic_conversation_id(text) is 'The conversation id of a conversation:<uuid> topic, or null for any other topic.';
 
-create function private.unread_total_for(user_id uuid) returns integer
-language sql
-stable
-set search_path = ''
-as $$
-  select (
-    coalesce((select sum(c.trainer_unread_count) from public.conversations c
-              where c.trainer_id = unread_total_for.user_id and c.trainer_unread_count > 0), 0)
-    + coalesce((select sum(c.trainee_unread_count) from public.conversations c
-                where c.trainee_id = unread_total_for.user_id and c.trainee_unread_count > 0), 0)
-  )::integer
-$$;
-comment on function private.unread_total_for(uuid) is 'A user''s unread total, for the inbox events sent by triggers.';
-
 -- =============================================================================================
 -- Trigger functions (definer: they write realtime.messages on behalf of the database)
 -- =============================================================================================
@@ -118,7 +104,7 @@ end;
 $$;
 comment on function private.handle_conversation_broadcast() is 'Tells both participants (topic user:<id>) that a conversation changed: new message, read, archived or restored.';
 
-revoke execute on function private.topic_conversation_id(text), private.unread_total_for(uuid),
+revoke execute on function private.topic_conversation_id(text),
   private.handle_message_broadcast(), private.handle_messages_read_broadcast(),
   private.handle_conversation_broadcast()
   from public, anon, authenticated, service_role;

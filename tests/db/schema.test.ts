@@ -116,7 +116,7 @@ describe('comments for admins in the dashboard', () => {
 });
 
 describe('functions', () => {
-	test('no private function is executable by anon, authenticated or service_role, except the helpers policies call as the user', async () => {
+	test('no private function is executable by anon, authenticated or service_role, except the invoker helpers the API and policies call as the user', async () => {
 		const rows = await q<{ fn: string; role: string }>(
 			`select p.oid::regprocedure::text as fn, r.rolname as role
 			 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
@@ -124,10 +124,12 @@ describe('functions', () => {
 			 where n.nspname = 'private' and has_function_privilege(r.rolname, p.oid, 'execute')
 			 order by 1, 2`
 		);
-		// Policies run as the caller, so the helpers they call must be executable; each answers only about the caller.
+		// Policies and unread_total() run as the caller, so the helpers they call must be executable;
+		// each runs as the caller too (RLS applies) and answers only about the caller.
 		expect(rows).toEqual([
 			{ fn: 'private.is_conversation_participant(uuid)', role: 'authenticated' },
-			{ fn: 'private.topic_conversation_id(text)', role: 'authenticated' }
+			{ fn: 'private.topic_conversation_id(text)', role: 'authenticated' },
+			{ fn: 'private.unread_total_for(uuid)', role: 'authenticated' }
 		]);
 	});
 
