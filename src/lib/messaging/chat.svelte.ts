@@ -218,8 +218,9 @@ export class Chat {
 	}
 
 	/** Marks what I received as read (call while the conversation is on screen). */
-	async markRead(): Promise<void> {
-		if (!this.conversationId || this.#marking || this.unreadIncoming === 0) return;
+	/** Resolves to whether the database marked something read. */
+	async markRead(): Promise<boolean> {
+		if (!this.conversationId || this.#marking || this.unreadIncoming === 0) return false;
 		this.#marking = true;
 		const upTo = this.lastSeq;
 		const result = await api.markConversationRead(this.#supabase, this.conversationId);
@@ -227,13 +228,14 @@ export class Chat {
 		if (!result.ok) {
 			// Offline: the next catch-up brings us back here. Anything else is worth showing.
 			if (result.error.code !== 'offline') this.error = result.error;
-			return;
+			return false;
 		}
 		const now = isoNow();
 		for (const m of this.messages) {
 			if (m.sender_id !== this.me && m.read_at === null && m.seq <= upTo) m.read_at = now;
 		}
 		this.#keepLastSeen();
+		return result.data > 0;
 	}
 
 	/** Sends waiting messages one at a time, in order, so their seq follows the order written. */
