@@ -78,6 +78,8 @@ interface Outcome {
 	passed: number;
 	failed: number;
 	skipped: number;
+	/** Failed, then passed on the CI retry (Playwright only). */
+	flaky: number;
 	seconds: number;
 }
 
@@ -96,32 +98,43 @@ async function runStep(step: Step): Promise<Outcome> {
 	return { step, code, ...counts, seconds: (Date.now() - started) / 1000 };
 }
 
-async function readCounts(step: Step): Promise<{ passed: number; failed: number; skipped: number }> {
+async function readCounts(
+	step: Step
+): Promise<{ passed: number; failed: number; skipped: number; flaky: number }> {
 	const text = await readFile(step.report, 'utf8').catch(() => undefined);
-	if (!text) return { passed: 0, failed: 1, skipped: 0 };
+	// No report at all: the runner did not get to run the suite, which counts as a failure.
+	if (!text) return { passed: 0, failed: 1, skipped: 0, flaky: 0 };
 	const json = JSON.parse(text);
 	if (step.kind === 'vitest') {
 		return {
 			passed: json.numPassedTests ?? 0,
 			failed: (json.numFailedTests ?? 0) + (json.success === false && !json.numFailedTests ? 1 : 0),
-			skipped: (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0)
+			skipped: (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0),
+			flaky: 0
 		};
 	}
 	const stats = json.stats ?? {};
 	return {
 		passed: stats.expected ?? 0,
-		failed: (stats.unexpected ?? 0) + (stats.flaky ?? 0),
-		skipped: stats.skipped ?? 0
+		failed: stats.unexpected ?? 0,
+		skipped: stats.skipped ?? 0,
+		flaky: stats.flaky ?? 0
 	};
 }
 
 const outcomes: Outcome[] = [];
 for (const step of steps) outcomes.push(await runStep(step));
 
-console.log('\n suite        backend    passed  failed  skipped  seconds');
+console.log('\n suite        backend    passed  failed  skipped  flaky  seconds');
 for (const o of outcomes) {
 	console.log(
-		` ${o.step.name.padEnd(12)} ${o.step.backend.padEnd(9)} ${String(o.passed).padStart(7)} ${String(o.failed).padStart(7)} ${String(o.skipped).padStart(8)} ${o.seconds.toFixed(1).padStart(8)}${o.code === 0 ? '' : '  ✗'}`
+		` ${o.step.name.padEnd(12)} ${o.step.backend.padEnd(9)} ${String(o.passed).padStart(7)} ${String(o.failed).padStart(7)} ${String(o.skipped).padStart(8)} ${String(o.flaky).padStart(6)} ${o.seconds.toFixed(1).padStart(8)}${o.code === 0 ? '' : '  ✗'}`
+	);
+}
+const flaky = outcomes.reduce((n, o) => n + o.flaky, 0);
+if (flaky > 0) {
+	console.log(
+		`\nWARNING: ${flaky} flaky test(s) failed first and passed only on the CI retry (not counted as passed).`
 	);
 }
 const passed = outcomes.reduce((n, o) => n + o.passed, 0);
