@@ -59,8 +59,19 @@ export async function withScratchDatabase<T>(fn: (url: string) => Promise<T>): P
 	}
 }
 
+/**
+ * The connection string as the CLI's `--db-url` takes it. CLI 2.117 (the newest release published
+ * for every platform, so the lockfile is complete) tries TLS unless told otherwise, and a local
+ * server has none: say `sslmode=disable` unless the URL already chooses.
+ */
+function dbUrlFlag(url: string): string {
+	const u = new URL(url);
+	if (!u.searchParams.has('sslmode')) u.searchParams.set('sslmode', 'disable');
+	return `--db-url=${u.toString()}`;
+}
+
 export async function dbPush(url: string): Promise<string> {
-	const { stdout, stderr } = await supabase(['db', 'push', `--remote=${url}`, '--yes']);
+	const { stdout, stderr } = await supabase(['db', 'push', dbUrlFlag(url), '--yes']);
 	return stdout + stderr;
 }
 
@@ -70,7 +81,7 @@ export async function genTypes(url: string): Promise<string> {
 		'gen',
 		'types',
 		'typescript',
-		`--remote=${url}`,
+		dbUrlFlag(url),
 		'--schema',
 		'public'
 	]);
@@ -90,7 +101,7 @@ export async function advisors(url: string, level: 'info' | 'warn' | 'error'): P
 	const { stdout, stderr } = await supabase([
 		'db',
 		'advisors',
-		`--remote=${url}`,
+		dbUrlFlag(url),
 		'--type',
 		'all',
 		'--level',
