@@ -9,7 +9,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Db } from '../localbase/db.ts';
+import type { Db } from '../db/index.ts';
 import { startPushDispatcher } from '../src/lib/server/push/dispatcher.ts';
 import { generateVapidKeys } from '../src/lib/server/push/vapid.ts';
 import type { TestSubscription } from '../tests/push/push-service.ts';

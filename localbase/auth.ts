@@ -24,7 +24,7 @@ import {
 	type IssuedSession,
 	type UserRow
 } from './auth/tokens.ts';
-import type { Queryable } from './db.ts';
+import type { Queryable } from '../db/index.ts';
 import { header, HttpError, readBody, send } from './http.ts';
 import { verifyJwt, type JwtClaims } from './jwt.ts';
 import { bearerOf } from './request-auth.ts';

@@ -2,7 +2,7 @@
 // role with request.jwt.claims set (SUPABASE-FACTS B.4), so RLS applies as on hosted Supabase;
 // results are built by Postgres (json_agg), so values serialize exactly as PostgREST's do.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Queryable } from './db.ts';
+import type { Queryable } from '../db/index.ts';
 import { header, HttpError, readBody, send } from './http.ts';
 import { actAs, bearerOf, checkSession, verifyToken, type Caller } from './request-auth.ts';
 import {

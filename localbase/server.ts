@@ -4,7 +4,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleAuth } from './auth.ts';
 import { loadConfig, type LocalbaseConfig } from './config.ts';
-import { openDb, type Db } from './db.ts';
+import type { Db } from '../db/index.ts';
+import { openDb, type AnyDb } from '../db/open.ts';
 import { HttpError, send } from './http.ts';
 import { migrate, type MigrateResult } from './migrate.ts';
 import { createRealtime } from './realtime.ts';
@@ -12,13 +13,13 @@ import { handleRest } from './rest.ts';
 
 export interface LocalbaseContext {
 	config: LocalbaseConfig;
-	db: Db;
+	db: AnyDb;
 }
 
 export interface Localbase {
 	url: string;
 	config: LocalbaseConfig;
-	db: Db;
+	db: AnyDb;
 	migration: MigrateResult;
 	close(): Promise<void>;
 }
@@ -26,14 +27,14 @@ export interface Localbase {
 export interface StartOptions {
 	config?: Partial<LocalbaseConfig>;
 	/** Use this database instead of opening one from the config. */
-	db?: Db;
+	db?: AnyDb;
 	/** Apply supabase/seed.sql when the database is new (default true). */
 	seed?: boolean;
 }
 
 export async function startLocalbase(options: StartOptions = {}): Promise<Localbase> {
 	const config = { ...loadConfig(), ...options.config };
-	const db = options.db ?? (await openDb(config.databaseUrl, config.dataDir));
+	const db = options.db ?? (await openDb(config.databaseUrl, config.dataDir, 'localbase'));
 	const migration = await migrate(db, { seed: options.seed ?? true });
 	const ctx: LocalbaseContext = { config, db };
 	const realtime = await createRealtime(ctx);

@@ -5,7 +5,7 @@
 //   VAPID_PUBLIC_KEY=… VAPID_PRIVATE_KEY=… VAPID_SUBJECT=mailto:ops@example.com \
 //   npx tsx scripts/push-dispatcher.ts
 // Without VAPID_* it uses the development pair in .localbase/vapid.json (created on first use).
-import { openPostgres } from '../localbase/db.ts';
+import { openPostgres } from '../db/postgres.ts';
 import { loadVapidKeys } from '../localbase/push-keys.ts';
 import { startPushDispatcher } from '../src/lib/server/push/dispatcher.ts';
 

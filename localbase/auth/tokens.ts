@@ -2,7 +2,7 @@
 // auth.sessions row per sign-in, an HS256 access token naming it, an opaque refresh token.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { LocalbaseConfig } from '../config.ts';
-import type { Queryable } from '../db.ts';
+import type { Queryable } from '../../db/index.ts';
 import { signJwt, type JwtClaims } from '../jwt.ts';
 
 /** The auth.users columns the token and the user JSON are built from. */

@@ -2,7 +2,7 @@
 // (SUPABASE-FACTS A.2).
 import { randomUUID } from 'node:crypto';
 import bcrypt from 'bcryptjs';
-import type { Queryable } from '../db.ts';
+import type { Queryable } from '../../db/index.ts';
 import { userColumns, type UserRow } from './tokens.ts';
 
 const instanceId = '00000000-0000-0000-0000-000000000000';

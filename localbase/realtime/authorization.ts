@@ -2,7 +2,7 @@
 // realtime.messages that decide private-channel access (SUPABASE-FACTS D.2, authorization.ex).
 import { randomUUID } from 'node:crypto';
 import type { LocalbaseConfig } from '../config.ts';
-import type { Db, Queryable } from '../db.ts';
+import type { Db, Queryable } from '../../db/index.ts';
 import { verifyJwt } from '../jwt.ts';
 import { actAs, checkSession, verifyToken, type Caller } from '../request-auth.ts';
 

@@ -1,7 +1,7 @@
 // The push dispatcher inside the production Node server (adapter-node): started from
 // hooks.server.ts `init` when DATABASE_URL names the Spotter database, with VAPID_* keys from the
 // environment. PUSH_DISPATCHER=off leaves it to scripts/push-dispatcher.ts instead.
-import { openPostgres } from '../postgres.ts';
+import { openPostgres } from '../../../../db/postgres.ts';
 import { startPushDispatcher, type PushDispatcher } from './dispatcher.ts';
 import { vapidFromEnv } from './vapid.ts';
 
