@@ -1,5 +1,6 @@
 // The embedded PGlite adapter (Postgres compiled to WebAssembly, with pgcrypto): a single
 // connection, so every transaction is serialized. In memory without `dataDir`.
+import { mkdir } from 'node:fs/promises';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 import type { Db, Queryable } from './index.ts';
@@ -23,6 +24,8 @@ function wrap(target: PGlite | Transaction): Queryable {
 }
 
 export async function openPglite(dataDir?: string): Promise<PgliteDb> {
+	// PGlite creates the data directory itself, but not its parents (a fresh clone has no .localbase/).
+	if (dataDir) await mkdir(dataDir, { recursive: true });
 	const lite = await PGlite.create({ dataDir, extensions: { pgcrypto } });
 	return {
 		kind: 'pglite',
