@@ -2,19 +2,15 @@
 // handlers over one database, as the Supabase CLI's gateway does on port 54321.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { handleAuth } from './auth.ts';
-import { loadConfig, type LocalbaseConfig } from './config.ts';
 import type { Db } from '../db/index.ts';
 import { openDb, type AnyDb } from '../db/open.ts';
+import { handleAuth } from './auth/index.ts';
+import { loadConfig, type LocalbaseConfig } from './config.ts';
+import type { LocalbaseContext } from './context.ts';
 import { HttpError, send } from './http.ts';
 import { migrate, type MigrateResult } from './migrate.ts';
-import { createRealtime } from './realtime.ts';
-import { handleRest } from './rest.ts';
-
-export interface LocalbaseContext {
-	config: LocalbaseConfig;
-	db: AnyDb;
-}
+import { createRealtime, type Realtime } from './realtime/index.ts';
+import { handleRest } from './rest/index.ts';
 
 export interface Localbase {
 	url: string;
@@ -78,7 +74,7 @@ export async function startLocalbase(options: StartOptions = {}): Promise<Localb
 
 async function route(
 	ctx: LocalbaseContext,
-	realtime: Awaited<ReturnType<typeof createRealtime>>,
+	realtime: Realtime,
 	req: IncomingMessage,
 	res: ServerResponse
 ): Promise<void> {

@@ -2,6 +2,21 @@
 // auth.refresh_tokens: the endpoints, JSON shapes and errors of SUPABASE-FACTS A, with email
 // confirmations off as in `supabase start`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Queryable } from '../../db/index.ts';
+import type { LocalbaseContext } from '../context.ts';
+import { header, HttpError, readBody, send } from '../http.ts';
+import { verifyJwt, type JwtClaims } from '../jwt.ts';
+import { bearerOf } from '../request-auth.ts';
+import {
+	createSession,
+	findUser,
+	issuerFor,
+	newRefreshToken,
+	signAccessToken,
+	userColumns,
+	type IssuedSession,
+	type UserRow
+} from './tokens.ts';
 import {
 	AuthError,
 	findUserByEmail,
@@ -13,22 +28,7 @@ import {
 	normalizeEmail,
 	passwordMatches,
 	userJson
-} from './auth/users.ts';
-import {
-	createSession,
-	findUser,
-	issuerFor,
-	newRefreshToken,
-	signAccessToken,
-	userColumns,
-	type IssuedSession,
-	type UserRow
-} from './auth/tokens.ts';
-import type { Queryable } from '../db/index.ts';
-import { header, HttpError, readBody, send } from './http.ts';
-import { verifyJwt, type JwtClaims } from './jwt.ts';
-import { bearerOf } from './request-auth.ts';
-import type { LocalbaseContext } from './server.ts';
+} from './users.ts';
 
 const apiVersion = '2024-01-01';
 /** A revoked refresh token presented again within this many seconds still works (GoTrue's default). */
