@@ -1,6 +1,6 @@
 // /auth/v1 — Supabase Auth (GoTrue) over auth.users, auth.identities, auth.sessions and
-// auth.refresh_tokens: the endpoints, JSON shapes and errors of SUPABASE-FACTS A, with email
-// confirmations off as in `supabase start`.
+// auth.refresh_tokens: the endpoints, JSON shapes and error codes auth-js expects (listed in
+// localbase/README.md), with email confirmations off as in `supabase start`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Queryable } from '../../db/index.ts';
 import type { LocalbaseContext } from '../context.ts';
@@ -68,7 +68,8 @@ export async function handleAuth(
 		send(res, reply.status, reply.body, { ...versionHeader, ...reply.headers });
 	} catch (err) {
 		const e = asAuthError(err);
-		// auth-js reads `code` only when the response carries the version header (FACTS A.4).
+		// auth-js reads `code` only when the response carries the X-Supabase-Api-Version header;
+		// without it, it reads the legacy `error_code` / `msg` body.
 		const body = versioned
 			? { code: e.code, message: e.message, ...e.extra }
 			: { code: e.status, error_code: e.code, msg: e.message, ...e.extra };

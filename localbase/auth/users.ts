@@ -1,5 +1,5 @@
 // auth.users and auth.identities as GoTrue reads and writes them, and the user JSON it returns
-// (SUPABASE-FACTS A.2).
+// (the `User` object of auth-js).
 import { randomUUID } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import type { Queryable } from '../../db/index.ts';

@@ -92,7 +92,7 @@ export async function createRealtime(ctx: LocalbaseContext): Promise<Realtime> {
 }
 
 // -------------------------------------------------------------------------------------------------
-// HTTP broadcast API (SUPABASE-FACTS C.4): POST /api/broadcast and /api/broadcast/<topic>/events/<event>
+// HTTP broadcast API: POST /api/broadcast and /api/broadcast/<topic>/events/<event>
 // -------------------------------------------------------------------------------------------------
 
 const unauthorized = () => new HttpError(401, { message: 'Unauthorized' });

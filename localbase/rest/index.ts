@@ -1,5 +1,5 @@
 // /rest/v1 — PostgREST over the public schema. Each request is one transaction run as the JWT's
-// role with request.jwt.claims set (SUPABASE-FACTS B.4), so RLS applies as on hosted Supabase;
+// role with request.jwt.claims set (the settings PostgREST sets per request), so RLS applies as on hosted Supabase;
 // results are built by Postgres (json_agg), so values serialize exactly as PostgREST's do.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Queryable } from '../../db/index.ts';
