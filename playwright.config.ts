@@ -3,7 +3,7 @@
 import { defineConfig } from '@playwright/test';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadVapidKeys } from './localbase/push-keys';
+import { loadVapidKeys } from './src/lib/server/push/vapid';
 
 /** Ports of their own, so a running `npm run dev` (54321 / 5173) does not interfere. */
 const apiPort = Number(process.env.E2E_API_PORT ?? 54421);
@@ -12,7 +12,7 @@ export const apiUrl = `http://127.0.0.1:${apiPort}`;
 const appUrl = `http://127.0.0.1:${appPort}`;
 const dataDir = path.join(tmpdir(), `spotter-e2e-${apiPort}`);
 /** A development VAPID pair of the suite's own (beside the data dir, which --reset empties). */
-const vapid = await loadVapidKeys({}, `${dataDir}-vapid.json`);
+const { keys: vapid } = await loadVapidKeys({}, `${dataDir}-vapid.json`);
 
 export default defineConfig({
 	testDir: 'tests/e2e',

@@ -24,7 +24,15 @@ const repo = path.resolve(here, '..');
 const section = '6 app and push';
 export const MESSAGES_ROUTE = '/(app)/messages/[conversationId]';
 /** What the build needs from the working tree; node_modules is linked, not copied. */
-const BUILD_INPUTS = ['src', 'static', 'svelte.config.js', 'vite.config.ts', 'package.json', 'tsconfig.json'];
+const BUILD_INPUTS = [
+	'src',
+	'db',
+	'static',
+	'svelte.config.js',
+	'vite.config.ts',
+	'package.json',
+	'tsconfig.json'
+];
 const TARGET_BYTES = 100_000; // 100 kB as Vite reports sizes (1 kB = 1,000 bytes)
 
 export interface PageFile {

@@ -2,7 +2,7 @@
 // the real trigger), conversations and messages inserted with triggers off, then one set-based
 // UPDATE that computes what the triggers would have maintained — checked against the real
 // triggers on a sample before anything is measured.
-import type { Db, Queryable } from '../localbase/db.ts';
+import type { Db, Queryable } from '../db/index.ts';
 
 export interface DataPlan {
 	/** Conversations per trainer, e.g. [50, 500, 5000]; one trainer per size. */

@@ -10,7 +10,7 @@
 //     `--reps` runs) next to the bare insert, then every statement send_message runs, nested ones
 //     included, with its duration (auto_explain at NOTICE level, log_analyze without per-node timing).
 import pg from 'pg';
-import type { Queryable } from '../localbase/db.ts';
+import type { Queryable } from '../db/index.ts';
 import { actAs, type Caller } from '../localbase/request-auth.ts';
 import { loadData, pairs } from './data.ts';
 import { callerFor, newId } from './lib/acting.ts';

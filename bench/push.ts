@@ -1,20 +1,20 @@
 // Section 6b: the push dispatcher (src/lib/server/push/dispatcher.ts) against a real Web Push
 // service on loopback (web-push-testing, in a child process: bench/push-service.ts), on the
-// benchmark's data database after the SQL sections, as tests/push/benchmark.ts does on the seed:
+// benchmark's data database after the SQL sections:
 //   - throughput: a backlog queued while no dispatcher runs, drained from a cold start;
 //   - outbox lag: messages one at a time at a steady rate with a live dispatcher woken by NOTIFY,
 //     from the message's created_at to the delivery's delivered_at (both the database's clock).
 // The dispatcher runs with graceMs 0: in production it first waits 2 s for the message to be read
 // (then sends nothing), which would only add 2 s to every lag.
-import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Db } from '../localbase/db.ts';
+import type { Db } from '../db/index.ts';
 import { startPushDispatcher } from '../src/lib/server/push/dispatcher.ts';
 import { generateVapidKeys } from '../src/lib/server/push/vapid.ts';
 import type { TestSubscription } from '../tests/push/push-service.ts';
 import { pairs, type DataSet } from './data.ts';
 import type { FromPushService, ToPushService } from './push-service.ts';
+import { Child } from './lib/child.ts';
 import { nowMs, sleep, summarize } from './lib/stats.ts';
 import type { Row } from './report.ts';
 
@@ -33,57 +33,16 @@ export interface PushOptions {
 const here = path.dirname(fileURLToPath(import.meta.url));
 const section = '6 app and push';
 
-class PushService {
-	private readonly waiting: ((m: FromPushService) => boolean)[] = [];
-	constructor(readonly child: ChildProcess) {
-		child.on('message', (m: FromPushService) => {
-			const i = this.waiting.findIndex((w) => w(m));
-			if (i >= 0) this.waiting.splice(i, 1);
-		});
-	}
-	next<T extends FromPushService['type']>(
-		type: T,
-		timeoutMs: number
-	): Promise<Extract<FromPushService, { type: T }>> {
-		return new Promise((resolve, reject) => {
-			const timer = setTimeout(
-				() => reject(new Error(`push service child: no "${type}" in ${timeoutMs} ms`)),
-				timeoutMs
-			);
-			this.waiting.push((m) => {
-				if (m.type !== type && m.type !== 'error') return false;
-				clearTimeout(timer);
-				if (m.type === 'error') reject(new Error(`push service child: ${m.message}`));
-				else resolve(m as Extract<FromPushService, { type: T }>);
-				return true;
-			});
-		});
-	}
-	async request<T extends FromPushService['type']>(message: ToPushService, type: T) {
-		const answer = this.next(type, 60_000);
-		this.child.send(message);
-		return answer;
-	}
-	async stop(): Promise<void> {
-		if (this.child.exitCode !== null || !this.child.connected) return;
-		const exited = new Promise<void>((r) => this.child.once('exit', () => r()));
-		this.child.send({ type: 'stop' } satisfies ToPushService);
-		await Promise.race([exited, sleep(5_000)]);
-		if (this.child.exitCode === null) this.child.kill();
-	}
-}
-
 export async function pushBenchmarks(
 	db: Db,
 	data: DataSet,
 	o: PushOptions,
 	log: (line: string) => void
 ): Promise<Row[]> {
-	const child = fork(path.join(here, 'push-service.ts'), [], {
-		execArgv: ['--import', 'tsx'],
-		stdio: ['ignore', 'inherit', 'inherit', 'ipc']
-	});
-	const service = new PushService(child);
+	const service = new Child<FromPushService, ToPushService>(
+		'push service child',
+		path.join(here, 'push-service.ts')
+	);
 	try {
 		await service.next('ready', 30_000);
 		const vapid = generateVapidKeys('mailto:bench@spotter.test');
@@ -205,7 +164,7 @@ export async function pushBenchmarks(
 			}
 		];
 	} finally {
-		await service.stop();
+		await service.stop(5_000);
 	}
 }
 

@@ -1,7 +1,6 @@
 // Section 5: delivery through localbase, as the app sees it. localbase runs in a child process
 // (bench/realtime-server.ts) on its own scratch database; the clients here are the official
 // supabase-js / realtime-js over the ws transport.
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +11,7 @@ import {
 	type SupabaseClient
 } from '@supabase/supabase-js';
 import WebSocket from 'ws';
+import { Child } from './lib/child.ts';
 import { nowMs, pool, sleep, summarize } from './lib/stats.ts';
 import type { FromServer, ServerPair, ServerUser, ToServer } from './realtime-server.ts';
 import type { Row } from './report.ts';
@@ -31,55 +31,7 @@ export interface RealtimeOptions {
 const here = path.dirname(fileURLToPath(import.meta.url));
 const section = '5 realtime through localbase';
 
-class Server {
-	private readonly waiting: ((m: FromServer) => boolean)[] = [];
-	private exited = false;
-	constructor(readonly child: ChildProcess) {
-		child.on('message', (m: FromServer) => {
-			const i = this.waiting.findIndex((w) => w(m));
-			if (i >= 0) this.waiting.splice(i, 1);
-		});
-		child.on('exit', () => {
-			this.exited = true;
-		});
-	}
-	next<T extends FromServer['type']>(type: T, timeoutMs: number): Promise<Extract<FromServer, { type: T }>> {
-		return new Promise((resolve, reject) => {
-			const timer = setTimeout(
-				() => reject(new Error(`localbase child: no "${type}" in ${timeoutMs} ms`)),
-				timeoutMs
-			);
-			const onExit = (code: number | null) => {
-				clearTimeout(timer);
-				reject(new Error(`localbase child exited (${code}) before "${type}"`));
-			};
-			this.child.once('exit', onExit);
-			this.waiting.push((m) => {
-				if (m.type !== type) return false;
-				clearTimeout(timer);
-				this.child.off('exit', onExit);
-				resolve(m as Extract<FromServer, { type: T }>);
-				return true;
-			});
-		});
-	}
-	send(message: ToServer): void {
-		this.child.send(message);
-	}
-	async memory(): Promise<{ rss: number; heapUsed: number }> {
-		this.send({ type: 'memory' });
-		return this.next('memory', 10_000);
-	}
-	async stop(): Promise<void> {
-		if (this.exited) return;
-		const exited = new Promise<void>((r) => this.child.once('exit', () => r()));
-		this.send({ type: 'stop' });
-		let timer: NodeJS.Timeout | undefined;
-		await Promise.race([exited, new Promise<void>((r) => (timer = setTimeout(r, 15_000)))]);
-		clearTimeout(timer);
-		if (!this.exited) this.child.kill();
-	}
-}
+type Server = Child<FromServer, ToServer>;
 
 function clientFor(url: string, key: string, user: ServerUser): SupabaseClient {
 	const client = createClient(url, key, {
@@ -145,21 +97,16 @@ export async function realtimeBenchmarks(
 	o: RealtimeOptions,
 	log: (line: string) => void
 ): Promise<Row[]> {
-	const child = fork(
-		path.join(here, 'realtime-server.ts'),
-		[JSON.stringify({ pairs: o.pairs, sockets: o.sockets })],
-		{
-			execArgv: ['--import', 'tsx', '--expose-gc'],
-			env: { ...process.env, DATABASE_URL: serverUrl ?? '' },
-			stdio: ['ignore', 'inherit', 'inherit', 'ipc']
-		}
-	);
-	const server = new Server(child);
+	const server: Server = new Child('localbase child', path.join(here, 'realtime-server.ts'), {
+		args: [JSON.stringify({ pairs: o.pairs, sockets: o.sockets })],
+		env: { ...process.env, DATABASE_URL: serverUrl ?? '' },
+		nodeFlags: ['--expose-gc']
+	});
 	const clients: SupabaseClient[] = [];
 	const sockets: RealtimeClient[] = [];
 	try {
 		const ready = await server.next('ready', 180_000);
-		log(`  localbase at ${ready.url} on ${ready.backend} (child process ${child.pid})`);
+		log(`  localbase at ${ready.url} on ${ready.backend} (child process ${server.process.pid})`);
 		const rows: Row[] = [];
 		rows.push(...(await delivery(ready, o, clients, log)));
 		rows.push(...(await socketsJoined(ready, o, server, sockets, log)));
@@ -178,7 +125,7 @@ export async function realtimeBenchmarks(
 			}),
 			50
 		);
-		await server.stop();
+		await server.stop(15_000);
 	}
 }
 
@@ -336,7 +283,7 @@ async function socketsJoined(
 	log: (line: string) => void
 ): Promise<Row[]> {
 	const endpoint = `${ready.url.replace(/^http/, 'ws')}/realtime/v1`;
-	const before = await server.memory();
+	const before = await server.request({ type: 'memory' }, 'memory', 10_000);
 	const start = nowMs();
 	const times = await pool(
 		ready.sockets.map((user) => async () => {
@@ -354,7 +301,7 @@ async function socketsJoined(
 	);
 	const wall = (nowMs() - start) / 1000;
 	await sleep(500);
-	const after = await server.memory();
+	const after = await server.request({ type: 'memory' }, 'memory', 10_000);
 	const open = sockets.filter((s) => s.isConnected()).length;
 	log(`  ${open} sockets joined in ${wall.toFixed(1)} s`);
 	const perSocketKb = (after.rss - before.rss) / 1024 / sockets.length;

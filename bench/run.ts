@@ -1,5 +1,6 @@
 // `npm run bench [-- --quick]`: builds Spotter's data at scale in a scratch database, measures every
-// comparison of issue 6 side by side in one run, prints one table and writes bench/results/latest.json.
+// comparison listed in bench/README.md side by side in one run, prints one table and writes
+// bench/results/latest.json.
 // Reports timings; never asserts them (CI runs --quick only to prove the benchmarks still run).
 import os from 'node:os';
 import path from 'node:path';

@@ -1,6 +1,6 @@
 // Sections 1–4: the database paths, measured directly against the scratch database as the user
 // (role + JWT claims, RLS on), each variant interleaved with what it is compared with.
-import type { Db, Queryable } from '../localbase/db.ts';
+import type { Db, Queryable } from '../db/index.ts';
 import { asCaller, asOwner, callerFor, newId } from './lib/acting.ts';
 import { interleave, summarize } from './lib/stats.ts';
 import { pairs, type DataSet } from './data.ts';

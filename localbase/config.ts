@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The public, well-known local-development values (SUPABASE-FACTS E); not secrets. */
+/** The public, well-known local-development values `supabase start` prints; not secrets. */
 export const wellKnown = {
 	jwtSecret: 'super-secret-jwt-token-with-at-least-32-characters-long',
 	anonKey:

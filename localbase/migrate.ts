@@ -4,7 +4,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { projectRoot } from './config.ts';
-import type { Db } from './db.ts';
+import type { Db } from '../db/index.ts';
 
 export const platformSqlPath = path.join(projectRoot, 'localbase', 'sql', 'platform.sql');
 export const migrationsDir = path.join(projectRoot, 'supabase', 'migrations');

@@ -1,7 +1,8 @@
 // Who is calling: turns the apikey / Authorization pair into a verified role and JWT claims,
-// translating opaque sb_ keys as the Supabase CLI's gateway does (SUPABASE-FACTS E).
+// translating opaque sb_ keys as the Supabase CLI's gateway does (sb_secret_ → service_role,
+// sb_publishable_ → anon).
 import type { LocalbaseConfig } from './config.ts';
-import type { Queryable } from './db.ts';
+import type { Queryable } from '../db/index.ts';
 import { verifyJwt, type JwtClaims } from './jwt.ts';
 
 export interface Caller {

@@ -2,23 +2,20 @@
 // handlers over one database, as the Supabase CLI's gateway does on port 54321.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { handleAuth } from './auth.ts';
+import type { Db } from '../db/index.ts';
+import { openDb, type AnyDb } from '../db/open.ts';
+import { handleAuth } from './auth/index.ts';
 import { loadConfig, type LocalbaseConfig } from './config.ts';
-import { openDb, type Db } from './db.ts';
+import type { LocalbaseContext } from './context.ts';
 import { HttpError, send } from './http.ts';
 import { migrate, type MigrateResult } from './migrate.ts';
-import { createRealtime } from './realtime.ts';
-import { handleRest } from './rest.ts';
-
-export interface LocalbaseContext {
-	config: LocalbaseConfig;
-	db: Db;
-}
+import { createRealtime, type Realtime } from './realtime/index.ts';
+import { handleRest } from './rest/index.ts';
 
 export interface Localbase {
 	url: string;
 	config: LocalbaseConfig;
-	db: Db;
+	db: AnyDb;
 	migration: MigrateResult;
 	close(): Promise<void>;
 }
@@ -26,14 +23,14 @@ export interface Localbase {
 export interface StartOptions {
 	config?: Partial<LocalbaseConfig>;
 	/** Use this database instead of opening one from the config. */
-	db?: Db;
+	db?: AnyDb;
 	/** Apply supabase/seed.sql when the database is new (default true). */
 	seed?: boolean;
 }
 
 export async function startLocalbase(options: StartOptions = {}): Promise<Localbase> {
 	const config = { ...loadConfig(), ...options.config };
-	const db = options.db ?? (await openDb(config.databaseUrl, config.dataDir));
+	const db = options.db ?? (await openDb(config.databaseUrl, config.dataDir, 'localbase'));
 	const migration = await migrate(db, { seed: options.seed ?? true });
 	const ctx: LocalbaseContext = { config, db };
 	const realtime = await createRealtime(ctx);
@@ -77,7 +74,7 @@ export async function startLocalbase(options: StartOptions = {}): Promise<Localb
 
 async function route(
 	ctx: LocalbaseContext,
-	realtime: Awaited<ReturnType<typeof createRealtime>>,
+	realtime: Realtime,
 	req: IncomingMessage,
 	res: ServerResponse
 ): Promise<void> {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { projectRoot } from '../localbase/config.ts';
-import { openPostgres } from '../localbase/db.ts';
+import { openPostgres } from '../db/postgres.ts';
 import { applyPlatform } from '../localbase/migrate.ts';
 
 const run = promisify(execFile);

@@ -1,5 +1,6 @@
 // All auth wiring, as in Supabase's SvelteKit guide: a per-request server client reading and
 // writing the session cookies, and a guard that trusts only a session the Auth server confirms.
+import path from 'node:path';
 import { createServerClient } from '@supabase/ssr';
 import { building, dev } from '$app/environment';
 import { error as kitError, redirect, type Handle, type ServerInit } from '@sveltejs/kit';
@@ -13,21 +14,26 @@ export const init: ServerInit = async () => {
 	// Every supabase-js client builds a Realtime client, which needs a WebSocket constructor even
 	// though it never connects on the server; Node 20 has no global one.
 	globalThis.WebSocket ??= WebSocket as unknown as typeof globalThis.WebSocket;
-	// `npm run dev` runs its own dispatcher beside localbase; the production server runs one here.
+	// `npm run dev` (scripts/dev.ts) runs its own dispatcher; the production server runs one here.
 	if (!dev && !building) await startPushDispatcher();
 };
 
 async function startPushDispatcher(): Promise<void> {
-	const { dispatcherSkipReason, startDispatcherFromEnv } = await import('$lib/server/push/in-server');
-	const skipped = dispatcherSkipReason(process.env);
+	const { serverSkipReason, startPush } = await import('$lib/server/push/start');
+	const skipped = serverSkipReason(process.env);
 	if (skipped) {
 		console.info(`[push] no dispatcher in this server (${skipped})`);
 		return;
 	}
-	// Throws when the VAPID keys are missing: the server must not run without sending pushes.
-	const running = await startDispatcherFromEnv(process.env);
-	if (!running) return;
-	console.info('[push] dispatcher running in this server');
+	// Throws in production without the VAPID keys: the server must not run without sending pushes.
+	const running = await startPush({
+		env: process.env,
+		devKeysFile: path.resolve('.vapid-development.json'),
+		browserPublicKey: process.env.PUBLIC_VAPID_PUBLIC_KEY
+	});
+	console.info(
+		`[push] dispatcher running in this server${running.devKeysFile ? ` with the development keys in ${running.devKeysFile} (NODE_ENV is not production)` : ''}`
+	);
 	// adapter-node emits this on SIGINT/SIGTERM once requests are finished.
 	process.once('sveltekit:shutdown' as 'beforeExit', () => void running.stop());
 }

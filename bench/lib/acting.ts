@@ -1,7 +1,7 @@
 // Requests as a signed-in user, framed the way PostgREST frames them: a transaction, the role and
 // request.jwt.* settings (localbase's actAs), the statement(s), commit.
 import { randomUUID } from 'node:crypto';
-import type { Db, Queryable } from '../../localbase/db.ts';
+import type { Db, Queryable } from '../../db/index.ts';
 import { actAs, type Caller } from '../../localbase/request-auth.ts';
 
 export function callerFor(userId: string, sessionId: string): Caller {

@@ -2,11 +2,13 @@
 // (dropped afterwards), else in-memory PGlite. Migrated without the demo seed.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openPglite, openPostgres, type Db } from '../../localbase/db.ts';
+import type { AnyDb } from '../../db/open.ts';
+import { openPglite } from '../../db/pglite.ts';
+import { openPostgres } from '../../db/postgres.ts';
 import { migrate } from '../../localbase/migrate.ts';
 
 export interface ScratchDatabase {
-	db: Db;
+	db: AnyDb;
 	/** Connection URL of the scratch server database; undefined on PGlite. */
 	url: string | undefined;
 	/** What the output calls this backend. */
@@ -45,7 +47,7 @@ export async function createScratchDatabase(
 	const target = new URL(serverUrl);
 	target.pathname = `/${name}`;
 	const url = target.toString();
-	let db: Db | undefined;
+	let db: AnyDb | undefined;
 	try {
 		db = await openPostgres(url);
 		await migrate(db, { seed: false });

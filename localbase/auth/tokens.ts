@@ -1,8 +1,9 @@
-// Sessions and access tokens as Supabase Auth issues them (SUPABASE-FACTS A.2, A.3): one
-// auth.sessions row per sign-in, an HS256 access token naming it, an opaque refresh token.
+// Sessions and access tokens as Supabase Auth issues them: one auth.sessions row per sign-in, an
+// HS256 access token naming it (GoTrue's claims: sub, role, session_id, aal, amr…), an opaque
+// refresh token.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { LocalbaseConfig } from '../config.ts';
-import type { Queryable } from '../db.ts';
+import type { Queryable } from '../../db/index.ts';
 import { signJwt, type JwtClaims } from '../jwt.ts';
 
 /** The auth.users columns the token and the user JSON are built from. */

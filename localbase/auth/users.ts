@@ -1,8 +1,8 @@
 // auth.users and auth.identities as GoTrue reads and writes them, and the user JSON it returns
-// (SUPABASE-FACTS A.2).
+// (the `User` object of auth-js).
 import { randomUUID } from 'node:crypto';
 import bcrypt from 'bcryptjs';
-import type { Queryable } from '../db.ts';
+import type { Queryable } from '../../db/index.ts';
 import { userColumns, type UserRow } from './tokens.ts';
 
 const instanceId = '00000000-0000-0000-0000-000000000000';

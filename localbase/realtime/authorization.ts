@@ -1,8 +1,8 @@
 // Who may use a Realtime channel: token checks with Realtime's error reasons, and the RLS probes on
-// realtime.messages that decide private-channel access (SUPABASE-FACTS D.2, authorization.ex).
+// realtime.messages that decide private-channel access (as Realtime's authorization.ex does).
 import { randomUUID } from 'node:crypto';
 import type { LocalbaseConfig } from '../config.ts';
-import type { Db, Queryable } from '../db.ts';
+import type { Db, Queryable } from '../../db/index.ts';
 import { verifyJwt } from '../jwt.ts';
 import { actAs, checkSession, verifyToken, type Caller } from '../request-auth.ts';
 

@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { LocalbaseConfig } from '../config.ts';
-import type { Db } from '../db.ts';
+import type { Db } from '../../db/index.ts';
 import { mapApiKey, type Caller } from '../request-auth.ts';
 import {
 	authenticateToken,

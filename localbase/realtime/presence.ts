@@ -1,5 +1,5 @@
 // Phoenix Presence for one process: who is tracked under which key in each channel namespace, and
-// the presence_state / presence_diff payloads the client's presence.js expects (SUPABASE-FACTS C.5).
+// the presence_state / presence_diff payloads the client's presence.js expects.
 import { randomBytes } from 'node:crypto';
 
 export type Meta = Record<string, unknown> & { phx_ref: string; phx_ref_prev?: string };

@@ -1,5 +1,5 @@
-// The Phoenix wire format Realtime speaks (SUPABASE-FACTS C.1): vsn 2.0.0 JSON arrays plus the
-// binary user-broadcast frames (kind 3 in, kind 4 out), and vsn 1.0.0 JSON objects.
+// The Phoenix wire format Realtime speaks: vsn 2.0.0 JSON arrays plus the binary user-broadcast
+// frames (kind 3 in, kind 4 out), and vsn 1.0.0 JSON objects.
 
 export type Vsn = '1.0.0' | '2.0.0';
 export const supportedVsns: readonly Vsn[] = ['1.0.0', '2.0.0'];
@@ -139,17 +139,8 @@ function broadcastPayload(message: BroadcastMessage): Record<string, unknown> {
  * it (a raw binary payload on vsn 1.0.0, which Realtime skips too).
  */
 export function encodeBroadcast(vsn: Vsn, topic: string, message: BroadcastMessage): string | Buffer | null {
-	if (vsn === '1.0.0') {
-		if (message.binary) return null;
-		return encodeFrame(vsn, {
-			joinRef: null,
-			ref: null,
-			topic,
-			event: 'broadcast',
-			payload: broadcastPayload(message)
-		});
-	}
-	if (message.wire === 'binary') {
+	if (vsn === '1.0.0' && message.binary) return null;
+	if (vsn === '2.0.0' && message.wire === 'binary') {
 		const frame = encodeUserBroadcast(topic, message);
 		if (frame) return frame;
 		if (message.binary) return null;

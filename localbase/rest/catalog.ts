@@ -1,6 +1,6 @@
 // What PostgREST keeps in its schema cache, read from pg_catalog within the request's own
 // transaction (so a table created a moment ago is visible, and nothing goes stale).
-import type { Queryable } from '../db.ts';
+import type { Queryable } from '../../db/index.ts';
 import { PgrstError } from './errors.ts';
 
 export const exposedSchema = 'public';

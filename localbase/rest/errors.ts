@@ -1,5 +1,5 @@
-// PostgREST's error bodies and its SQLSTATE → HTTP status mapping (SUPABASE-FACTS B.3,
-// `mapSQLtoHTTP` in PostgREST's Error.hs).
+// PostgREST's error bodies ({code, message, details, hint}) and its SQLSTATE → HTTP status mapping
+// (`mapSQLtoHTTP` in PostgREST's Error.hs).
 
 export class PgrstError extends Error {
 	constructor(

@@ -1,5 +1,6 @@
 // PostgREST's URL grammar (select, filters, logic trees, order, Prefer) parsed into plain values;
-// nothing here touches SQL. Grammar: docs.postgrest.org "Tables and Views", SUPABASE-FACTS B.1.
+// nothing here touches SQL. Grammar: docs.postgrest.org "Tables and Views"; what localbase accepts
+// and refuses is listed in localbase/README.md.
 import { parseError, unsupported } from './errors.ts';
 
 export interface JsonStep {

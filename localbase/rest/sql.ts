@@ -1,6 +1,6 @@
 // SQL fragments for parsed PostgREST requests. Identifiers are always quoted; every value from
 // the request is a bound parameter (only validated integers and catalog type names are spliced).
-import type { Queryable } from '../db.ts';
+import type { Queryable } from '../../db/index.ts';
 import { findForeignKeys, findRelation, type ForeignKey, type Relation } from './catalog.ts';
 import { parseError, PgrstError, unsupported } from './errors.ts';
 import {

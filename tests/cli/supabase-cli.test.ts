@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../localbase/config.ts';
-import { openPostgres } from '../../localbase/db.ts';
+import { openPostgres } from '../../db/postgres.ts';
 import { listMigrations, migrate } from '../../localbase/migrate.ts';
 import { advisors, dbPush, genTypes, typesPath, withScratchDatabase } from '../../scripts/supabase-cli.ts';
 

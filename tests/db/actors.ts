@@ -1,7 +1,7 @@
 // Runs SQL as one of Spotter's demo users (or anon, service_role, dashboard impersonation) the way
 // PostgREST and Realtime do: role and request.jwt.* set transaction-locally, rolled back by default.
 import { randomUUID } from 'node:crypto';
-import type { Db, Queryable } from '../../localbase/db.ts';
+import type { Db, Queryable } from '../../db/index.ts';
 import { actAs, type Caller } from '../../localbase/request-auth.ts';
 
 /** The fixed ids of supabase/seed.sql. */

@@ -1,5 +1,5 @@
 // /auth/v1 through the official supabase-js: sign-up, sign-in, refresh rotation, user updates,
-// sign-out scopes, admin routes, and GoTrue's error codes (SUPABASE-FACTS A).
+// sign-out scopes, admin routes, and GoTrue's error codes and shapes.
 import { isAuthApiError, type SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';

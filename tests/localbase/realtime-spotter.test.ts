@@ -18,6 +18,7 @@ import {
 	claimsOf,
 	collectBroadcasts,
 	collectSystem,
+	joinAndWatch,
 	removeAll,
 	sleep,
 	subscribe,
@@ -248,9 +249,7 @@ describe('signing out', () => {
 		expect(error).toBeNull();
 		const channel = conversationChannel(alex, coachAlex);
 		const system = collectSystem(channel);
-		const statuses: string[] = [];
-		channel.subscribe((status) => statuses.push(status));
-		await waitFor(() => statuses.includes('SUBSCRIBED'), 'the join');
+		const statuses = await joinAndWatch(channel);
 
 		// signOut ends the session, then hands realtime the API key (an access_token event).
 		expect((await alex.auth.signOut()).error).toBeNull();
@@ -267,9 +266,7 @@ describe('signing out', () => {
 		const alex = createTestClient(t.url, wellKnown.publishableKey, token);
 		const channel = conversationChannel(alex, coachAlex);
 		const got = collectBroadcasts(channel, 'message_created');
-		const statuses: string[] = [];
-		channel.subscribe((status) => statuses.push(status));
-		await waitFor(() => statuses.includes('SUBSCRIBED'), 'the join');
+		const statuses = await joinAndWatch(channel);
 
 		await t.lb.db.query('delete from auth.sessions where id = $1', [sessionOf(token)]);
 		await alex.realtime.setAuth(token);

@@ -53,10 +53,12 @@ export function collectSystem(channel: RealtimeChannel): Record<string, unknown>
 	return system;
 }
 
-/** Tracks the channel's terminal states after subscribing (CLOSED when the server closes it). */
-export function statusLog(): { statuses: string[]; callback: (status: string) => void } {
+/** Subscribes and waits for SUBSCRIBED; the list keeps every later status (CLOSED when the server closes the channel). */
+export async function joinAndWatch(channel: RealtimeChannel): Promise<string[]> {
 	const statuses: string[] = [];
-	return { statuses, callback: (status) => statuses.push(status) };
+	channel.subscribe((status) => statuses.push(status));
+	await waitFor(() => statuses.includes('SUBSCRIBED'), 'the join');
+	return statuses;
 }
 
 export async function removeAll(...clients: SupabaseClient[]): Promise<void> {

@@ -1,6 +1,6 @@
 // /realtime/v1 through the official supabase-js: channels, broadcast (self, ack), presence, private
 // channels authorized by RLS on realtime.messages, token errors, database broadcasts and the HTTP
-// broadcast API (SUPABASE-FACTS C and D). Topic policies for `room:<uid>` and `shared:*` are created here.
+// broadcast API. Topic policies for `room:<uid>` and `shared:*` are created here.
 import { RealtimeClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -16,6 +16,7 @@ import type { TestLocalbase } from './harness.ts';
 import {
 	collectBroadcasts,
 	collectSystem,
+	joinAndWatch,
 	removeAll,
 	signedToken,
 	sleep,
@@ -313,9 +314,7 @@ describe('private channels', () => {
 		const a = userClient(alexToken);
 		const channel = a.channel(`room:${alexId}`, { config: { private: true } });
 		const system = collectSystem(channel);
-		const statuses: string[] = [];
-		channel.subscribe((status) => statuses.push(status));
-		await waitFor(() => statuses.includes('SUBSCRIBED'), 'the join');
+		const statuses = await joinAndWatch(channel);
 		await a.realtime.setAuth(samToken);
 		await waitFor(() => statuses.includes('CLOSED'), 'the channel to close');
 		expect(system[0]).toMatchObject({
@@ -330,9 +329,7 @@ describe('private channels', () => {
 		const a = userClient(alexToken);
 		const channel = a.channel(`room:${alexId}`, { config: { private: true } });
 		const system = collectSystem(channel);
-		const statuses: string[] = [];
-		channel.subscribe((status) => statuses.push(status));
-		await waitFor(() => statuses.includes('SUBSCRIBED'), 'the join');
+		const statuses = await joinAndWatch(channel);
 		await a.realtime.setAuth(withAlgNone(samToken));
 		await waitFor(() => statuses.includes('CLOSED'), 'the channel to close');
 		expect(system[0]).toMatchObject({
@@ -347,9 +344,7 @@ describe('private channels', () => {
 		const b = userClient(alexToken);
 		const channel = a.channel(`room:${alexId}`, { config: { private: true } });
 		const got = collectBroadcasts(channel);
-		const statuses: string[] = [];
-		channel.subscribe((status) => statuses.push(status));
-		await waitFor(() => statuses.includes('SUBSCRIBED'), 'the join');
+		const statuses = await joinAndWatch(channel);
 		await a.realtime.setAuth(await mintAccessToken(t.lb, alexId));
 		await sleep(100);
 		const sender = b.channel(`room:${alexId}`, { config: { private: true } });
@@ -422,9 +417,7 @@ describe('tokens', () => {
 		);
 		const channel = a.channel('short-lived');
 		const system = collectSystem(channel);
-		const statuses: string[] = [];
-		channel.subscribe((status) => statuses.push(status));
-		await waitFor(() => statuses.includes('SUBSCRIBED'), 'the join');
+		const statuses = await joinAndWatch(channel);
 		await waitFor(() => statuses.includes('CLOSED'), 'the channel to close at expiry', 6000);
 		expect(system[0]).toMatchObject({
 			status: 'error',

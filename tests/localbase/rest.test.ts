@@ -1,5 +1,5 @@
 // /rest/v1 through the official supabase-js: reads, filters, paging and counts, writes, RPC,
-// RLS as the caller's role, keys and JWTs, error codes (SUPABASE-FACTS B), and Spotter's schema.
+// RLS as the caller's role, keys and JWTs, PostgREST's error codes, and Spotter's schema.
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { signJwt } from '../../localbase/jwt.ts';

@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { openPostgres, type Db } from '../../localbase/db.ts';
+import type { Db } from '../../db/index.ts';
+import { openPostgres } from '../../db/postgres.ts';
 import { startLocalbase, type Localbase } from '../../localbase/server.ts';
 import { enablePush, isPushSubscriptionSaved } from '../../src/lib/push/device.ts';
 import { pushPayloadSchema } from '../../src/lib/push/payload.ts';

@@ -2,7 +2,9 @@
 // on the server named by DATABASE_URL (created here, dropped on release).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openPglite, openPostgres, type Db } from '../../localbase/db.ts';
+import type { AnyDb as Db } from '../../db/open.ts';
+import { openPglite } from '../../db/pglite.ts';
+import { openPostgres } from '../../db/postgres.ts';
 import { applyPlatform, migrate } from '../../localbase/migrate.ts';
 
 export interface TestDatabase {

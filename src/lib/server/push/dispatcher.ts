@@ -8,7 +8,7 @@ import webpush from 'web-push';
 import { conversationUrl, pushPayloadSchema, type PushPayload } from '../../push/payload.ts';
 import type { VapidKeys } from './vapid.ts';
 
-/** The slice of localbase's Db (PGlite or a pg pool) the dispatcher needs. */
+/** The slice of Db (db/index.ts: a Postgres pool, or PGlite in the suites) the dispatcher needs. */
 export interface PushDb {
 	query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
 	listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;

@@ -1,26 +1,11 @@
-// Postgres access for server-side code: a pooled connection with transactions and LISTEN, behind
-// the same interface localbase uses for embedded PGlite (localbase/db.ts).
+// The Postgres server adapter: a connection pool with transactions, and LISTEN on a connection of
+// its own. The app's server imports only this adapter (never PGlite).
 import pg from 'pg';
+import type { Db, Queryable } from './index.ts';
 
-export interface QueryResult<T> {
-	rows: T[];
-	rowCount: number;
-	fields: { name: string; dataTypeID: number }[];
-}
-
-export interface Queryable {
-	query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
-	/** Runs one or more statements without parameters. */
-	exec(sql: string): Promise<void>;
-}
-
-export interface Db extends Queryable {
-	readonly kind: 'pglite' | 'postgres';
-	/** Runs `fn` in a transaction: committed when it resolves, rolled back when it throws. */
-	transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
-	/** Calls `onPayload` for each NOTIFY on `channel`; resolves to an unsubscribe function. */
-	listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
-	close(): Promise<void>;
+/** A pooled Postgres server connection; `kind` tells it apart from PGlite where both can occur. */
+export interface PostgresDb extends Db {
+	readonly kind: 'postgres';
 }
 
 /** int8 as a JavaScript number when it is safe, the same on both backends. */
@@ -42,7 +27,7 @@ function wrapPgClient(client: pg.PoolClient | pg.Pool): Queryable {
 }
 
 /** `label` prefixes its log lines (who owns the pool: localbase, the push dispatcher…). */
-export async function openPostgres(url: string, max = 10, label = 'localbase'): Promise<Db> {
+export async function openPostgres(url: string, max = 10, label = 'postgres'): Promise<PostgresDb> {
 	const types = {
 		getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
 			oid === 20 ? parseInt8 : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser

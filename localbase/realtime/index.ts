@@ -3,12 +3,12 @@
 // broadcast API. The socket side lives in realtime/hub.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { header, HttpError, send } from './http.ts';
-import { authenticateToken, checkWrite, sessionAlive } from './realtime/authorization.ts';
-import { namespaceOf, RealtimeHub } from './realtime/hub.ts';
-import type { BroadcastMessage } from './realtime/protocol.ts';
-import { bearerOf, type Caller } from './request-auth.ts';
-import type { LocalbaseContext } from './server.ts';
+import type { LocalbaseContext } from '../context.ts';
+import { header, HttpError, send } from '../http.ts';
+import { bearerOf, type Caller } from '../request-auth.ts';
+import { authenticateToken, checkWrite, sessionAlive } from './authorization.ts';
+import { namespaceOf, RealtimeHub } from './hub.ts';
+import type { BroadcastMessage } from './protocol.ts';
 
 export interface Realtime {
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
@@ -92,7 +92,7 @@ export async function createRealtime(ctx: LocalbaseContext): Promise<Realtime> {
 }
 
 // -------------------------------------------------------------------------------------------------
-// HTTP broadcast API (SUPABASE-FACTS C.4): POST /api/broadcast and /api/broadcast/<topic>/events/<event>
+// HTTP broadcast API: POST /api/broadcast and /api/broadcast/<topic>/events/<event>
 // -------------------------------------------------------------------------------------------------
 
 const unauthorized = () => new HttpError(401, { message: 'Unauthorized' });

@@ -1,18 +1,13 @@
 // /rest/v1 — PostgREST over the public schema. Each request is one transaction run as the JWT's
-// role with request.jwt.claims set (SUPABASE-FACTS B.4), so RLS applies as on hosted Supabase;
+// role with request.jwt.claims set (the settings PostgREST sets per request), so RLS applies as on hosted Supabase;
 // results are built by Postgres (json_agg), so values serialize exactly as PostgREST's do.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Queryable } from './db.ts';
-import { header, HttpError, readBody, send } from './http.ts';
-import { actAs, bearerOf, checkSession, verifyToken, type Caller } from './request-auth.ts';
-import {
-	exposedSchema,
-	findFunctions,
-	findRelation,
-	type DbFunction,
-	type Relation
-} from './rest/catalog.ts';
-import { fromPgError, isPgError, PgrstError, unsupported } from './rest/errors.ts';
+import type { Queryable } from '../../db/index.ts';
+import type { LocalbaseContext } from '../context.ts';
+import { header, HttpError, readBody, send } from '../http.ts';
+import { actAs, bearerOf, checkSession, verifyToken, type Caller } from '../request-auth.ts';
+import { exposedSchema, findFunctions, findRelation, type DbFunction, type Relation } from './catalog.ts';
+import { fromPgError, isPgError, PgrstError, unsupported } from './errors.ts';
 import {
 	parseCondition,
 	parseLogic,
@@ -24,7 +19,7 @@ import {
 	splitTopLevel,
 	type Prefer,
 	type SelectItem
-} from './rest/parse.ts';
+} from './parse.ts';
 import {
 	emptyLevel,
 	ident,
@@ -35,8 +30,7 @@ import {
 	whereSql,
 	type Level,
 	type SelectContext
-} from './rest/sql.ts';
-import type { LocalbaseContext } from './server.ts';
+} from './sql.ts';
 
 /** Supabase's local PostgREST caps every read at this many rows (`max_rows` in config.toml). */
 const maxRows = 1000;

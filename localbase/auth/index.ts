@@ -1,7 +1,22 @@
 // /auth/v1 — Supabase Auth (GoTrue) over auth.users, auth.identities, auth.sessions and
-// auth.refresh_tokens: the endpoints, JSON shapes and errors of SUPABASE-FACTS A, with email
-// confirmations off as in `supabase start`.
+// auth.refresh_tokens: the endpoints, JSON shapes and error codes auth-js expects (listed in
+// localbase/README.md), with email confirmations off as in `supabase start`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Queryable } from '../../db/index.ts';
+import type { LocalbaseContext } from '../context.ts';
+import { header, HttpError, readBody, send } from '../http.ts';
+import { verifyJwt, type JwtClaims } from '../jwt.ts';
+import { bearerOf } from '../request-auth.ts';
+import {
+	createSession,
+	findUser,
+	issuerFor,
+	newRefreshToken,
+	signAccessToken,
+	userColumns,
+	type IssuedSession,
+	type UserRow
+} from './tokens.ts';
 import {
 	AuthError,
 	findUserByEmail,
@@ -13,22 +28,7 @@ import {
 	normalizeEmail,
 	passwordMatches,
 	userJson
-} from './auth/users.ts';
-import {
-	createSession,
-	findUser,
-	issuerFor,
-	newRefreshToken,
-	signAccessToken,
-	userColumns,
-	type IssuedSession,
-	type UserRow
-} from './auth/tokens.ts';
-import type { Queryable } from './db.ts';
-import { header, HttpError, readBody, send } from './http.ts';
-import { verifyJwt, type JwtClaims } from './jwt.ts';
-import { bearerOf } from './request-auth.ts';
-import type { LocalbaseContext } from './server.ts';
+} from './users.ts';
 
 const apiVersion = '2024-01-01';
 /** A revoked refresh token presented again within this many seconds still works (GoTrue's default). */
@@ -68,7 +68,8 @@ export async function handleAuth(
 		send(res, reply.status, reply.body, { ...versionHeader, ...reply.headers });
 	} catch (err) {
 		const e = asAuthError(err);
-		// auth-js reads `code` only when the response carries the version header (FACTS A.4).
+		// auth-js reads `code` only when the response carries the X-Supabase-Api-Version header;
+		// without it, it reads the legacy `error_code` / `msg` body.
 		const body = versioned
 			? { code: e.code, message: e.message, ...e.extra }
 			: { code: e.status, error_code: e.code, msg: e.message, ...e.extra };

@@ -1,15 +1,20 @@
-// `npm run dev`: localbase and the SvelteKit dev server together. When PUBLIC_SUPABASE_URL (from
-// the environment or .env) names another backend, such as a hosted project, localbase is not started.
+// `npm run dev`: localbase, the SvelteKit dev server and the push dispatcher together. When
+// PUBLIC_SUPABASE_URL (from the environment or .env) names another backend, such as a hosted
+// project, neither localbase nor the dispatcher is started.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
-import { startPushDispatcher, type PushDispatcher } from '../src/lib/server/push/dispatcher.ts';
-import { loadConfig, projectRoot, wellKnown } from './config.ts';
-import { loadVapidKeys } from './push-keys.ts';
-import { startLocalbase, type Localbase } from './server.ts';
+import { loadConfig, projectRoot, wellKnown } from '../localbase/config.ts';
+import { startLocalbase, type Localbase } from '../localbase/server.ts';
+import { startPush, type RunningPush } from '../src/lib/server/push/start.ts';
+import { loadVapidKeys } from '../src/lib/server/push/vapid.ts';
 
-const appUrl = 'http://localhost:5173';
+/** Arguments after `npm run dev --` go to vite, e.g. `-- --port 5373` beside another dev server. */
+const viteArgs = process.argv.slice(2);
+const appUrl = `http://localhost:${portArgument(viteArgs) ?? 5173}`;
+/** The development VAPID pair, generated on first use (gitignored with the rest of .localbase/). */
+const devKeysFile = path.join(projectRoot, '.localbase', 'vapid.json');
 const demoLogins = ['coach', 'alex', 'sam', 'rival', 'jordan', 'solo'].map((name) => `${name}@spotter.test`);
 
 function dotenv(): Record<string, string | undefined> {
@@ -23,8 +28,15 @@ function isLocalbase(url: string, port: number): boolean {
 	return ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname) && Number(u.port || 80) === port;
 }
 
+function portArgument(args: string[]): number | undefined {
+	const i = args.findIndex((a) => a === '--port' || a.startsWith('--port='));
+	if (i < 0) return undefined;
+	return Number(args[i].includes('=') ? args[i].slice('--port='.length) : args[i + 1]);
+}
+
 const fileEnv = dotenv();
-const config = loadConfig({ ...fileEnv, ...process.env });
+const env = { ...fileEnv, ...process.env };
+const config = loadConfig(env);
 const configuredUrl = process.env.PUBLIC_SUPABASE_URL || fileEnv.PUBLIC_SUPABASE_URL;
 const configuredKey =
 	process.env.PUBLIC_SUPABASE_PUBLISHABLE_KEY ||
@@ -34,19 +46,20 @@ const configuredKey =
 const useLocalbase = !configuredUrl || isLocalbase(configuredUrl, config.port);
 
 let lb: Localbase | undefined;
-let dispatcher: PushDispatcher | undefined;
-const vapid = await loadVapidKeys({ ...fileEnv, ...process.env });
+let push: RunningPush | undefined;
 if (useLocalbase) {
 	lb = await startLocalbase({ config });
 	// Pushes for messages stored while nothing was listening are sent by its first sweep.
-	dispatcher = startPushDispatcher({ db: lb.db, vapid });
+	push = await startPush({ env, devKeysFile, db: lb.db });
 }
+// The browser subscribes with the dispatcher's public key (by the same rule when none runs here).
+const vapid = push?.vapid ?? (await loadVapidKeys(env, devKeysFile)).keys;
 const apiUrl = lb?.url ?? configuredUrl!;
 const publishableKey = configuredKey ?? wellKnown.publishableKey;
 
 const vite: ChildProcess = spawn(
 	process.execPath,
-	[path.join(projectRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'dev'],
+	[path.join(projectRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'dev', ...viteArgs],
 	{
 		cwd: projectRoot,
 		stdio: 'inherit',
@@ -69,7 +82,7 @@ if (lb) {
 		`  publishable key   ${wellKnown.publishableKey}`,
 		`  anon key          ${wellKnown.anonKey}`,
 		`  secret key        ${wellKnown.secretKey}  (server-side only)`,
-		`  push dispatcher   running (VAPID key ${vapid.publicKey.slice(0, 16)}…, .localbase/vapid.json)`,
+		`  push dispatcher   running (VAPID key ${vapid.publicKey.slice(0, 16)}…, ${push?.devKeysFile ? path.relative(projectRoot, push.devKeysFile) : 'VAPID_* from the environment'})`,
 		`  demo logins       ${demoLogins.join(', ')}`,
 		'                    password: spotter-demo',
 		lb.migration.seeded
@@ -85,7 +98,7 @@ async function stop(code: number): Promise<never> {
 	if (!stopping) {
 		stopping = true;
 		if (vite.exitCode === null) vite.kill('SIGTERM');
-		await dispatcher?.stop();
+		await push?.stop();
 		await lb?.close();
 	}
 	process.exit(code);
