@@ -422,8 +422,8 @@ create policy "Recipients can mark messages they received as read"
   )
   with check (sender_id is distinct from (select auth.uid()));
 
--- The other party of any of my conversations stays visible (name, avatar), even after an unlink.
-drop policy "Users can see themselves, their trainer and their trainees" on public.profiles;
+-- The profiles select policy lives here, not with profiles, because it needs conversations: the
+-- other party of any of my conversations stays visible (name, avatar), even after an unlink.
 create policy "Users can see themselves, their trainer, their trainees and past conversation partners"
   on public.profiles for select
   to authenticated

@@ -1,6 +1,7 @@
--- Web push: device subscriptions (owned by their user) and the outbox the dispatcher drains.
--- The outbox row is written by a trigger in the message's own transaction, so a message is
--- never stored without its push being queued, whether or not a dispatcher is running.
+-- Web push: device subscriptions (owned by their user), the outbox the dispatcher drains, and which
+-- device was sent which message. The outbox row is written by a trigger in the message's own
+-- transaction, so a message is never stored without its push being queued, whether or not a
+-- dispatcher is running.
 
 -- =============================================================================================
 -- Tables
@@ -40,7 +41,9 @@ create table private.push_outbox (
   locked_until timestamptz,
   last_error text,
   done_at timestamptz,
-  constraint push_outbox_message_recipient_key unique (message_id, recipient_id)
+  outcome text,
+  constraint push_outbox_message_recipient_key unique (message_id, recipient_id),
+  constraint push_outbox_outcome_known check (outcome in ('sent', 'read', 'no_devices', 'failed'))
 );
 comment on table private.push_outbox is 'Server-only (RLS on, no policy): pushes waiting to be sent, one per message and recipient. Drained by the push dispatcher.';
 comment on column private.push_outbox.id is 'Queue order.';
@@ -52,9 +55,27 @@ comment on column private.push_outbox.attempts is 'How many times a dispatcher t
 comment on column private.push_outbox.locked_until is 'A dispatcher holds the row until then; after that another may retry it.';
 comment on column private.push_outbox.last_error is 'The last failure, for admins.';
 comment on column private.push_outbox.done_at is 'When it was sent, or skipped because the message was already read.';
+comment on column private.push_outbox.outcome is 'How it ended: sent (to every device), read (already read, no push), no_devices, or failed (gave up after retries or refused for good; see last_error).';
 
 create index push_outbox_pending_idx on private.push_outbox (not_before) where done_at is null;
 create index push_outbox_recipient_id_idx on private.push_outbox (recipient_id);
+
+create table private.push_deliveries (
+  outbox_id bigint not null references private.push_outbox (id) on delete cascade,
+  subscription_id uuid not null references public.push_subscriptions (id) on delete cascade,
+  attempted_at timestamptz not null default now(),
+  delivered_at timestamptz,
+  error text,
+  constraint push_deliveries_pkey primary key (outbox_id, subscription_id)
+);
+comment on table private.push_deliveries is 'Server-only (RLS on, no policy): one row per outbox message and device, claimed by a dispatcher before it sends, so a message reaches a device at most once.';
+comment on column private.push_deliveries.outbox_id is 'The queued push (message and recipient).';
+comment on column private.push_deliveries.subscription_id is 'The device it is for; the row goes when the device is removed.';
+comment on column private.push_deliveries.attempted_at is 'When a dispatcher claimed this device for this message and started sending.';
+comment on column private.push_deliveries.delivered_at is 'When the push service accepted it; null while sending, or when it failed for good (see error) or the dispatcher stopped mid-send.';
+comment on column private.push_deliveries.error is 'Why the push service refused it for good (for example 400 or 413), for admins.';
+
+create index push_deliveries_subscription_id_idx on private.push_deliveries (subscription_id);
 
 -- =============================================================================================
 -- Grants
@@ -64,6 +85,7 @@ grant select, delete on public.push_subscriptions to authenticated;
 grant insert (endpoint, p256dh, auth, user_agent) on public.push_subscriptions to authenticated;
 
 revoke all on private.push_outbox from public, anon, authenticated;
+revoke all on private.push_deliveries from public, anon, authenticated;
 
 -- =============================================================================================
 -- Trigger functions
@@ -129,6 +151,7 @@ create trigger push_subscriptions_before_insert_claim_endpoint
 -- =============================================================================================
 alter table public.push_subscriptions enable row level security;
 alter table private.push_outbox enable row level security;
+alter table private.push_deliveries enable row level security;
 
 create policy "Users can see their own devices"
   on public.push_subscriptions for select

@@ -1,3 +1,6 @@
+-- The migration history was squashed into one file per domain before the first release; from here
+-- on, migrations are append-only.
+--
 -- Profiles, the trainer ↔ trainee link, invitations.
 --
 -- Public API functions are security invoker: every read and write goes through RLS as the caller.
@@ -265,17 +268,6 @@ create trigger invitation_redemptions_before_insert_link
 alter table public.profiles enable row level security;
 alter table public.invitations enable row level security;
 alter table public.invitation_redemptions enable row level security;
-
--- The other party of a conversation stays visible after an unlink (the conversations table is
--- created in the messaging migration, so that part of this policy is added there).
-create policy "Users can see themselves, their trainer and their trainees"
-  on public.profiles for select
-  to authenticated
-  using (
-    id = (select auth.uid())
-    or trainer_id = (select auth.uid())
-    or id = (select l.trainer_id from private.my_link l)
-  );
 
 create policy "Users can update their own profile and trainers can release their trainees"
   on public.profiles for update
