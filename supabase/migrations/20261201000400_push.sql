@@ -275,7 +275,7 @@ begin
     select o.id, s.id
     from private.push_outbox o
     join public.push_subscriptions s on s.user_id = o.recipient_id
-    where o.id = any(push_reserve.outbox_ids)
+    where o.id = any(push_reserve.outbox_ids) and o.done_at is null
     order by o.id, s.id
     on conflict do nothing
     returning d.outbox_id, d.subscription_id
@@ -286,7 +286,7 @@ begin
   order by r.outbox_id, s.id;
 end;
 $$;
-comment on function private.push_reserve(bigint[]) is 'Reserves every device of each outbox row''s recipient not reserved before, and returns the newly reserved ones with their push keys.';
+comment on function private.push_reserve(bigint[]) is 'Reserves every device of each undone outbox row''s recipient not reserved before, and returns the newly reserved ones with their push keys.';
 
 -- Record what the push service answered, per device: delivered (stamped), transient (5xx, 429,
 -- network: the reservation is released so the retry sends to this device), refused for good (other

@@ -12,7 +12,8 @@ import {
 	seededMessageId,
 	type Actor,
 	type ActorTx,
-	type Actors
+	type Actors,
+	unreadTotalMismatches
 } from './actors.ts';
 
 let t: TestDatabase;
@@ -153,6 +154,8 @@ describe('as coach, a trainer with 26 conversations', () => {
 			expect(sum).toBe(20);
 			const [{ total }] = await x.query<{ total: number }>(`select public.unread_total() as total`);
 			expect(total).toBe(sum);
+			// The same for every user of the 26 conversations, as the triggers stored it.
+			expect(await unreadTotalMismatches(x, a.coach)).toEqual([]);
 		});
 	});
 
