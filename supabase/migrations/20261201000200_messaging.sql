@@ -123,8 +123,10 @@ comment on column private.unread_totals.user_id is 'Whose total it is. A user wi
 comment on column private.unread_totals.total is 'Messages this user has not read, over all conversations (maintained by trigger).';
 
 -- Is the caller's auth session still live? Dashboard impersonation tokens carry a session_id that
--- is not a row of auth.sessions. Owned by the migration role so it can read auth.sessions; it
--- only ever answers about the caller.
+-- is not a row of auth.sessions. It only ever answers about the caller, and reads auth.sessions with
+-- its owner's rights: Supabase Auth owns that table and enables RLS on it with no policy, so this
+-- works because the migration role (postgres) has SELECT on it and BYPASSRLS on a hosted project, as
+-- the hosted-roles test leg checks (without BYPASSRLS every write would be refused as read-only).
 create view private.my_session as
   select exists (
     select 1

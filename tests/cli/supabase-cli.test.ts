@@ -33,8 +33,9 @@ describe('supabase db push', () => {
 	});
 
 	it('sees a database migrated by localbase as up to date (same migration history)', async () => {
-		await withScratchDatabase(async (url) => {
-			const db = await openPostgres(url, 1);
+		await withScratchDatabase(async (url, adminUrl) => {
+			// localbase migrates as the server's own role, as its platform SQL needs.
+			const db = await openPostgres(adminUrl, 1);
 			try {
 				const result = await migrate(db, { seed: false });
 				expect(result.applied.length).toBe((await listMigrations()).length);
@@ -54,12 +55,13 @@ describe('supabase db advisors', () => {
 		});
 	});
 
-	it('reports at info level only unused indexes of the empty database and the server-only push tables', async () => {
+	it('reports at info level only unused indexes of the empty database and the server-only tables', async () => {
 		await withScratchDatabase(async (url) => {
 			await dbPush(url);
 			const findings = await advisors(url, 'info');
 			const notUnusedIndex = findings.filter((f) => f.name !== 'unused_index');
 			expect(notUnusedIndex.map((f) => [f.name, f.detail])).toEqual([
+				['rls_enabled_no_policy', 'Table `private.error_codes` has RLS enabled, but no policies exist'],
 				['rls_enabled_no_policy', 'Table `private.push_deliveries` has RLS enabled, but no policies exist'],
 				['rls_enabled_no_policy', 'Table `private.push_outbox` has RLS enabled, but no policies exist']
 			]);
