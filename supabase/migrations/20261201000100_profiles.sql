@@ -7,7 +7,7 @@
 -- Public API functions are security invoker: every read and write goes through RLS as the caller.
 -- Privileged work (creating a profile for a new auth user, linking a trainee who redeems a code)
 -- happens in trigger functions whose EXECUTE is revoked from every API role, so no signed-in
--- user can call them directly (Supabase advisor lints 0028/0029).
+-- user can call them directly (the Supabase advisors flag a definer function an API role may call).
 
 -- =============================================================================================
 -- Schemas and types

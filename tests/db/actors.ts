@@ -246,7 +246,7 @@ export function attemptAs<T = Record<string, unknown>>(
 }
 
 /**
- * Realtime's read check (SUPABASE-FACTS D.2): probe rows inserted by the server, selected back
+ * Realtime's read check for private channels: probe rows inserted by the server, selected back
  * as the actor with `realtime.topic` set. Returns which extensions the actor may receive.
  */
 export function realtimeCanRead(

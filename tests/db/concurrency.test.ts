@@ -78,7 +78,7 @@ function sendCommitted(
 const okRows = (results: Outcome<Message>[]) => results.map((r) => (r.ok ? r.rows[0] : { error: r.error }));
 const server = <T>(fn: (x: ActorTx) => Promise<T>) => inTransaction(t.db, fn);
 
-describe('two first messages at once (AC-19)', () => {
+describe('two first messages at once (one conversation per pair, created atomically)', () => {
 	test('a fresh pair writing to each other simultaneously gets one conversation holding both messages', async () => {
 		const trainer = await createUser(t.db, { role: 'trainer', name: 'Race Trainer' });
 		const trainee = await createUser(t.db, { role: 'trainee', name: 'Race Trainee', trainerId: trainer.id });

@@ -1,5 +1,5 @@
 // The trainer ↔ trainee link: profiles from sign-up, invitations, redeeming and removing, and the
-// archive the database applies itself when a link ends or a user is deleted (SPEC edge case 1).
+// archive the database applies itself when a link ends or a user is deleted, in the same transaction.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import {

@@ -195,7 +195,7 @@ describe('as coach, a trainer with 26 conversations', () => {
 });
 
 describe('as alex, a trainee', () => {
-	test('the list has one row: coach as the other party, with alex’s own unread count (review m7)', async () => {
+	test('the list has one row: coach as the other party, with alex’s own unread count (a trainee sees the trainer)', async () => {
 		await as(t.db, a.alex, async (x) => {
 			const rows = await listPage(x, 30);
 			expect(rows).toHaveLength(1);

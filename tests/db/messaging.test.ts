@@ -1,4 +1,4 @@
-// send_message and mark_conversation_read: every SPEC edge case and refusal with its own SQLSTATE,
+// send_message and mark_conversation_read: every refusal with its own SQLSTATE,
 // server-kept order and time, immutability, and what each write emits (realtime rows, push outbox).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';

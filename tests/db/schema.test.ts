@@ -189,7 +189,7 @@ describe('functions', () => {
 		expect(rows).toEqual([]);
 	});
 
-	test('the conversation list is a single SQL statement, not a per-row loop (review C1/C2)', async () => {
+	test('the conversation list is a single SQL statement, not a per-row loop (no N+1)', async () => {
 		const [row] = await q<{ volatility: string; body: string }>(
 			`select p.provolatile as volatility, p.prosrc as body from pg_proc p
 			 where p.oid = 'public.list_conversations(integer, timestamptz, uuid)'::regprocedure`
