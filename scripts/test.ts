@@ -1,8 +1,8 @@
 // `npm test`: every suite, in order. The database and localbase suites run on embedded PGlite,
 // and again on the Postgres server when DATABASE_URL is set (CI sets it), together with the
-// Supabase CLI checks. With DATABASE_URL set, the database suite and the CLI checks also run once
-// more on a private cluster laid out like a hosted project, where the migrations are applied by the
-// non-superuser postgres (scripts/hosted-cluster; the shared server is not touched).
+// Supabase CLI checks. With DATABASE_URL set, the database suite and the CLI's push and advisors
+// also run once more on a private cluster laid out like a hosted project, where the migrations are
+// applied by the non-superuser postgres (scripts/hosted-cluster; the shared server is not touched).
 // Ends with one "N passed, N failed" line over all suites. Suite names as arguments run only those.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -30,7 +30,7 @@ interface Step {
 
 const withoutServer = { ...process.env, DATABASE_URL: '' };
 const steps: Step[] = [];
-const vitest = (project: string, backend: 'pglite' | 'postgres' | 'hosted' | '-') => {
+const vitest = (project: string, backend: 'pglite' | 'postgres' | 'hosted' | '-', files: string[] = []) => {
 	const report = path.join(reportDir, `${project}-${backend}.json`);
 	steps.push({
 		name: project,
@@ -42,7 +42,8 @@ const vitest = (project: string, backend: 'pglite' | 'postgres' | 'hosted' | '-'
 			project,
 			'--reporter=default',
 			'--reporter=json',
-			`--outputFile.json=${report}`
+			`--outputFile.json=${report}`,
+			...files
 		],
 		env: backend === 'postgres' ? { ...process.env, DATABASE_URL: serverUrl } : withoutServer,
 		report,
@@ -61,9 +62,10 @@ if (serverUrl) {
 	vitest('localbase', 'postgres');
 	if (existsSync(path.join(root, 'tests', 'push'))) vitest('push', 'postgres');
 	vitest('cli', 'postgres');
-	// Migrations applied as the hosted postgres: the database suite and the CLI checks again.
+	// Migrations applied as the hosted postgres: the database suite, and the CLI's push and advisors
+	// (the generated types are the same as on the server run).
 	vitest('db', 'hosted');
-	vitest('cli', 'hosted');
+	vitest('cli', 'hosted', ['tests/cli/supabase-cli.test.ts']);
 } else {
 	console.log(
 		'DATABASE_URL is not set: the server runs of the db/localbase suites and the CLI checks are skipped.'
