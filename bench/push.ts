@@ -4,11 +4,12 @@
 //   - throughput: a backlog queued while no dispatcher runs, drained from a cold start;
 //   - outbox lag: messages one at a time at a steady rate with a live dispatcher woken by NOTIFY,
 //     from the message's created_at to the delivery's delivered_at (both the database's clock).
-// The dispatcher runs with graceMs 0: in production it first waits 2 s for the message to be read
-// (then sends nothing), which would only add 2 s to every lag.
+// Every push is made due at once (not_before set to now() in the message's transaction): in
+// production the trigger gives the reader 2 s to read first (then nothing is sent), which would
+// only add 2 s to every lag.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Db } from '../db/index.ts';
+import type { Db, Queryable } from '../db/index.ts';
 import { startPushDispatcher } from '../src/lib/server/push/dispatcher.ts';
 import { generateVapidKeys } from '../src/lib/server/push/vapid.ts';
 import type { TestSubscription } from '../tests/push/push-service.ts';
@@ -56,8 +57,11 @@ export async function pushBenchmarks(
 			if (errors.length) throw new Error(`push dispatcher failed: ${errors[0]}`);
 		};
 
+		const dueNow = (q: Queryable = db) =>
+			q.query('update private.push_outbox set not_before = now() where done_at is null');
 		// What earlier sections queued (send_message to trainers without devices) goes first.
-		const settle = startPushDispatcher({ db, vapid, graceMs: 0, onError });
+		await dueNow();
+		const settle = startPushDispatcher({ db, vapid, onError });
 		await settle.drain({ timeoutMs: 120_000 });
 		await settle.stop();
 		checkErrors();
@@ -81,13 +85,17 @@ export async function pushBenchmarks(
 				devices.map((d) => d.keys.auth)
 			]
 		);
-		// Stored as the server (no per-sender rate limit); the outbox trigger queues one row per message.
+		// Stored as the server (no per-sender rate limit); the outbox trigger queues one row per message,
+		// made due in the same transaction, so the NOTIFY at commit finds it claimable.
 		const insertMessages = (conversationId: string, count: number) =>
-			db.query(
-				`insert into public.messages (conversation_id, sender_id, body)
-				 select $1, $2, 'Push benchmark message ' || g from generate_series(1, $3::int) g`,
-				[conversationId, trainer.id, count]
-			);
+			db.transaction(async (tx) => {
+				await tx.query(
+					`insert into public.messages (conversation_id, sender_id, body)
+					 select $1, $2, 'Push benchmark message ' || g from generate_series(1, $3::int) g`,
+					[conversationId, trainer.id, count]
+				);
+				await dueNow(tx);
+			});
 
 		// Throughput: the backlog, spread over the recipients, drained from a cold start.
 		for (let r = 0; r < recipients.length; r++) {
@@ -96,7 +104,7 @@ export async function pushBenchmarks(
 		}
 		const pushes = o.backlog * o.devices;
 		const started = nowMs();
-		const backlog = startPushDispatcher({ db, vapid, graceMs: 0, onError });
+		const backlog = startPushDispatcher({ db, vapid, onError });
 		await backlog.drain({ timeoutMs: 300_000 });
 		const drainSeconds = (nowMs() - started) / 1000;
 		const backlogStats = backlog.stats();
@@ -111,7 +119,7 @@ export async function pushBenchmarks(
 		const { rows: mark } = await db.query<{ id: number }>(
 			'select coalesce(max(id), 0)::bigint as id from private.push_outbox'
 		);
-		const live = startPushDispatcher({ db, vapid, graceMs: 0, sweepMs: 60_000, onError });
+		const live = startPushDispatcher({ db, vapid, sweepMs: 60_000, onError });
 		const total = Math.round(o.rate * o.seconds);
 		const t0 = nowMs();
 		let behind = 0;

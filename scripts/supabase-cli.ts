@@ -1,5 +1,6 @@
 // The Supabase CLI (npm package `supabase`) against a scratch database on a Postgres server that
 // has localbase's platform SQL: `db push`, `gen types` and `db advisors`, as on a hosted project.
+// In the hosted-roles leg (scripts/hosted-cluster) the CLI connects as the non-superuser postgres.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -8,9 +9,14 @@ import pg from 'pg';
 import { projectRoot } from '../localbase/config.ts';
 import { openPostgres } from '../db/postgres.ts';
 import { applyPlatform } from '../localbase/migrate.ts';
+import { asRole, hostedRolesLeg } from './hosted-cluster/index.ts';
 
 const run = promisify(execFile);
-const cli = path.join(projectRoot, 'node_modules', '.bin', 'supabase');
+/**
+ * The pinned CLI, or SUPABASE_CLI: the pinned 2.117 runs `gen types` in Docker, so a machine
+ * without Docker can name a CLI whose `gen types` needs none (3.x) for `npm run db:types`.
+ */
+const cli = process.env.SUPABASE_CLI || path.join(projectRoot, 'node_modules', '.bin', 'supabase');
 
 /** The server used for CLI work: DATABASE_URL, else the machine's local Postgres. */
 export const cliServerUrl = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -34,8 +40,12 @@ async function supabase(args: string[]): Promise<{ stdout: string; stderr: strin
 	}
 }
 
-/** Creates a database with the platform SQL only, runs `fn` with its URL, then drops it. */
-export async function withScratchDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
+/**
+ * Creates a database with the platform SQL only, runs `fn` with its URL, then drops it. `url` is
+ * the migration role's (the CLI's); `adminUrl` the server's own role (localbase's). They are the
+ * same except in the hosted-roles leg, where the CLI is postgres and the platform the superuser.
+ */
+export async function withScratchDatabase<T>(fn: (url: string, adminUrl: string) => Promise<T>): Promise<T> {
 	const name = `spotter_cli_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 	const admin = new pg.Client({ connectionString: cliServerUrl });
 	try {
@@ -49,10 +59,16 @@ export async function withScratchDatabase<T>(fn: (url: string) => Promise<T>): P
 	await admin.query(`create database ${name}`);
 	const url = new URL(cliServerUrl);
 	url.pathname = `/${name}`;
+	const adminUrl = url.toString();
 	try {
-		const db = await openPostgres(url.toString(), 2);
+		if (hostedRolesLeg) {
+			// The cluster's template already holds the platform SQL, with hosted owners.
+			await admin.query(`grant all on database ${name} to postgres`);
+			return await fn(asRole(adminUrl, 'postgres'), adminUrl);
+		}
+		const db = await openPostgres(adminUrl, 2);
 		await applyPlatform(db).finally(() => db.close());
-		return await fn(url.toString());
+		return await fn(adminUrl, adminUrl);
 	} finally {
 		await admin.query(`drop database if exists ${name} with (force)`);
 		await admin.end();

@@ -1,11 +1,15 @@
 // `npm test`: every suite, in order. The database and localbase suites run on embedded PGlite,
 // and again on the Postgres server when DATABASE_URL is set (CI sets it), together with the
-// Supabase CLI checks. Ends with one "N passed, N failed" line over all suites.
+// Supabase CLI checks. With DATABASE_URL set, the database suite and the CLI's push and advisors
+// also run once more on a private cluster laid out like a hosted project, where the migrations are
+// applied by the non-superuser postgres (scripts/hosted-cluster; the shared server is not touched).
+// Ends with one "N passed, N failed" line over all suites. Suite names as arguments run only those.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startHostedCluster, type HostedCluster } from './hosted-cluster/index.ts';
 
 const serverUrl = process.env.DATABASE_URL || undefined;
 const root = path.resolve(import.meta.dirname, '..');
@@ -20,11 +24,13 @@ interface Step {
 	env: NodeJS.ProcessEnv;
 	report: string;
 	kind: 'vitest' | 'playwright';
+	/** Runs against the hosted-like private cluster (started before its first step). */
+	hosted?: boolean;
 }
 
 const withoutServer = { ...process.env, DATABASE_URL: '' };
 const steps: Step[] = [];
-const vitest = (project: string, backend: 'pglite' | 'postgres' | '-') => {
+const vitest = (project: string, backend: 'pglite' | 'postgres' | 'hosted' | '-', files: string[] = []) => {
 	const report = path.join(reportDir, `${project}-${backend}.json`);
 	steps.push({
 		name: project,
@@ -36,11 +42,13 @@ const vitest = (project: string, backend: 'pglite' | 'postgres' | '-') => {
 			project,
 			'--reporter=default',
 			'--reporter=json',
-			`--outputFile.json=${report}`
+			`--outputFile.json=${report}`,
+			...files
 		],
 		env: backend === 'postgres' ? { ...process.env, DATABASE_URL: serverUrl } : withoutServer,
 		report,
-		kind: 'vitest'
+		kind: 'vitest',
+		hosted: backend === 'hosted'
 	});
 };
 
@@ -54,6 +62,10 @@ if (serverUrl) {
 	vitest('localbase', 'postgres');
 	if (existsSync(path.join(root, 'tests', 'push'))) vitest('push', 'postgres');
 	vitest('cli', 'postgres');
+	// Migrations applied as the hosted postgres: the database suite, and the CLI's push and advisors
+	// (the generated types are the same as on the server run).
+	vitest('db', 'hosted');
+	vitest('cli', 'hosted', ['tests/cli/supabase-cli.test.ts']);
 } else {
 	console.log(
 		'DATABASE_URL is not set: the server runs of the db/localbase suites and the CLI checks are skipped.'
@@ -72,6 +84,10 @@ if (existsSync(path.join(root, 'playwright.config.ts'))) {
 	});
 }
 
+// `npm test -- db cli`: only the named suites (on every backend they run on).
+const only = process.argv.slice(2);
+if (only.length) steps.splice(0, steps.length, ...steps.filter((step) => only.includes(step.name)));
+
 interface Outcome {
 	step: Step;
 	code: number;
@@ -83,11 +99,26 @@ interface Outcome {
 	seconds: number;
 }
 
+let hostedCluster: HostedCluster | undefined;
+
 async function runStep(step: Step): Promise<Outcome> {
 	console.log(`\n=== ${step.name} (${step.backend}) ===`);
 	const started = Date.now();
+	let env = step.env;
+	if (step.hosted) {
+		if (!hostedCluster) {
+			try {
+				hostedCluster = await startHostedCluster();
+			} catch (err) {
+				console.error('could not start the hosted-like Postgres cluster:', err);
+				return { step, code: 1, passed: 0, failed: 1, skipped: 0, flaky: 0, seconds: 0 };
+			}
+			console.log(`hosted-like cluster started in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+		}
+		env = { ...step.env, DATABASE_URL: hostedCluster.superuserUrl, SPOTTER_HOSTED_ROLES: '1' };
+	}
 	const code = await new Promise<number>((resolve) => {
-		const child = spawn(step.command, step.args, { cwd: root, env: step.env, stdio: 'inherit' });
+		const child = spawn(step.command, step.args, { cwd: root, env, stdio: 'inherit' });
 		child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
 		child.on('error', (err) => {
 			console.error(`could not start ${step.command}:`, err);
@@ -123,7 +154,11 @@ async function readCounts(
 }
 
 const outcomes: Outcome[] = [];
-for (const step of steps) outcomes.push(await runStep(step));
+try {
+	for (const step of steps) outcomes.push(await runStep(step));
+} finally {
+	hostedCluster?.stop();
+}
 
 console.log('\n suite        backend    passed  failed  skipped  flaky  seconds');
 for (const o of outcomes) {

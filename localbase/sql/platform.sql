@@ -53,10 +53,11 @@ grant usage on schema auth to anon, authenticated, service_role;
 grant usage on schema realtime to anon, authenticated, service_role;
 grant all on schema public to postgres;
 
--- Default privileges as on hosted Supabase: RLS is the real guard.
-alter default privileges in schema public grant all on tables to anon, authenticated, service_role;
-alter default privileges in schema public grant all on functions to anon, authenticated, service_role;
-alter default privileges in schema public grant all on sequences to anon, authenticated, service_role;
+-- Default privileges as on hosted Supabase, for what the migration role (postgres) creates in
+-- public: RLS is the real guard. Named, not implied, so they hold whoever applies this file.
+alter default privileges for role postgres in schema public grant all on tables to anon, authenticated, service_role;
+alter default privileges for role postgres in schema public grant all on functions to anon, authenticated, service_role;
+alter default privileges for role postgres in schema public grant all on sequences to anon, authenticated, service_role;
 
 do $$
 begin
@@ -153,6 +154,14 @@ create table if not exists auth.refresh_tokens (
 );
 create index if not exists refresh_tokens_session_id_revoked_idx on auth.refresh_tokens (session_id, revoked);
 comment on table auth.refresh_tokens is 'Auth: store of tokens used to refresh JWT tokens once they expire.';
+
+-- Supabase Auth enables RLS on its tables and adds no policy: only their owner, a superuser or a
+-- role with BYPASSRLS reads them. A view or function of the migrations that reads auth.sessions
+-- works because of its owner's rights, and fails where the owner lacks them.
+alter table auth.users enable row level security;
+alter table auth.identities enable row level security;
+alter table auth.sessions enable row level security;
+alter table auth.refresh_tokens enable row level security;
 
 -- The JWT helpers read the settings PostgREST and Realtime set for each request.
 create or replace function auth.uid() returns uuid

@@ -154,6 +154,17 @@ export class ActorTx {
 		return this;
 	}
 
+	/**
+	 * The role the push dispatcher connects as: the migration role, postgres, with no JWT. Unlike
+	 * becomePostgres() it names the role, so it is postgres even when the session user is another
+	 * (the superuser of the hosted-roles leg).
+	 */
+	async becomeDispatcher(): Promise<this> {
+		await this.becomePostgres();
+		await this.tx.query(`select set_config('role', 'postgres', true)`);
+		return this;
+	}
+
 	/** Runs a statement that must succeed; returns its rows. */
 	async query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]> {
 		return (await this.tx.query<T>(sql, params)).rows;
@@ -235,7 +246,7 @@ export function attemptAs<T = Record<string, unknown>>(
 }
 
 /**
- * Realtime's read check (SUPABASE-FACTS D.2): probe rows inserted by the server, selected back
+ * Realtime's read check for private channels: probe rows inserted by the server, selected back
  * as the actor with `realtime.topic` set. Returns which extensions the actor may receive.
  */
 export function realtimeCanRead(
@@ -286,4 +297,34 @@ export function realtimeCanWrite(
 		}
 		return result;
 	});
+}
+
+export interface UnreadTotalMismatch {
+	user_id: string;
+	stored: number;
+	summed: number;
+}
+
+/**
+ * Users whose stored unread total (private.unread_totals) is not the sum of their unread counts
+ * over their conversations; [] when the triggers kept every total exact. Reads as the session user
+ * (RLS off) and switches back to `actor` when given.
+ */
+export async function unreadTotalMismatches(x: ActorTx, actor?: Actor): Promise<UnreadTotalMismatch[]> {
+	await x.becomePostgres();
+	const rows = await x.query<UnreadTotalMismatch>(
+		`with summed as (
+		   select s.user_id, sum(s.unread)::int as summed
+		   from (select c.trainer_id as user_id, c.trainer_unread_count as unread from public.conversations c
+		         union all
+		         select c.trainee_id, c.trainee_unread_count from public.conversations c) s
+		   where s.user_id is not null
+		   group by s.user_id
+		 )
+		 select coalesce(s.user_id, t.user_id) as user_id, coalesce(t.total, 0) as stored, coalesce(s.summed, 0) as summed
+		 from summed s full join private.unread_totals t on t.user_id = s.user_id
+		 where coalesce(t.total, 0) <> coalesce(s.summed, 0)`
+	);
+	if (actor) await x.become(actor);
+	return rows;
 }

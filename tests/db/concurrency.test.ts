@@ -13,7 +13,8 @@ import {
 	type Actor,
 	type ActorTx,
 	type Actors,
-	type Outcome
+	type Outcome,
+	unreadTotalMismatches
 } from './actors.ts';
 
 let t: TestDatabase;
@@ -77,7 +78,7 @@ function sendCommitted(
 const okRows = (results: Outcome<Message>[]) => results.map((r) => (r.ok ? r.rows[0] : { error: r.error }));
 const server = <T>(fn: (x: ActorTx) => Promise<T>) => inTransaction(t.db, fn);
 
-describe('two first messages at once (AC-19)', () => {
+describe('two first messages at once (one conversation per pair, created atomically)', () => {
 	test('a fresh pair writing to each other simultaneously gets one conversation holding both messages', async () => {
 		const trainer = await createUser(t.db, { role: 'trainer', name: 'Race Trainer' });
 		const trainee = await createUser(t.db, { role: 'trainee', name: 'Race Trainee', trainerId: trainer.id });
@@ -104,6 +105,7 @@ describe('two first messages at once (AC-19)', () => {
 		expect(rows).toEqual([
 			{ id: m1.conversation_id, last_message_seq: 2, trainer_unread_count: 1, trainee_unread_count: 1 }
 		]);
+		expect(await server((x) => unreadTotalMismatches(x))).toEqual([]);
 	});
 
 	test('two first messages from the same trainer at once also share one conversation', async () => {
@@ -265,6 +267,8 @@ describe('50 concurrent sends by six senders', () => {
 		);
 		for (const row of checks)
 			expect(row).toEqual({ id: row.id, gapless: true, last_ok: true, monotonic: true });
+		// Each user's stored unread total is still the exact sum over their conversations.
+		expect(await server((x) => unreadTotalMismatches(x))).toEqual([]);
 	});
 });
 
@@ -300,5 +304,6 @@ describe('the rate limit under concurrency', () => {
 			])
 		);
 		expect(n).toBe(30);
+		expect(await server((x) => unreadTotalMismatches(x))).toEqual([]);
 	});
 });

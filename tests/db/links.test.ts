@@ -1,5 +1,5 @@
 // The trainer ↔ trainee link: profiles from sign-up, invitations, redeeming and removing, and the
-// archive the database applies itself when a link ends or a user is deleted (SPEC edge case 1).
+// archive the database applies itself when a link ends or a user is deleted, in the same transaction.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import {
@@ -9,7 +9,8 @@ import {
 	ids,
 	inTransaction,
 	type ActorTx,
-	type Actors
+	type Actors,
+	unreadTotalMismatches
 } from './actors.ts';
 
 let t: TestDatabase;
@@ -277,6 +278,7 @@ describe('removing a trainee (coach unlinks alex)', () => {
 			expect(state.archived_at).toBeInstanceOf(Date);
 			expect((await profileOf(x, ids.alex)).trainer_id).toBeNull();
 			expect(await stateOf(x, conv.coachSam)).toMatchObject({ archived_at: null });
+			expect(await unreadTotalMismatches(x)).toEqual([]);
 		});
 	});
 
@@ -349,6 +351,7 @@ describe('removing a trainee (coach unlinks alex)', () => {
 			expect(
 				await x.errorCode(`select public.send_message($1, 'welcome back', gen_random_uuid())`, [ids.alex])
 			).toBeNull();
+			expect(await unreadTotalMismatches(x)).toEqual([]);
 		});
 	});
 });
@@ -380,6 +383,7 @@ describe('deleting a user (dashboard or Auth admin deletes from auth.users)', ()
 				other_party_name: null,
 				archived_reason: 'trainee_deleted'
 			});
+			expect(await unreadTotalMismatches(x)).toEqual([]);
 		});
 	});
 
@@ -413,6 +417,11 @@ describe('deleting a user (dashboard or Auth admin deletes from auth.users)', ()
 					conv.coachAlex
 				])
 			).toBe('SP002');
+			// The deleted trainer's total went with them; everyone else's is still exact.
+			expect(await unreadTotalMismatches(x)).toEqual([]);
+			expect(
+				await x.query(`select total from private.unread_totals where user_id = $1`, [ids.coach])
+			).toEqual([]);
 		});
 	});
 
@@ -435,6 +444,10 @@ describe('deleting a user (dashboard or Auth admin deletes from auth.users)', ()
 				trainer_unread_count: 0,
 				trainee_unread_count: 1
 			});
+			expect(
+				await x.query(`select total from private.unread_totals where user_id = $1`, [ids.coach])
+			).toEqual([{ total: 1 }]);
+			expect(await unreadTotalMismatches(x)).toEqual([]);
 		});
 	});
 });

@@ -1,4 +1,4 @@
-// send_message and mark_conversation_read: every SPEC edge case and refusal with its own SQLSTATE,
+// send_message and mark_conversation_read: every refusal with its own SQLSTATE,
 // server-kept order and time, immutability, and what each write emits (realtime rows, push outbox).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -14,11 +14,68 @@ import {
 	type Actor,
 	type ActorTx,
 	type Actors,
-	type Outcome
+	type Outcome,
+	unreadTotalMismatches
 } from './actors.ts';
 
 let t: TestDatabase;
 let a: Actors;
+
+/**
+ * Blank characters, exactly the set the database and the app's composer share: Unicode White_Space,
+ * format characters (Cf) and the invisible fillers. Ranges of code points, both ends included.
+ */
+const blank: Record<'whiteSpace' | 'format' | 'fillers', [number, number][]> = {
+	whiteSpace: [
+		[0x09, 0x0d],
+		[0x20, 0x20],
+		[0x85, 0x85],
+		[0xa0, 0xa0],
+		[0x1680, 0x1680],
+		[0x2000, 0x200a],
+		[0x2028, 0x2029],
+		[0x202f, 0x202f],
+		[0x205f, 0x205f],
+		[0x3000, 0x3000]
+	],
+	format: [
+		[0xad, 0xad],
+		[0x600, 0x605],
+		[0x61c, 0x61c],
+		[0x6dd, 0x6dd],
+		[0x70f, 0x70f],
+		[0x890, 0x891],
+		[0x8e2, 0x8e2],
+		[0x180e, 0x180e],
+		[0x200b, 0x200f],
+		[0x202a, 0x202e],
+		[0x2060, 0x2064],
+		[0x2066, 0x206f],
+		[0xfeff, 0xfeff],
+		[0xfff9, 0xfffb],
+		[0x110bd, 0x110bd],
+		[0x110cd, 0x110cd],
+		[0x13430, 0x1343f],
+		[0x1bca0, 0x1bca3],
+		[0x1d173, 0x1d17a],
+		[0xe0001, 0xe0001],
+		[0xe0020, 0xe007f]
+	],
+	fillers: [
+		[0x115f, 0x1160],
+		[0x3164, 0x3164],
+		[0xffa0, 0xffa0],
+		[0x2800, 0x2800]
+	]
+};
+const codePoints = (ranges: [number, number][]) =>
+	ranges.flatMap(([from, to]) => Array.from({ length: to - from + 1 }, (_, i) => from + i));
+const allBlank = Object.values(blank).flatMap(codePoints);
+const isBlankCodePoint = (cp: number) => allBlank.includes(cp);
+/** The code point just outside each range (not itself blank): the set is exact, not a superset. */
+const neighbours = [
+	...new Set(Object.values(blank).flatMap((ranges) => ranges.flatMap(([from, to]) => [from - 1, to + 1])))
+].filter((cp) => !isBlankCodePoint(cp));
 
 beforeAll(async () => {
 	t = await createTestDatabase('seeded');
@@ -153,6 +210,36 @@ describe('a trainer (coach) sending', () => {
 				expect({ body, code: code(await send(x, ids.alex, body)) }).toEqual({ body, code: 'SP003' });
 			}
 			expect(code(await send(x, ids.alex, ' '.repeat(2001)))).toBe('SP003');
+		});
+	});
+
+	test('refuses a body made only of blank characters of every kind: White_Space, format characters, invisible fillers (SP003)', async () => {
+		await as(t.db, a.coach, async (x) => {
+			for (const [kind, ranges] of Object.entries(blank)) {
+				const body = String.fromCodePoint(...codePoints(ranges));
+				expect({ kind, code: code(await send(x, ids.alex, body)) }).toEqual({ kind, code: 'SP003' });
+			}
+			for (const body of [
+				'\u3000\u3000',
+				'\u2003',
+				'\u200b\u200c\u200d',
+				'\ufeff',
+				'\u180e',
+				'\u3164',
+				'\u2800'
+			]) {
+				expect({ body, code: code(await send(x, ids.alex, body)) }).toEqual({ body, code: 'SP003' });
+			}
+		});
+	});
+
+	test('trims blank characters of every kind from both ends and keeps them inside (an emoji’s zero-width joiner)', async () => {
+		await as(t.db, a.coach, async (x) => {
+			const edge = String.fromCodePoint(...allBlank);
+			const family = '👨\u200d👩\u200d👧';
+			expect(sent(await send(x, ids.alex, `${edge}${family} and\u3000you${edge}`)).body).toBe(
+				`${family} and\u3000you`
+			);
 		});
 	});
 
@@ -514,6 +601,9 @@ describe('messages are immutable', () => {
 			await x.query(`set local session_replication_role = replica`);
 			const insert = `insert into public.messages (conversation_id, seq, sender_id, body) values ($1, $2, $3, $4)`;
 			expect(await x.errorCode(insert, [conv.coachAlex, 1000, ids.coach, ' \n '])).toBe('23514');
+			expect(await x.errorCode(insert, [conv.coachAlex, 1003, ids.coach, '\u3000\u200b\ufeff\u2800'])).toBe(
+				'23514'
+			);
 			expect(await x.errorCode(insert, [conv.coachAlex, 1001, ids.coach, 'x'.repeat(2001)])).toBe('23514');
 			expect(await x.errorCode(insert, [conv.coachAlex, 1002, ids.coach, 'ok'])).toBeNull();
 		});
@@ -580,6 +670,126 @@ describe('what a new message emits', () => {
 			expect(await eventsSince(x, a.coach)).toEqual([]);
 			await x.becomePostgres();
 			expect(await x.query(`select id from private.push_outbox`)).toEqual([]);
+		});
+	});
+});
+
+describe('the one definition of blank (private.is_blank, private.trim_blank), as the server', () => {
+	test('every character of the set is blank alone and in a run of all of them; any visible character is not', async () => {
+		await inTransaction(t.db, async (x) => {
+			const notBlank = await x.query<{ cp: number }>(
+				`select cp from unnest($1::int[]) cp where private.is_blank(chr(cp)) is not true`,
+				[allBlank]
+			);
+			expect(notBlank).toEqual([]);
+			const [row] = await x.query<{ all: boolean; with_x: boolean; empty: boolean; nothing: boolean | null }>(
+				`select private.is_blank($1) as all, private.is_blank($1 || 'x' || $1) as with_x,
+				        private.is_blank('') as empty, private.is_blank(null) as nothing`,
+				[String.fromCodePoint(...allBlank)]
+			);
+			expect(row).toEqual({ all: true, with_x: false, empty: true, nothing: null });
+		});
+	});
+
+	test('the code points next to each range are not blank: the set is exact, as the app mirrors it', async () => {
+		expect(neighbours.length).toBeGreaterThan(40);
+		await inTransaction(t.db, async (x) => {
+			const blankNeighbours = await x.query<{ cp: number }>(
+				`select cp from unnest($1::int[]) cp where private.is_blank(chr(cp))`,
+				[neighbours]
+			);
+			expect(blankNeighbours).toEqual([]);
+		});
+	});
+
+	test('trimming removes every blank character at either end, one by one, and none inside', async () => {
+		await inTransaction(t.db, async (x) => {
+			const wrong = await x.query<{ cp: number }>(
+				`select cp from unnest($1::int[]) cp
+				 where private.trim_blank(chr(cp) || chr(cp) || 'a' || chr(cp) || 'b' || chr(cp)) <> 'a' || chr(cp) || 'b'`,
+				[allBlank]
+			);
+			expect(wrong).toEqual([]);
+			const kept = await x.query<{ cp: number }>(
+				`select cp from unnest($1::int[]) cp where private.trim_blank(chr(cp) || 'a' || chr(cp)) <> chr(cp) || 'a' || chr(cp)`,
+				[neighbours]
+			);
+			expect(kept).toEqual([]);
+		});
+	});
+});
+
+describe('each user’s unread total (private.unread_totals), kept by the triggers', () => {
+	const storedTotal = async (x: ActorTx, userId: string) =>
+		(
+			await x.query<{ total: number }>(`select total from private.unread_totals where user_id = $1`, [userId])
+		)[0]?.total ?? 0;
+
+	test('equals the sum over the user’s conversations after sends both ways and reads, for every user', async () => {
+		await inTransaction(t.db, async (x) => {
+			expect(await unreadTotalMismatches(x)).toEqual([]);
+			await x.become(a.coach);
+			sent(await send(x, ids.alex, 'one'));
+			sent(await send(x, ids.sam, 'two'));
+			await x.become(a.alex);
+			sent(await send(x, ids.coach, 'three'));
+			expect(await unreadTotalMismatches(x)).toEqual([]);
+			expect([
+				await storedTotal(x, ids.coach),
+				await storedTotal(x, ids.alex),
+				await storedTotal(x, ids.sam)
+			]).toEqual([3, 2, 1]);
+			await x.become(a.coach);
+			await x.query(`select public.mark_conversation_read($1)`, [conv.coachAlex]);
+			await x.become(a.sam);
+			await x.query(`select public.mark_conversation_read($1)`, [conv.coachSam]);
+			expect(await unreadTotalMismatches(x)).toEqual([]);
+			expect([
+				await storedTotal(x, ids.coach),
+				await storedTotal(x, ids.alex),
+				await storedTotal(x, ids.sam)
+			]).toEqual([1, 2, 0]);
+		});
+	});
+
+	test('unread_total() and the inbox event read the stored total, not a sum over conversations', async () => {
+		await inTransaction(t.db, async (x) => {
+			await x.query(`update private.unread_totals set total = 40 where user_id = $1`, [ids.coach]);
+			await x.become(a.coach);
+			expect(await x.one(`select public.unread_total() as total`)).toEqual({ total: 40 });
+			await clearEvents(x, a.alex);
+			sent(await send(x, ids.coach, 'one more'));
+			const forCoach = (await eventsSince(x, a.alex)).find((e) => e.topic === `user:${ids.coach}`);
+			expect(forCoach?.payload).toMatchObject({ unread_count: 2, unread_total: 41 });
+		});
+	});
+
+	test('follows an admin’s direct change of a conversation’s counts, and a deleted conversation', async () => {
+		await inTransaction(t.db, async (x) => {
+			await x.query(`update public.conversations set trainer_unread_count = 5 where id = $1`, [
+				conv.coachAlex
+			]);
+			expect(await unreadTotalMismatches(x)).toEqual([]);
+			expect(await storedTotal(x, ids.coach)).toBe(6);
+			await x.query(`delete from public.conversations where id = $1`, [conv.coachSam]);
+			expect(await unreadTotalMismatches(x)).toEqual([]);
+			expect(await storedTotal(x, ids.coach)).toBe(5);
+		});
+	});
+
+	test('a statement that reads several conversations at once leaves the total final in every inbox event', async () => {
+		await inTransaction(t.db, async (x) => {
+			await x.become(a.coach);
+			await clearEvents(x, a.coach);
+			// Both of coach's unread messages (from alex and from sam) in one UPDATE.
+			const r = await x.attempt(
+				`update public.messages set read_at = now() where read_at is null and sender_id <> $1`,
+				[ids.coach]
+			);
+			expect(r.ok && r.rowCount).toBe(2);
+			const forCoach = (await eventsSince(x, a.coach)).filter((e) => e.topic === `user:${ids.coach}`);
+			expect(forCoach.map((e) => e.payload.unread_total)).toEqual([0, 0]);
+			expect(await unreadTotalMismatches(x)).toEqual([]);
 		});
 	});
 });

@@ -1,11 +1,13 @@
-// Private-channel authorization exactly as Realtime checks it (SUPABASE-FACTS D.2): read = probe
-// rows inserted by the server and selected back as the user; write = the user inserts a probe.
+// Private-channel authorization exactly as Realtime checks it: read = probe rows inserted by the
+// server and selected back as the user; write = the user inserts a probe (42501 means denied).
+// Clients write only presence: every broadcast comes from the database.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import {
 	conversationIds as conv,
 	createActors,
 	ids,
+	inTransaction,
 	realtimeCanRead,
 	realtimeCanWrite,
 	type Actor,
@@ -29,6 +31,7 @@ const coachSamTopic = `conversation:${conv.coachSam}`;
 const alexInbox = `user:${ids.alex}`;
 const nobody = { broadcast: false, presence: false };
 const everything = { broadcast: true, presence: true };
+const presenceOnly = { broadcast: false, presence: true };
 
 const read = (actor: Actor, topic: string, setup?: (x: ActorTx) => Promise<unknown>) =>
 	realtimeCanRead(t.db, actor, topic, setup);
@@ -58,9 +61,20 @@ const garbageTopics = [
 ];
 
 describe('as coach', () => {
-	test('can receive and send broadcast and presence on their conversation with alex', async () => {
+	test('can receive broadcast and presence on their conversation with alex, and write presence only', async () => {
 		expect(await read(a.coach, coachAlexTopic)).toEqual(everything);
-		expect(await write(a.coach, coachAlexTopic)).toEqual(everything);
+		expect(await write(a.coach, coachAlexTopic)).toEqual(presenceOnly);
+	});
+	test('is refused a broadcast insert on their own conversation topic outright (42501): no client broadcasts', async () => {
+		const refused = await inTransaction(t.db, async (x) => {
+			await x.become(a.coach, { 'realtime.topic': coachAlexTopic });
+			return x.errorCode(
+				`insert into realtime.messages (topic, extension, event, payload, private)
+				 values ($1, 'broadcast', 'message_created', '{"message": {"body": "forged"}}', true)`,
+				[coachAlexTopic]
+			);
+		});
+		expect(refused).toBe('42501');
 	});
 	test('can receive only broadcasts, never presence, on their own inbox topic, and cannot send there', async () => {
 		expect(await read(a.coach, `user:${ids.coach}`)).toEqual({ broadcast: true, presence: false });
@@ -91,9 +105,9 @@ describe('as coach', () => {
 });
 
 describe('as alex', () => {
-	test('can receive and send broadcast and presence on their conversation with coach', async () => {
+	test('can receive broadcast and presence on their conversation with coach, and write presence only', async () => {
 		expect(await read(a.alex, coachAlexTopic)).toEqual(everything);
-		expect(await write(a.alex, coachAlexTopic)).toEqual(everything);
+		expect(await write(a.alex, coachAlexTopic)).toEqual(presenceOnly);
 	});
 	test('can receive broadcasts on their own inbox topic but not send there', async () => {
 		expect(await read(a.alex, alexInbox)).toEqual({ broadcast: true, presence: false });
@@ -148,7 +162,7 @@ describe('as the dashboard impersonating alex', () => {
 		expect(await read(a.impersonation, coachAlexTopic)).toEqual(everything);
 		expect(await read(a.impersonation, alexInbox)).toEqual({ broadcast: true, presence: false });
 	});
-	test('cannot broadcast or track presence as alex on their conversation (SPEC edge case 10: read-only)', async () => {
+	test('cannot broadcast or track presence as alex on their conversation (impersonation is read-only)', async () => {
 		expect(await write(a.impersonation, coachAlexTopic)).toEqual(nobody);
 	});
 });
@@ -172,6 +186,6 @@ describe('archived conversations', () => {
 			await x.query(`update public.profiles set trainer_id = $1 where id = $2`, [ids.coach, ids.sam]);
 		};
 		expect(await read(a.sam, coachSamTopic, relink)).toEqual(everything);
-		expect(await write(a.sam, coachSamTopic, relink)).toEqual(everything);
+		expect(await write(a.sam, coachSamTopic, relink)).toEqual(presenceOnly);
 	});
 });

@@ -53,7 +53,8 @@ const tables = {
 	messages: `select id::text as key from public.messages`,
 	push_subscriptions: `select endpoint as key from public.push_subscriptions`,
 	push_outbox: `select message_id::text as key from private.push_outbox`,
-	push_deliveries: `select outbox_id::text as key from private.push_deliveries`
+	push_deliveries: `select outbox_id::text as key from private.push_deliveries`,
+	unread_totals: `select user_id::text as key from private.unread_totals`
 } as const;
 type Table = keyof typeof tables;
 
@@ -102,6 +103,14 @@ describe('as coach, a trainer with trainees alex and sam', () => {
 				seededMessageId(1),
 				ids.alex
 			])
+		).toEqual({ code: '42501' });
+	});
+	test('sees only their own unread total, and can change no one’s', async () => {
+		expect(await visible(a.coach, 'unread_totals')).toEqual([ids.coach]);
+		expect(await write(a.coach, `update private.unread_totals set total = 0`)).toEqual({ code: '42501' });
+		expect(await write(a.coach, `delete from private.unread_totals`)).toEqual({ code: '42501' });
+		expect(
+			await write(a.coach, `insert into private.unread_totals (user_id, total) values ($1, 99)`, [ids.solo])
 		).toEqual({ code: '42501' });
 	});
 	test('can rename themselves but not a trainee, and cannot touch another trainer’s trainee', async () => {
@@ -270,6 +279,9 @@ describe('as alex, a trainee of coach', () => {
 	test('sees exactly coach’s conversation with alex and its 80 messages, never coach ↔ sam', async () => {
 		expect(await visible(a.alex, 'conversations')).toEqual([conv.coachAlex]);
 		expect(await visible(a.alex, 'messages')).toEqual(sorted(...coachAlexMessages));
+	});
+	test('sees only their own unread total, never their trainer’s', async () => {
+		expect(await visible(a.alex, 'unread_totals')).toEqual([ids.alex]);
 	});
 	test('sees only their own push subscription and never the outbox', async () => {
 		expect(await visible(a.alex, 'push_subscriptions')).toEqual(['https://push.example.test/alex']);
@@ -503,7 +515,8 @@ describe('as anon, a visitor who is not signed in', () => {
 			],
 			[`delete from public.push_subscriptions`, []],
 			[`delete from private.push_outbox`, []],
-			[`delete from private.push_deliveries`, []]
+			[`delete from private.push_deliveries`, []],
+			[`update private.unread_totals set total = 0`, []]
 		] as const;
 		for (const [sql, params] of writes) {
 			expect({ sql, result: await write(a.anon, sql, [...params]) }).toEqual({
@@ -607,9 +620,10 @@ describe('as service_role, the server (bypasses RLS)', () => {
 			'https://push.example.test/coach'
 		]);
 	});
-	test('has no grant on the private outbox or delivery log (they are drained by a direct database connection, not the API)', async () => {
+	test('has no grant on the private outbox, delivery log or unread totals (the dispatcher and triggers use them, not the API)', async () => {
 		expect(await visible(a.service_role, 'push_outbox')).toEqual({ code: '42501' });
 		expect(await visible(a.service_role, 'push_deliveries')).toEqual({ code: '42501' });
+		expect(await visible(a.service_role, 'unread_totals')).toEqual({ code: '42501' });
 	});
 	test('cannot send as nobody: send_message needs a signed-in user (42501)', async () => {
 		expect(

@@ -1,5 +1,7 @@
 // Guards over the whole schema: RLS on every table, comments for admins, functions locked down.
 // They catch the table or function a future migration forgets, not just today's.
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
@@ -21,8 +23,10 @@ describe('row-level security', () => {
 			 where n.nspname in ('public', 'private') and c.relkind in ('r', 'p') order by 1`
 		);
 		expect(tables.map((r) => r.name)).toEqual([
+			'private.error_codes',
 			'private.push_deliveries',
 			'private.push_outbox',
+			'private.unread_totals',
 			'public.conversations',
 			'public.invitation_redemptions',
 			'public.invitations',
@@ -54,7 +58,11 @@ describe('row-level security', () => {
 			 where n.nspname in ('public', 'private') and c.relkind in ('r', 'p')
 			   and not exists (select 1 from pg_policy p where p.polrelid = c.oid)`
 		);
-		expect(rows.map((r) => r.name).sort()).toEqual(['private.push_deliveries', 'private.push_outbox']);
+		expect(rows.map((r) => r.name).sort()).toEqual([
+			'private.error_codes',
+			'private.push_deliveries',
+			'private.push_outbox'
+		]);
 		for (const row of rows) expect(row.comment).toMatch(/server-only/i);
 	});
 
@@ -116,7 +124,7 @@ describe('comments for admins in the dashboard', () => {
 });
 
 describe('functions', () => {
-	test('no private function is executable by anon, authenticated or service_role, except the invoker helpers the API and policies call as the user', async () => {
+	test('no private function is executable by anon, authenticated or service_role, except the helpers that run as the writing or reading user', async () => {
 		const rows = await q<{ fn: string; role: string }>(
 			`select p.oid::regprocedure::text as fn, r.rolname as role
 			 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
@@ -124,13 +132,34 @@ describe('functions', () => {
 			 where n.nspname = 'private' and has_function_privilege(r.rolname, p.oid, 'execute')
 			 order by 1, 2`
 		);
-		// Policies and unread_total() run as the caller, so the helpers they call must be executable;
-		// each runs as the caller too (RLS applies) and answers only about the caller.
+		// Check constraints, policies and the invoker API functions run as the caller, so the helpers
+		// they call must be executable; each is invoker too (RLS applies) and answers only about the
+		// caller, or about the text it is given.
 		expect(rows).toEqual([
+			{ fn: 'private.blank_pattern()', role: 'authenticated' },
+			{ fn: 'private.blank_pattern()', role: 'service_role' },
+			{ fn: 'private.is_active_participant(text)', role: 'authenticated' },
+			{ fn: 'private.is_blank(text)', role: 'authenticated' },
+			{ fn: 'private.is_blank(text)', role: 'service_role' },
 			{ fn: 'private.is_conversation_participant(uuid)', role: 'authenticated' },
+			{ fn: 'private.message_body_max_length()', role: 'authenticated' },
+			{ fn: 'private.message_body_max_length()', role: 'service_role' },
+			{ fn: 'private.refuse_not_linked()', role: 'authenticated' },
 			{ fn: 'private.topic_conversation_id(text)', role: 'authenticated' },
-			{ fn: 'private.unread_total_for(uuid)', role: 'authenticated' }
+			{ fn: 'private.trim_blank(text)', role: 'authenticated' },
+			{ fn: 'private.trim_blank(text)', role: 'service_role' }
 		]);
+	});
+
+	test('the helpers API roles may execute are invoker, so none lends them rights they lack', async () => {
+		const rows = await q<{ fn: string }>(
+			`select p.oid::regprocedure::text as fn from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+			 where n.nspname = 'private' and p.prosecdef
+			   and (has_function_privilege('authenticated', p.oid, 'execute')
+			        or has_function_privilege('service_role', p.oid, 'execute')
+			        or has_function_privilege('anon', p.oid, 'execute'))`
+		);
+		expect(rows).toEqual([]);
 	});
 
 	test('anon can execute no public function', async () => {
@@ -160,7 +189,7 @@ describe('functions', () => {
 		expect(rows).toEqual([]);
 	});
 
-	test('the conversation list is a single SQL statement, not a per-row loop (review C1/C2)', async () => {
+	test('the conversation list is a single SQL statement, not a per-row loop (no N+1)', async () => {
 		const [row] = await q<{ volatility: string; body: string }>(
 			`select p.provolatile as volatility, p.prosrc as body from pg_proc p
 			 where p.oid = 'public.list_conversations(integer, timestamptz, uuid)'::regprocedure`
@@ -168,5 +197,41 @@ describe('functions', () => {
 		expect(row.volatility).toBe('s');
 		expect(row.body.match(/\breturn query\b/gi)).toHaveLength(1);
 		expect(row.body).not.toMatch(/\b(loop|foreach|execute)\b/i);
+	});
+});
+
+describe('the error catalog (private.error_codes)', () => {
+	/** How many times the migrations raise each SP code (`errcode = 'SP…'`, comments left out). */
+	async function raisedCodes(): Promise<Map<string, number>> {
+		const dir = path.resolve(import.meta.dirname, '../../supabase/migrations');
+		const counts = new Map<string, number>();
+		for (const file of (await readdir(dir)).filter((f) => f.endsWith('.sql')).sort()) {
+			const sql = (await readFile(path.join(dir, file), 'utf8')).replace(/--[^\n]*/g, '');
+			for (const m of sql.matchAll(/errcode\s*=\s*'(SP\d{3})'/g))
+				counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
+		}
+		return counts;
+	}
+	const catalog = () =>
+		q<{ code: string; meaning: string }>(`select code, meaning from private.error_codes order by code`);
+
+	test('lists every SP code the migrations raise, and none that nothing raises', async () => {
+		const raised = [...(await raisedCodes()).keys()].sort();
+		expect(raised.length).toBeGreaterThan(0);
+		expect((await catalog()).map((r) => r.code)).toEqual(raised);
+	});
+
+	test('each SP code is raised from one place only (a helper function where several paths need it)', async () => {
+		const raised = await raisedCodes();
+		const elsewhere = [...raised].filter(([, n]) => n !== 1);
+		expect(elsewhere).toEqual([]);
+	});
+
+	test('keeps the numbers the app maps, SP001 to SP012, each with its meaning for admins', async () => {
+		const rows = await catalog();
+		expect(rows.map((r) => r.code)).toEqual(
+			Array.from({ length: 12 }, (_, i) => `SP${String(i + 1).padStart(3, '0')}`)
+		);
+		for (const row of rows) expect(row.meaning.length).toBeGreaterThan(20);
 	});
 });

@@ -127,18 +127,23 @@ describe('who may join', () => {
 });
 
 describe('who may send', () => {
-	test('a participant’s typing broadcast reaches the other participant', async () => {
+	test('a participant’s broadcast on their own conversation topic is dropped: clients write only presence', async () => {
 		const coach = await clientOf('coach');
 		const alex = await clientOf('alex');
 		const alexChannel = conversationChannel(alex, coachAlex);
-		const atAlex = collectBroadcasts(alexChannel, 'typing');
+		const atAlex = collectBroadcasts(alexChannel);
 		const coachChannel = conversationChannel(coach, coachAlex, { broadcast: { ack: true } });
 		await subscribe(coachChannel);
 		await subscribe(alexChannel);
-		expect(await coachChannel.send({ type: 'broadcast', event: 'typing', payload: { typing: true } })).toBe(
-			'ok'
-		);
-		await waitFor(() => atAlex.length === 1, 'the typing event');
+		// A denied broadcast gets no reply, so a sender waiting for the ack times out.
+		expect(
+			await coachChannel.send(
+				{ type: 'broadcast', event: 'message_created', payload: { message: { body: 'forged' } } },
+				{ timeout: 500 }
+			)
+		).toBe('timed out');
+		await sleep(200);
+		expect(atAlex).toEqual([]);
 		await removeAll(coach, alex);
 	});
 

@@ -1,11 +1,17 @@
 // A fresh, fully migrated database per test file: in-memory PGlite by default, or a new database
-// on the server named by DATABASE_URL (created here, dropped on release).
+// on the server named by DATABASE_URL (created here, dropped on release). In the hosted-roles leg
+// (SPOTTER_HOSTED_ROLES=1, see scripts/hosted-cluster) the Supabase CLI applies the migrations as
+// the non-superuser postgres, as on a hosted project.
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import pg from 'pg';
 import type { AnyDb as Db } from '../../db/open.ts';
 import { openPglite } from '../../db/pglite.ts';
 import { openPostgres } from '../../db/postgres.ts';
 import { applyPlatform, migrate } from '../../localbase/migrate.ts';
+import { asRole, hostedRolesLeg } from '../../scripts/hosted-cluster/index.ts';
+import { dbPush } from '../../scripts/supabase-cli.ts';
 
 export interface TestDatabase {
 	db: Db;
@@ -29,6 +35,7 @@ export async function createTestDatabase(
 		const admin = new pg.Client({ connectionString: serverUrl });
 		await admin.connect();
 		await admin.query(`create database ${name}`);
+		if (hostedRolesLeg) await admin.query(`grant all on database ${name} to postgres`);
 		await admin.end();
 		const target = new URL(serverUrl);
 		target.pathname = `/${name}`;
@@ -43,7 +50,8 @@ export async function createTestDatabase(
 	} else {
 		db = await openPglite();
 	}
-	if (stage === 'platform') await applyPlatform(db);
+	if (hostedRolesLeg) await migrateAsHostedPostgres(db, url!, stage);
+	else if (stage === 'platform') await applyPlatform(db);
 	else await migrate(db, { seed: stage === 'seeded' });
 	return {
 		db,
@@ -53,4 +61,23 @@ export async function createTestDatabase(
 			await dropDatabase();
 		}
 	};
+}
+
+/**
+ * The hosted-roles leg: the database was created from the cluster's template, which holds the
+ * platform SQL with hosted owners; the CLI pushes the migrations as postgres, and the seed is
+ * applied by the superuser (as the platform, like localbase's own seeding). Tests connect as the
+ * superuser too: they play Supabase Auth and the dashboard, and switch to the API roles or
+ * postgres where the role matters.
+ */
+async function migrateAsHostedPostgres(
+	db: { exec(sql: string): Promise<void> },
+	url: string,
+	stage: 'platform' | 'schema' | 'seeded'
+): Promise<void> {
+	if (stage === 'platform') return;
+	await dbPush(asRole(url, 'postgres'));
+	if (stage === 'seeded') {
+		await db.exec(await readFile(path.resolve(import.meta.dirname, '../../supabase/seed.sql'), 'utf8'));
+	}
 }

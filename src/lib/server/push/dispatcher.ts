@@ -1,9 +1,10 @@
 // The push dispatcher: drains private.push_outbox into Web Push requests.
 //
-// Each batch is three short steps, none holding a transaction across the network (PGlite has a
-// single connection): claim due rows (FOR UPDATE SKIP LOCKED + a lease in locked_until), reserve
-// each (message, device) pair in private.push_deliveries (its primary key is what guarantees a
-// device never gets a message twice, whatever the number of dispatchers), then send and record.
+// The queue is SQL functions of the push migration (private.push_claim, push_reserve, push_record,
+// push_finish), each a short statement, none holding a transaction across the network (PGlite has
+// a single connection): claim due rows with a lease, reserve each (message, device) pair once (what
+// guarantees a device never gets a message twice, whatever the number of dispatchers), then send,
+// record each answer and finish each row. This file does the network part and decides retries.
 import webpush from 'web-push';
 import { conversationUrl, pushPayloadSchema, type PushPayload } from '../../push/payload.ts';
 import type { VapidKeys } from './vapid.ts';
@@ -17,9 +18,6 @@ export interface PushDb {
 export interface PushDispatcherOptions {
 	db: PushDb;
 	vapid: VapidKeys;
-	/** Wait this long after a message before its first push (a reader marks it read meanwhile).
-	 * Default: the outbox row's not_before (2 s after the message). */
-	graceMs?: number;
 	/** Safety-net sweep when no NOTIFY arrives (default 30 s). */
 	sweepMs?: number;
 	/** Rows claimed per batch (default 50) and batches in flight at once (default 4). */
@@ -58,22 +56,16 @@ export interface PushDispatcher {
 	stats(): PushDispatcherStats;
 }
 
-export const OUTBOX_CHANNEL = 'spotter_push_outbox';
-
+/** A claimed outbox row and what its push needs; `outcome` is set when the claim finished it. */
 interface Claimed {
-	id: number;
+	outbox_id: number;
 	attempts: number;
-}
-
-interface Context {
-	id: number;
+	outcome: 'read' | 'no_devices' | 'failed' | null;
 	conversation_id: string;
 	message_id: string;
-	read: boolean;
 	sender_name: string;
 	preview: string;
 	unread_total: number;
-	devices: number;
 }
 
 interface Target {
@@ -92,7 +84,6 @@ type SendResult =
 
 export function startPushDispatcher(options: PushDispatcherOptions): PushDispatcher {
 	const { db, vapid } = options;
-	const graceMs = options.graceMs ?? null;
 	const sweepMs = options.sweepMs ?? 30_000;
 	const batchSize = options.batchSize ?? 50;
 	const concurrency = options.concurrency ?? 4;
@@ -119,13 +110,15 @@ export function startPushDispatcher(options: PushDispatcherOptions): PushDispatc
 	let again = false;
 	let unlisten: (() => Promise<void>) | undefined;
 
+	// The channel is named once, by the database (private.push_channel), which notifies on it.
 	const listening = db
-		.listen(OUTBOX_CHANNEL, () => kick())
+		.query<{ channel: string }>('select private.push_channel() as channel')
+		.then(({ rows }) => db.listen(rows[0].channel, () => kick()))
 		.then((u) => {
 			if (stopped) return u();
 			unlisten = u;
 		})
-		.catch((err: unknown) => onError(err, `LISTEN ${OUTBOX_CHANNEL} failed; relying on the sweep`));
+		.catch((err: unknown) => onError(err, 'LISTEN for the push outbox failed; relying on the sweep'));
 	kick();
 
 	function schedule(delayMs: number): void {
@@ -178,13 +171,7 @@ export function startPushDispatcher(options: PushDispatcherOptions): PushDispatc
 
 	/** Milliseconds until the next undone row may be claimed, by the database's clock. */
 	async function nextDueInMs(): Promise<number | null> {
-		const { rows } = await db.query<{ ms: number | null }>(
-			`select (extract(epoch from min(greatest(${eligibleAt('o')}, coalesce(o.locked_until, '-infinity')))
-			         - now()) * 1000)::float8 as ms
-			from private.push_outbox o
-			where o.done_at is null`,
-			[graceMs]
-		);
+		const { rows } = await db.query<{ ms: number | null }>('select private.push_ms_until_due() as ms');
 		const ms = rows[0]?.ms;
 		return ms === null || ms === undefined ? null : Math.max(0, Math.ceil(ms) + 5);
 	}
@@ -192,76 +179,32 @@ export function startPushDispatcher(options: PushDispatcherOptions): PushDispatc
 	/** Claims, sends and records one batch; resolves to the number of rows claimed. */
 	async function runBatch(): Promise<number> {
 		const { rows: claimed } = await db.query<Claimed>(
-			`with due as (
-			   select o.id from private.push_outbox o
-			   where o.done_at is null
-			     and (o.locked_until is null or o.locked_until <= now())
-			     and ${eligibleAt('o')} <= now()
-			   order by o.id
-			   limit $2
-			   for update skip locked
-			 )
-			 update private.push_outbox o
-			 set locked_until = now() + $3::float8 * interval '1 millisecond', attempts = o.attempts + 1
-			 from due
-			 where o.id = due.id
-			 returning o.id, o.attempts`,
-			[graceMs, batchSize, leaseMs]
+			"select * from private.push_claim($1::int, $2::float8 * interval '1 millisecond')",
+			[batchSize, leaseMs]
 		);
 		if (claimed.length === 0) return 0;
-		const ids = claimed.map((c) => c.id);
-		const attemptsOf = new Map(claimed.map((c) => [c.id, c.attempts]));
-
-		const { rows: contexts } = await db.query<Context>(
-			`select o.id, m.conversation_id, m.id as message_id, m.read_at is not null as read,
-			        p.display_name as sender_name, private.message_preview(m.body) as preview,
-			        private.unread_total_for(o.recipient_id) as unread_total,
-			        (select count(*) from public.push_subscriptions s where s.user_id = o.recipient_id)::int as devices
-			 from private.push_outbox o
-			 join public.messages m on m.id = o.message_id
-			 join public.profiles p on p.id = m.sender_id
-			 where o.id = any($1::bigint[])`,
-			[ids]
-		);
-		const contextOf = new Map(contexts.map((c) => [c.id, c]));
-		const unread = contexts.filter((c) => !c.read).map((c) => c.id);
+		stats.skippedRead += claimed.filter((c) => c.outcome === 'read').length;
+		const toSend = claimed.filter((c) => c.outcome === null);
+		const claimOf = new Map(toSend.map((c) => [c.outbox_id, c]));
 
 		// Reserve (message, device) pairs; a pair another dispatcher or an earlier attempt already
 		// holds is not returned, so it is not sent again.
-		const { rows: targets } = unread.length
-			? await db.query<Target>(
-					`with reserved as (
-					   insert into private.push_deliveries (outbox_id, subscription_id)
-					   select o.id, s.id
-					   from private.push_outbox o
-					   join public.push_subscriptions s on s.user_id = o.recipient_id
-					   where o.id = any($1::bigint[])
-					   order by o.id, s.id
-					   on conflict do nothing
-					   returning outbox_id, subscription_id
-					 )
-					 select r.outbox_id, s.id as subscription_id, s.endpoint, s.p256dh, s.auth
-					 from reserved r join public.push_subscriptions s on s.id = r.subscription_id`,
-					[unread]
-				)
+		const { rows: targets } = toSend.length
+			? await db.query<Target>('select * from private.push_reserve($1::bigint[])', [
+					toSend.map((c) => c.outbox_id)
+				])
 			: { rows: [] as Target[] };
 
 		const results = await Promise.all(
-			targets.map(async (t) => {
-				const context = contextOf.get(t.outbox_id);
-				const result = context
-					? await send(t, payloadOf(context))
-					: ({ kind: 'refused', error: 'message not found' } as const);
-				return { target: t, result };
-			})
+			targets.map(async (t) => ({ target: t, result: await send(t, payloadOf(claimOf.get(t.outbox_id)!)) }))
 		);
 
 		await recordDeliveries(results);
-		await finishOutboxRows(claimed, contextOf, results, attemptsOf);
+		await finishOutboxRows(toSend, results);
 		return claimed.length;
 	}
 
-	function payloadOf(c: Context): PushPayload {
+	function payloadOf(c: Claimed): PushPayload {
 		return pushPayloadSchema.parse({
 			conversation_id: c.conversation_id,
 			message_id: c.message_id,
@@ -337,127 +280,50 @@ export function startPushDispatcher(options: PushDispatcherOptions): PushDispatc
 	}
 
 	async function recordDeliveries(results: { target: Target; result: SendResult }[]): Promise<void> {
-		const pick = (kind: SendResult['kind']) => results.filter((r) => r.result.kind === kind);
-		const delivered = pick('delivered');
-		const transient = pick('transient');
-		const refused = pick('refused');
-		const gone = pick('gone');
-		if (delivered.length) {
-			await db.query(
-				`update private.push_deliveries d set delivered_at = now()
-				 from unnest($1::bigint[], $2::uuid[]) as u (outbox_id, subscription_id)
-				 where d.outbox_id = u.outbox_id and d.subscription_id = u.subscription_id`,
-				[delivered.map((r) => r.target.outbox_id), delivered.map((r) => r.target.subscription_id)]
-			);
-			// Skip rows another dispatcher is touching right now: the timestamp is informational,
-			// and waiting on it could deadlock two dispatchers delivering to the same devices.
-			await db.query(
-				`update public.push_subscriptions s set last_success_at = now()
-				 from (select id from public.push_subscriptions where id = any($1::uuid[])
-				       order by id for no key update skip locked) l
-				 where s.id = l.id`,
-				[[...new Set(delivered.map((r) => r.target.subscription_id))]]
-			);
-			stats.delivered += delivered.length;
-		}
-		if (transient.length) {
-			// Release the reservation so the retry sends to this device.
-			await db.query(
-				`delete from private.push_deliveries d
-				 using unnest($1::bigint[], $2::uuid[]) as u (outbox_id, subscription_id)
-				 where d.outbox_id = u.outbox_id and d.subscription_id = u.subscription_id`,
-				[transient.map((r) => r.target.outbox_id), transient.map((r) => r.target.subscription_id)]
-			);
-			stats.retried += transient.length;
-		}
-		if (refused.length) {
-			await db.query(
-				`update private.push_deliveries d set error = u.error
-				 from unnest($1::bigint[], $2::uuid[], $3::text[]) as u (outbox_id, subscription_id, error)
-				 where d.outbox_id = u.outbox_id and d.subscription_id = u.subscription_id`,
-				[
-					refused.map((r) => r.target.outbox_id),
-					refused.map((r) => r.target.subscription_id),
-					refused.map((r) => (r.result as { error: string }).error)
-				]
-			);
-			stats.failed += refused.length;
-		}
-		if (gone.length) {
-			const { rows } = await db.query<{ id: string }>(
-				'delete from public.push_subscriptions where id = any($1::uuid[]) returning id',
-				[[...new Set(gone.map((r) => r.target.subscription_id))]]
-			);
-			stats.removedSubscriptions += rows.length;
-		}
+		if (results.length === 0) return;
+		const { rows } = await db.query<{ removed: number }>(
+			'select private.push_record($1::bigint[], $2::uuid[], $3::text[], $4::text[]) as removed',
+			[
+				results.map((r) => r.target.outbox_id),
+				results.map((r) => r.target.subscription_id),
+				results.map((r) => r.result.kind),
+				results.map((r) => ('error' in r.result ? r.result.error : null))
+			]
+		);
+		const count = (kind: SendResult['kind']) => results.filter((r) => r.result.kind === kind).length;
+		stats.delivered += count('delivered');
+		stats.retried += count('transient');
+		stats.failed += count('refused');
+		stats.removedSubscriptions += rows[0].removed;
 	}
 
 	async function finishOutboxRows(
 		claimed: Claimed[],
-		contextOf: Map<number, Context>,
-		results: { target: Target; result: SendResult }[],
-		attemptsOf: Map<number, number>
+		results: { target: Target; result: SendResult }[]
 	): Promise<void> {
+		if (claimed.length === 0) return;
 		const updates = claimed.map((row) => {
-			const context = contextOf.get(row.id);
-			const mine = results.filter((r) => r.target.outbox_id === row.id).map((r) => r.result);
+			const mine = results.filter((r) => r.target.outbox_id === row.outbox_id).map((r) => r.result);
 			const transient = mine.filter((r) => r.kind === 'transient');
 			const refused = mine.filter((r) => r.kind === 'refused');
-			const attempts = attemptsOf.get(row.id) ?? row.attempts;
-			if (!context) {
-				return {
-					id: row.id,
-					attempts,
-					done: true,
-					outcome: 'failed',
-					retryMs: 0,
-					error: 'message not found'
-				};
-			}
-			if (context.read) {
-				stats.skippedRead++;
-				return { id: row.id, attempts, done: true, outcome: 'read', retryMs: 0, error: null };
-			}
+			const done = (outcome: string, error: string | null) => ({ row, outcome, retryMs: 0, error });
 			if (transient.length) {
 				const last = transient[transient.length - 1] as Extract<SendResult, { kind: 'transient' }>;
-				if (attempts >= maxAttempts) {
-					return { id: row.id, attempts, done: true, outcome: 'failed', retryMs: 0, error: last.error };
-				}
-				const backoff = Math.min(maxMs, baseMs * 2 ** (attempts - 1));
+				if (row.attempts >= maxAttempts) return done('failed', last.error);
+				const backoff = Math.min(maxMs, baseMs * 2 ** (row.attempts - 1));
 				const jittered = backoff / 2 + Math.random() * (backoff / 2);
 				const retryMs = Math.max(jittered, Math.min(last.retryAfterMs ?? 0, maxMs));
-				return { id: row.id, attempts, done: false, outcome: null, retryMs, error: last.error };
+				return { row, outcome: null, retryMs, error: last.error };
 			}
-			if (refused.length && refused.length === mine.length) {
-				const error = (refused[0] as { error: string }).error;
-				return { id: row.id, attempts, done: true, outcome: 'failed', retryMs: 0, error };
-			}
-			return {
-				id: row.id,
-				attempts,
-				done: true,
-				outcome: context.devices === 0 ? 'no_devices' : 'sent',
-				retryMs: 0,
-				error: refused.length ? (refused[0] as { error: string }).error : null
-			};
+			const firstRefusal = refused.length ? (refused[0] as { error: string }).error : null;
+			if (refused.length && refused.length === mine.length) return done('failed', firstRefusal);
+			return done('sent', firstRefusal);
 		});
-		// attempts fences the update: a dispatcher whose lease ran out and was taken over does not
-		// overwrite the newer holder's bookkeeping.
 		await db.query(
-			`update private.push_outbox o
-			 set done_at = case when u.done then now() end,
-			     outcome = u.outcome,
-			     not_before = case when u.done then o.not_before
-			                       else now() + u.retry_ms * interval '1 millisecond' end,
-			     locked_until = null,
-			     last_error = u.error
-			 from unnest($1::bigint[], $2::int[], $3::boolean[], $4::text[], $5::float8[], $6::text[])
-			   as u (id, attempts, done, outcome, retry_ms, error)
-			 where o.id = u.id and o.attempts = u.attempts and o.done_at is null`,
+			'select private.push_finish($1::bigint[], $2::int[], $3::text[], $4::float8[], $5::text[])',
 			[
-				updates.map((u) => u.id),
-				updates.map((u) => u.attempts),
-				updates.map((u) => u.done),
+				updates.map((u) => u.row.outbox_id),
+				updates.map((u) => u.row.attempts),
 				updates.map((u) => u.outcome),
 				updates.map((u) => u.retryMs),
 				updates.map((u) => u.error)
@@ -480,9 +346,7 @@ export function startPushDispatcher(options: PushDispatcherOptions): PushDispatc
 			for (;;) {
 				if (stopped) throw new Error('drain() on a stopped push dispatcher');
 				await kick();
-				const { rows } = await db.query<{ pending: number }>(
-					'select count(*)::int as pending from private.push_outbox where done_at is null'
-				);
+				const { rows } = await db.query<{ pending: number }>('select private.push_pending() as pending');
 				if (rows[0].pending === 0) return;
 				if (Date.now() > deadline) {
 					throw new Error(`push outbox not drained within ${timeoutMs} ms (${rows[0].pending} pending)`);
@@ -494,13 +358,6 @@ export function startPushDispatcher(options: PushDispatcherOptions): PushDispatc
 		},
 		stats: () => ({ ...stats })
 	};
-}
-
-/** SQL for when a row may next be claimed: the dispatcher's grace for a first attempt, if set. */
-function eligibleAt(alias: string): string {
-	return `(case when ${alias}.attempts = 0 and $1::float8 is not null
-	              then ${alias}.created_at + $1::float8 * interval '1 millisecond'
-	              else ${alias}.not_before end)`;
 }
 
 function retryAfterMs(header: string | null): number | undefined {

@@ -2,7 +2,10 @@
 --   conversation:<id>  participants of a non-archived conversation: new messages and read receipts
 --                      (broadcast by the database), typing via presence.
 --   user:<id>          that user only, receive-only: inbox changes and the unread total.
--- Clients treat every event as a hint and the database as the truth.
+-- Clients write only presence: every broadcast comes from the database (realtime.send in the
+-- trigger functions below, which run as their owner and are not subject to these policies). The
+-- other participant may be an adversary, so clients treat every event as a hint and the database
+-- as the truth.
 
 -- =============================================================================================
 -- Helpers
@@ -18,6 +21,21 @@ as $$
   end
 $$;
 comment on function private.topic_conversation_id(text) is 'The conversation id of a conversation:<uuid> topic, or null for any other topic.';
+
+-- Invoker: the conversations policy applies inside it too.
+create function private.is_active_participant(topic text) returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+  select exists (
+    select 1 from public.conversations c
+    where c.id = private.topic_conversation_id(is_active_participant.topic)
+      and (c.trainer_id = (select auth.uid()) or c.trainee_id = (select auth.uid()))
+      and c.archived_at is null
+  )
+$$;
+comment on function private.is_active_participant(text) is 'Whether the caller takes part in the non-archived conversation a conversation:<uuid> topic names (for the realtime policies).';
 
 -- =============================================================================================
 -- Trigger functions (definer: they write realtime.messages on behalf of the database)
@@ -90,7 +108,7 @@ begin
         'last_message_seq', new.last_message_seq,
         'unread_count', case when participant = new.trainer_id then new.trainer_unread_count
                              when participant = new.trainee_id then new.trainee_unread_count else 0 end,
-        'unread_total', private.unread_total_for(participant),
+        'unread_total', coalesce((select t.total from private.unread_totals t where t.user_id = participant), 0),
         'archived_at', new.archived_at,
         'archived_reason', new.archived_reason
       ),
@@ -104,12 +122,13 @@ end;
 $$;
 comment on function private.handle_conversation_broadcast() is 'Tells both participants (topic user:<id>) that a conversation changed: new message, read, archived or restored.';
 
-revoke execute on function private.topic_conversation_id(text),
+revoke execute on function private.topic_conversation_id(text), private.is_active_participant(text),
   private.handle_message_broadcast(), private.handle_messages_read_broadcast(),
   private.handle_conversation_broadcast()
   from public, anon, authenticated, service_role;
 -- Used inside the realtime.messages policies, which run as the joining user (invoker).
-grant execute on function private.topic_conversation_id(text) to authenticated;
+grant execute on function private.topic_conversation_id(text), private.is_active_participant(text)
+  to authenticated;
 
 -- =============================================================================================
 -- Triggers
@@ -150,26 +169,17 @@ create policy "Participants can receive on their conversation topic and users on
     )
     or (
       realtime.messages.extension in ('broadcast', 'presence')
-      and exists (
-        select 1 from public.conversations c
-        where c.id = (select private.topic_conversation_id(realtime.topic()))
-          and (c.trainer_id = (select auth.uid()) or c.trainee_id = (select auth.uid()))
-          and c.archived_at is null
-      )
+      and (select private.is_active_participant(realtime.topic()))
     )
   );
 
-create policy "Participants can send typing and presence on their active conversation topic"
+-- Presence only: no client broadcasts on any topic, not even its own conversation's.
+create policy "Participants can track presence on their active conversation topic"
   on realtime.messages for insert
   to authenticated
   with check (
-    realtime.messages.extension in ('broadcast', 'presence')
+    realtime.messages.extension = 'presence'
     -- Dashboard impersonation reads what the user reads but never speaks (typing, presence).
     and (select s.is_live from private.my_session s)
-    and exists (
-      select 1 from public.conversations c
-      where c.id = (select private.topic_conversation_id(realtime.topic()))
-        and (c.trainer_id = (select auth.uid()) or c.trainee_id = (select auth.uid()))
-        and c.archived_at is null
-    )
+    and (select private.is_active_participant(realtime.topic()))
   );

@@ -1,11 +1,50 @@
 -- Conversations and messages: one conversation per trainer–trainee pair, created by the first
--- message; aggregates (last message, preview, unread counts) kept by triggers; archival on
--- unlink or deletion decided here, in the same transaction, never by app code.
+-- message; aggregates (last message, preview, unread counts, each user's unread total) kept by
+-- triggers; archival on unlink or deletion decided here, in the same transaction, never by app code.
 --
--- Error codes raised here (SQLSTATE, shown to users by the app; PostgREST answers 400):
---   SP001 not your trainer / trainee      SP002 conversation archived     SP003 empty message
---   SP004 message too long                SP005 rate limit (30 / minute)  SP006 read-only session
---   SP007 message id already used         SP008 conversation not found    SP009 missing argument
+-- Which layer owns which rule. Each refusal is raised from one place; the SQLSTATEs are listed in
+-- private.error_codes (profiles migration).
+--   send_message (API)            required arguments (SP009); idempotency on message_id: a retry
+--                                 returns the stored row, another message's id is refused (SP007);
+--                                 the pair lookup (SP001, private.refuse_not_linked) and creating the
+--                                 pair's conversation on its first message. Nothing about the body.
+--   messages insert trigger       every rule about the message itself, for send_message and direct
+--   (handle_message_before_insert) inserts alike: live session (SP006, private.assert_live_session),
+--                                 sender is the caller, body trimmed and checked (blank SP003 by
+--                                 private.is_blank, too long SP004 by private.message_body_max_length),
+--                                 the sender takes part (SP001), rate limit (SP005), archived (SP002);
+--                                 then seq, server time and the conversation's aggregates.
+--   messages check constraints    the same body rules through the same functions, as the last guard
+--                                 when triggers are bypassed (23514).
+--   messages update triggers      read receipts: live session (SP006), read_at only from unread to
+--                                 read, the unread counts; mark_conversation_read adds not found (SP008).
+--   conversations trigger         each user's unread total (private.unread_totals), by delta, from
+--                                 every change of a conversation's unread counts or participants.
+--   profiles triggers             archive on unlink or deletion, restore on re-link.
+
+-- =============================================================================================
+-- Helpers
+-- =============================================================================================
+
+-- The length limit of a message body, in characters (code points, as char_length counts them).
+create function private.message_body_max_length() returns integer
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select 2000
+$$;
+comment on function private.message_body_max_length() is 'The most characters (code points) a message body may have: 2000.';
+
+create function private.message_preview(body text) returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select left(regexp_replace(body, '\s+', ' ', 'g'), 140)
+$$;
+comment on function private.message_preview(text) is 'One-line, 140-character preview of a (trimmed) message body.';
 
 -- =============================================================================================
 -- Tables
@@ -49,11 +88,6 @@ comment on column public.conversations.archived_reason is 'Why it is archived: u
 create index conversations_trainer_list_idx on public.conversations (trainer_id, last_message_at desc, id desc);
 create index conversations_trainee_list_idx on public.conversations (trainee_id, last_message_at desc, id desc);
 create index conversations_last_message_sender_id_idx on public.conversations (last_message_sender_id);
--- Unread totals (badge, inbox events) read only the conversations that have something unread.
-create index conversations_trainer_unread_idx on public.conversations (trainer_id) include (trainer_unread_count)
-  where trainer_unread_count > 0;
-create index conversations_trainee_unread_idx on public.conversations (trainee_id) include (trainee_unread_count)
-  where trainee_unread_count > 0;
 
 create table public.messages (
   id uuid primary key default gen_random_uuid(),
@@ -64,24 +98,35 @@ create table public.messages (
   created_at timestamptz not null default now(),
   read_at timestamptz,
   constraint messages_conversation_seq_key unique (conversation_id, seq),
-  constraint messages_body_not_blank check (btrim(body, E' \t\r\n\f\v\u00a0') <> ''),
-  constraint messages_body_max_length check (char_length(body) <= 2000)
+  constraint messages_body_not_blank check (not private.is_blank(body)),
+  constraint messages_body_max_length check (char_length(body) <= private.message_body_max_length())
 );
 comment on table public.messages is 'Direct messages. Sent through send_message(); body, sender and time never change after sending.';
 comment on column public.messages.id is 'Message id, generated by the sending device so that retries are idempotent.';
 comment on column public.messages.conversation_id is 'The conversation the message belongs to.';
 comment on column public.messages.seq is 'Position in the conversation (1, 2, 3…), assigned by the database; total order, gap-free catch-up.';
 comment on column public.messages.sender_id is 'Who sent it. Null once that user is deleted.';
-comment on column public.messages.body is 'The text, trimmed, 1–2000 characters.';
+comment on column public.messages.body is 'The text, without blank characters at either end (private.trim_blank), not blank, at most 2000 characters counted as code points (char_length).';
 comment on column public.messages.created_at is 'Server time the message was stored.';
 comment on column public.messages.read_at is 'When the recipient read it (✓✓); null while unread (✓).';
 
 create index messages_sender_recent_idx on public.messages (sender_id, created_at desc);
 create index messages_unread_idx on public.messages (conversation_id, seq) where read_at is null;
 
+create table private.unread_totals (
+  user_id uuid primary key references public.profiles (id) on delete cascade,
+  total integer not null default 0,
+  constraint unread_totals_not_negative check (total >= 0)
+);
+comment on table private.unread_totals is 'Each user''s unread total (the Messages badge, inbox events, pushes): the sum of their unread counts over all their conversations, kept by the conversations trigger so that no read adds them up. Each user reads only their own row.';
+comment on column private.unread_totals.user_id is 'Whose total it is. A user with no row has nothing unread.';
+comment on column private.unread_totals.total is 'Messages this user has not read, over all conversations (maintained by trigger).';
+
 -- Is the caller's auth session still live? Dashboard impersonation tokens carry a session_id that
--- is not a row of auth.sessions. Owned by the migration role so it can read auth.sessions; it
--- only ever answers about the caller.
+-- is not a row of auth.sessions. It only ever answers about the caller, and reads auth.sessions with
+-- its owner's rights: Supabase Auth owns that table and enables RLS on it with no policy, so this
+-- works because the migration role (postgres) has SELECT on it and BYPASSRLS on a hosted project, as
+-- the hosted-roles test leg checks (without BYPASSRLS every write would be refused as read-only).
 create view private.my_session as
   select exists (
     select 1
@@ -105,6 +150,14 @@ grant select on public.messages to authenticated;
 grant insert (id, conversation_id, sender_id, body) on public.messages to authenticated;
 grant update (read_at) on public.messages to authenticated;
 
+revoke all on private.unread_totals from public, anon, authenticated, service_role;
+grant select on private.unread_totals to authenticated;
+
+-- The body rules run inside check constraints, as the writing user.
+revoke execute on function private.message_body_max_length(), private.message_preview(text)
+  from public, anon, authenticated, service_role;
+grant execute on function private.message_body_max_length() to authenticated, service_role;
+
 -- =============================================================================================
 -- Trigger functions
 -- =============================================================================================
@@ -124,18 +177,9 @@ end;
 $$;
 comment on function private.assert_live_session() is 'Raises SP006 for API writes from a JWT whose session_id is not a live auth session. Definer to read auth.sessions.';
 
-create function private.message_preview(body text) returns text
-language sql
-immutable
-set search_path = ''
-as $$
-  select left(regexp_replace(btrim(body), '\s+', ' ', 'g'), 140)
-$$;
-comment on function private.message_preview(text) is 'One-line, 140-character preview of a message body.';
-
--- Before a message is stored: who may send, rate limit, then one update of the conversation that
--- numbers the message and maintains its aggregates (last message, preview, the recipient's unread
--- count). A failed insert rolls that update back with it.
+-- Before a message is stored: every rule about the message itself (see the top of this file), then
+-- one update of the conversation that numbers the message and keeps its aggregates (last message,
+-- preview, the recipient's unread count). A failed insert rolls that update back with it.
 -- Definer: senders cannot update conversations.
 create function private.handle_message_before_insert() returns trigger
 language plpgsql
@@ -147,6 +191,7 @@ declare
   conv public.conversations;
   recent integer;
 begin
+  -- Who is sending: a live session, as themselves; the server stamps time and read state.
   if from_api then
     perform private.assert_live_session();
     new.sender_id := coalesce(new.sender_id, (select auth.uid()));
@@ -157,21 +202,22 @@ begin
     new.created_at := null;
   end if;
 
-  new.body := btrim(new.body, E' \t\r\n\f\v\u00a0');
-  if new.body = '' then
+  -- The body.
+  new.body := private.trim_blank(new.body);
+  if new.body is null or private.is_blank(new.body) then
     raise exception 'a message cannot be empty' using errcode = 'SP003';
   end if;
-  if char_length(new.body) > 2000 then
-    raise exception 'a message can be at most 2000 characters (this one has %)', char_length(new.body)
+  if char_length(new.body) > private.message_body_max_length() then
+    raise exception 'a message can be at most % characters (this one has %)',
+      private.message_body_max_length(), char_length(new.body)
       using errcode = 'SP004';
   end if;
 
+  -- The conversation: the sender takes part in it.
   select * into conv from public.conversations c where c.id = new.conversation_id;
-  if not found then
-    raise exception 'conversation % does not exist', new.conversation_id using errcode = 'SP008';
-  end if;
-  if new.sender_id is distinct from conv.trainer_id and new.sender_id is distinct from conv.trainee_id then
-    raise exception 'you can only message your own trainer or trainees' using errcode = 'SP001';
+  if not found
+     or (new.sender_id is distinct from conv.trainer_id and new.sender_id is distinct from conv.trainee_id) then
+    perform private.refuse_not_linked();
   end if;
 
   if from_api then
@@ -212,7 +258,7 @@ begin
   return new;
 end;
 $$;
-comment on function private.handle_message_before_insert() is 'Validates a new message (sender, session, archive, rate limit, body), assigns seq and server time, and updates the conversation aggregates. Definer: senders cannot update conversations.';
+comment on function private.handle_message_before_insert() is 'Validates a new message (session, sender, body, conversation, rate limit, archive), assigns seq and server time, and updates the conversation aggregates. Definer: senders cannot update conversations.';
 
 -- Messages never change except read_at, once, from unread to read.
 create function private.handle_message_guard() returns trigger
@@ -281,6 +327,55 @@ end;
 $$;
 comment on function private.handle_messages_after_update() is 'Maintains unread counts when messages are marked read. Definer: readers cannot update conversations.';
 
+-- Each user's unread total, kept in one place: whatever changes a conversation's unread counts or
+-- participants (a message, a read receipt, a deleted user, an admin's edit) moves the difference
+-- into private.unread_totals, in the same statement. Before, not after, the row is written: a
+-- statement that changes several conversations has every total final by the time the AFTER
+-- triggers (the inbox events) read it. Definer: the totals are written by no API role.
+create function private.handle_conversation_unread_totals() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  change record;
+begin
+  if tg_op = 'UPDATE'
+     and (new.trainer_id, new.trainee_id, new.trainer_unread_count, new.trainee_unread_count)
+         is not distinct from (old.trainer_id, old.trainee_id, old.trainer_unread_count, old.trainee_unread_count) then
+    return new;
+  end if;
+  -- What the old row counted for its participants comes off, what the new row counts goes on.
+  for change in
+    select d.user_id, sum(d.delta)::integer as delta
+    from (values
+      (old.trainer_id, -old.trainer_unread_count),
+      (old.trainee_id, -old.trainee_unread_count),
+      (new.trainer_id, new.trainer_unread_count),
+      (new.trainee_id, new.trainee_unread_count)
+    ) as d (user_id, delta)
+    where d.user_id is not null
+    group by d.user_id
+    having sum(d.delta) <> 0
+  loop
+    if change.delta > 0 then
+      insert into private.unread_totals as t (user_id, total)
+      values (change.user_id, change.delta)
+      on conflict (user_id) do update set total = t.total + excluded.total;
+    else
+      -- A user being deleted keeps no total: their row goes with their profile (on delete cascade),
+      -- and updating it first would fail that row's foreign key check.
+      update private.unread_totals t
+      set total = t.total + change.delta
+      where t.user_id = change.user_id
+        and exists (select 1 from public.profiles p where p.id = change.user_id);
+    end if;
+  end loop;
+  return case when tg_op = 'DELETE' then old else new end;
+end;
+$$;
+comment on function private.handle_conversation_unread_totals() is 'Moves each change of a conversation''s unread counts or participants into the participants'' unread totals (private.unread_totals). Definer: no API role writes the totals.';
+
 -- Unlinking archives the pair's conversation; linking the same pair again restores it.
 create function private.handle_profile_link_changed() returns trigger
 language plpgsql
@@ -318,7 +413,6 @@ end;
 $$;
 comment on function private.handle_profile_deleted() is 'Archives a deleted user''s conversations before the profile goes; messages are kept.';
 
-
 -- Am I a participant of this conversation? One primary-key lookup per message row. Written in
 -- plpgsql so it is not inlined: inlined, the planner turns the policy into a hashed scan of all of
 -- the caller's conversations. Invoker: the conversations policy applies inside it.
@@ -339,9 +433,10 @@ comment on function private.is_conversation_participant(uuid) is 'Whether the ca
 revoke execute on function private.is_conversation_participant(uuid) from public, anon, service_role;
 grant execute on function private.is_conversation_participant(uuid) to authenticated;
 
-revoke execute on function private.assert_live_session(), private.message_preview(text),
+revoke execute on function private.assert_live_session(),
   private.handle_message_before_insert(), private.handle_message_guard(),
   private.handle_messages_before_update(), private.handle_messages_after_update(),
+  private.handle_conversation_unread_totals(),
   private.handle_profile_link_changed(), private.handle_profile_deleted()
   from public, anon, authenticated, service_role;
 
@@ -365,6 +460,10 @@ create trigger messages_after_update_count_reads
   referencing old table as old_rows new table as new_rows
   for each statement execute function private.handle_messages_after_update();
 
+create trigger conversations_before_write_unread_totals
+  before insert or update or delete on public.conversations
+  for each row execute function private.handle_conversation_unread_totals();
+
 create trigger profiles_after_update_archive_on_unlink
   after update of trainer_id on public.profiles
   for each row when (old.trainer_id is distinct from new.trainer_id)
@@ -379,6 +478,7 @@ create trigger profiles_before_delete_archive
 -- =============================================================================================
 alter table public.conversations enable row level security;
 alter table public.messages enable row level security;
+alter table private.unread_totals enable row level security;
 
 create policy "Participants can see their conversations"
   on public.conversations for select
@@ -422,8 +522,13 @@ create policy "Recipients can mark messages they received as read"
   )
   with check (sender_id is distinct from (select auth.uid()));
 
--- The other party of any of my conversations stays visible (name, avatar), even after an unlink.
-drop policy "Users can see themselves, their trainer and their trainees" on public.profiles;
+create policy "Users can read their own unread total"
+  on private.unread_totals for select
+  to authenticated
+  using (user_id = (select auth.uid()));
+
+-- The profiles select policy lives here, not with profiles, because it needs conversations: the
+-- other party of any of my conversations stays visible (name, avatar), even after an unlink.
 create policy "Users can see themselves, their trainer, their trainees and past conversation partners"
   on public.profiles for select
   to authenticated
@@ -449,12 +554,10 @@ set search_path = ''
 as $$
 declare
   me uuid := (select auth.uid());
-  my_role public.user_role;
   pair_trainer uuid;
   pair_trainee uuid;
-  conv public.conversations;
+  conversation uuid;
   msg public.messages;
-  trimmed text := btrim(coalesce(send_message.body, ''), E' \t\r\n\f\v\u00a0');
 begin
   if me is null then
     raise exception 'sign in to send messages' using errcode = '42501';
@@ -468,51 +571,43 @@ begin
   perform pg_advisory_xact_lock(hashtextextended(send_message.message_id::text, 0));
   select * into msg from public.messages m where m.id = send_message.message_id;
   if found then
-    select * into conv from public.conversations c where c.id = msg.conversation_id;
-    if msg.sender_id = me and send_message.recipient_id in (conv.trainer_id, conv.trainee_id) then
+    if msg.sender_id = me and exists (
+      select 1 from public.conversations c
+      where c.id = msg.conversation_id and send_message.recipient_id in (c.trainer_id, c.trainee_id)
+    ) then
       return msg;
     end if;
     raise exception 'message id % is already used by another message', send_message.message_id
       using errcode = 'SP007';
   end if;
 
-  if trimmed = '' then
-    raise exception 'a message cannot be empty' using errcode = 'SP003';
-  end if;
-  if char_length(trimmed) > 2000 then
-    raise exception 'a message can be at most 2000 characters (this one has %)', char_length(trimmed)
-      using errcode = 'SP004';
-  end if;
+  -- The pair, trainer first: the caller's role says which side the recipient is on.
+  select case l.role when 'trainer' then me when 'trainee' then send_message.recipient_id end,
+         case l.role when 'trainer' then send_message.recipient_id when 'trainee' then me end
+    into pair_trainer, pair_trainee
+  from private.my_link l;
 
-  select l.role into my_role from private.my_link l;
-  if my_role = 'trainer' then
-    pair_trainer := me;
-    pair_trainee := send_message.recipient_id;
-  elsif my_role = 'trainee' then
-    pair_trainer := send_message.recipient_id;
-    pair_trainee := me;
-  else
-    raise exception 'only trainers and trainees can send messages' using errcode = 'SP001';
-  end if;
-
-  select * into conv from public.conversations c
+  select c.id into conversation from public.conversations c
   where c.trainer_id = pair_trainer and c.trainee_id = pair_trainee;
   if not found then
-    if not exists (select 1 from public.profiles p where p.id = pair_trainee and p.trainer_id = pair_trainer) then
-      raise exception 'you can only message your own trainer or trainees' using errcode = 'SP001';
+    -- Only a linked pair starts a conversation, with its first message.
+    if not exists (
+      select 1 from private.my_trainee_links l
+      where l.trainer_id = pair_trainer and l.trainee_id = pair_trainee
+    ) then
+      perform private.refuse_not_linked();
     end if;
     -- Two first messages at once: one insert wins, the other waits for it and finds its row.
     insert into public.conversations (trainer_id, trainee_id)
     values (pair_trainer, pair_trainee)
     on conflict (trainer_id, trainee_id) do nothing;
-    select * into conv from public.conversations c
+    select c.id into conversation from public.conversations c
     where c.trainer_id = pair_trainer and c.trainee_id = pair_trainee;
-  elsif conv.archived_at is not null then
-    raise exception 'this conversation is archived and read-only' using errcode = 'SP002';
   end if;
 
+  -- The body, the archive, the session and the rate limit are the insert trigger's to check.
   insert into public.messages (id, conversation_id, sender_id, body)
-  values (send_message.message_id, conv.id, me, trimmed)
+  values (send_message.message_id, conversation, me, send_message.body)
   returning * into msg;
   return msg;
 end;
@@ -623,36 +718,21 @@ end;
 $$;
 comment on function public.list_messages(uuid, bigint, integer) is 'One page of a conversation''s history, newest first, before the seq cursor (20 by default).';
 
--- The sum over the partial unread indexes, in one place for the API, the inbox events and pushes.
-create function private.unread_total_for(user_id uuid) returns integer
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  return (
-    coalesce((select sum(c.trainer_unread_count) from public.conversations c
-              where c.trainer_id = unread_total_for.user_id and c.trainer_unread_count > 0), 0)
-    + coalesce((select sum(c.trainee_unread_count) from public.conversations c
-                where c.trainee_id = unread_total_for.user_id and c.trainee_unread_count > 0), 0)
-  )::integer;
-end;
-$$;
-comment on function private.unread_total_for(uuid) is 'A user''s unread total (badge): for unread_total(), the inbox events and the push dispatcher. Invoker: under RLS a caller only ever sums their own conversations.';
-revoke execute on function private.unread_total_for(uuid) from public, anon, service_role;
-grant execute on function private.unread_total_for(uuid) to authenticated;
-
 create function public.unread_total() returns integer
 language plpgsql
 stable
 security invoker
 set search_path = ''
 as $$
+-- plpgsql, not sql: its plan is kept for the session (see list_conversations).
 begin
-  return private.unread_total_for((select auth.uid()));
+  return coalesce(
+    (select t.total from private.unread_totals t where t.user_id = (select auth.uid())),
+    0
+  );
 end;
 $$;
-comment on function public.unread_total() is 'How many messages I have not read, over all my conversations (the Messages badge).';
+comment on function public.unread_total() is 'How many messages I have not read, over all my conversations (the Messages badge), as the triggers keep it in private.unread_totals.';
 
 revoke execute on function public.send_message(uuid, text, uuid), public.mark_conversation_read(uuid),
   public.list_conversations(integer, timestamptz, uuid), public.list_messages(uuid, bigint, integer),

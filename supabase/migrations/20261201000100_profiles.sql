@@ -1,9 +1,13 @@
--- Profiles, the trainer ↔ trainee link, invitations.
+-- The migration history was squashed into one file per domain before the first release; from here
+-- on, migrations are append-only.
+--
+-- Profiles, the trainer ↔ trainee link, invitations — and what every later domain shares: the
+-- private schema, the catalog of Spotter's error codes and the one definition of blank text.
 --
 -- Public API functions are security invoker: every read and write goes through RLS as the caller.
 -- Privileged work (creating a profile for a new auth user, linking a trainee who redeems a code)
 -- happens in trigger functions whose EXECUTE is revoked from every API role, so no signed-in
--- user can call them directly (Supabase advisor lints 0028/0029).
+-- user can call them directly (the Supabase advisors flag a definer function an API role may call).
 
 -- =============================================================================================
 -- Schemas and types
@@ -17,8 +21,94 @@ create type public.user_role as enum ('trainer', 'trainee', 'admin');
 comment on type public.user_role is 'What a person is in Spotter. admin is granted in the dashboard, never at sign-up.';
 
 -- =============================================================================================
+-- Helpers every domain uses
+-- =============================================================================================
+
+-- Blank text, defined once. A character is blank when it is Unicode White_Space, a format
+-- character (Cf) or one of the invisible fillers (Hangul fillers, halfwidth Hangul filler, Braille
+-- blank). The app's composer mirrors this exact set, character for character; a body made only of
+-- them is empty, and trimming removes them from both ends.
+create function private.blank_pattern() returns text
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select '['
+    -- White_Space
+    || '\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000'
+    -- Cf (format characters)
+    || '\u00AD\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u180E\u200B-\u200F\u202A-\u202E'
+    || '\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB\U000110BD\U000110CD\U00013430-\U0001343F'
+    || '\U0001BCA0-\U0001BCA3\U0001D173-\U0001D17A\U000E0001\U000E0020-\U000E007F'
+    -- invisible fillers
+    || '\u115F\u1160\u3164\uFFA0\u2800'
+    || ']'
+$$;
+comment on function private.blank_pattern() is 'The regular-expression class of blank characters (Unicode White_Space, format characters Cf, invisible fillers): the one definition behind private.is_blank and private.trim_blank.';
+
+create function private.is_blank(value text) returns boolean
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select value ~ ('^' || private.blank_pattern() || '*$')
+$$;
+comment on function private.is_blank(text) is 'Whether a text is empty or made only of blank characters (private.blank_pattern). Null stays null.';
+
+create function private.trim_blank(value text) returns text
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select regexp_replace(
+    regexp_replace(value, '^' || private.blank_pattern() || '+', ''),
+    private.blank_pattern() || '+$', '')
+$$;
+comment on function private.trim_blank(text) is 'The text without blank characters (private.blank_pattern) at either end.';
+
+-- Refusals several paths raise (remove_trainee here; send_message and the message insert trigger
+-- in messaging) are raised by one function each, so each SQLSTATE has one message.
+create function private.refuse_not_linked() returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  raise exception 'this person is not your trainer or trainee' using errcode = 'SP001';
+end;
+$$;
+comment on function private.refuse_not_linked() is 'Raises SP001: the caller is not linked with that person (not their trainer or trainee).';
+
+-- =============================================================================================
 -- Tables
 -- =============================================================================================
+-- Every SQLSTATE of Spotter's own (SP…) is listed here once; the app shows each as a sentence of its
+-- own, and a test checks this list against the codes the migrations raise.
+create table private.error_codes (
+  code text primary key,
+  meaning text not null,
+  constraint error_codes_code_format check (code ~ '^SP[0-9]{3}$')
+);
+comment on table private.error_codes is 'Server-only (RLS on, no policy): the catalog of SQLSTATE codes Spotter raises (PostgREST answers them with 400; the app shows each as a sentence of its own).';
+comment on column private.error_codes.code is 'The SQLSTATE, SP001…, as raised with errcode = ''SP…''.';
+comment on column private.error_codes.meaning is 'What the refusal means and which rule raises it, for admins reading logs.';
+
+insert into private.error_codes (code, meaning) values
+  ('SP001', 'Not your trainer or trainee: sending to, or removing, someone the caller is not linked with (private.refuse_not_linked).'),
+  ('SP002', 'The conversation is archived (the trainee was unlinked or a user deleted): it is read-only (message insert trigger).'),
+  ('SP003', 'The message is empty: only blank characters, see private.is_blank (message insert trigger).'),
+  ('SP004', 'The message is longer than private.message_body_max_length() characters (message insert trigger).'),
+  ('SP005', 'Rate limit: at most 30 messages per minute per sender (message insert trigger).'),
+  ('SP006', 'Read-only session: the JWT''s session_id is not a live auth session, as with dashboard impersonation (private.assert_live_session).'),
+  ('SP007', 'The message id is already used by another message (send_message).'),
+  ('SP008', 'Conversation not found, or not one of the caller''s (mark_conversation_read).'),
+  ('SP009', 'A required argument is missing: recipient_id or message_id (send_message).'),
+  ('SP010', 'The invitation code does not exist or was withdrawn (redeeming an invitation).'),
+  ('SP011', 'The invitation code has expired (redeeming an invitation).'),
+  ('SP012', 'Only trainees can redeem an invitation code (redeeming an invitation).');
+
 create table public.profiles (
   id uuid primary key references auth.users (id) on delete cascade,
   role public.user_role not null,
@@ -27,7 +117,8 @@ create table public.profiles (
   trainer_id uuid references public.profiles (id) on delete set null,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
-  constraint profiles_display_name_length check (char_length(btrim(display_name)) between 1 and 80),
+  constraint profiles_display_name_length
+    check (not private.is_blank(display_name) and char_length(private.trim_blank(display_name)) <= 80),
   constraint profiles_avatar_url_https check (avatar_url is null or avatar_url ~ '^https?://'),
   constraint profiles_trainer_only_for_trainees check (trainer_id is null or role = 'trainee'),
   constraint profiles_not_own_trainer check (trainer_id is distinct from id)
@@ -35,7 +126,7 @@ create table public.profiles (
 comment on table public.profiles is 'One row per Spotter user (created automatically for each auth user). Trainees point at their parent trainer.';
 comment on column public.profiles.id is 'The auth user this profile belongs to (auth.users.id).';
 comment on column public.profiles.role is 'trainer, trainee or admin. Set at sign-up from the requested role (trainer or trainee); admin only in the dashboard.';
-comment on column public.profiles.display_name is 'Name shown to the other party, 1–80 characters.';
+comment on column public.profiles.display_name is 'Name shown to the other party: 1–80 characters (code points) once blank characters at either end are left out.';
 comment on column public.profiles.avatar_url is 'Optional picture URL; the app shows initials when empty.';
 comment on column public.profiles.trainer_id is 'A trainee''s parent trainer. Set by redeeming an invitation; cleared when the trainer removes the trainee (which archives their conversation).';
 comment on column public.profiles.created_at is 'When the profile was created.';
@@ -110,6 +201,8 @@ grant insert (code, expires_at) on public.invitations to authenticated;
 grant update (revoked_at) on public.invitations to authenticated;
 
 revoke all on public.invitation_redemptions from anon, authenticated;
+
+revoke all on private.error_codes from public, anon, authenticated, service_role;
 grant select on public.invitation_redemptions to authenticated;
 grant insert (code) on public.invitation_redemptions to authenticated;
 
@@ -125,7 +218,7 @@ set search_path = ''
 as $$
 declare
   requested text := coalesce(nullif(new.raw_user_meta_data ->> 'role', ''), 'trainee');
-  name text := nullif(btrim(coalesce(new.raw_user_meta_data ->> 'display_name', '')), '');
+  name text := nullif(private.trim_blank(coalesce(new.raw_user_meta_data ->> 'display_name', '')), '');
 begin
   if requested not in ('trainer', 'trainee') then
     raise exception 'role "%" cannot be chosen at sign-up; use trainer or trainee', requested
@@ -235,7 +328,15 @@ end;
 $$;
 comment on function private.handle_invitation_code() is 'Generates the invitation code and stamps the creating trainer.';
 
--- Trigger functions run without EXECUTE; no API role may call them directly.
+-- Helpers and trigger functions run without EXECUTE; no API role may call them directly, except what
+-- runs as the writing user: the blank helpers inside check constraints, and the refusal the invoker
+-- API functions raise.
+revoke execute on function private.blank_pattern(), private.is_blank(text), private.trim_blank(text),
+  private.refuse_not_linked()
+  from public, anon, authenticated, service_role;
+grant execute on function private.blank_pattern(), private.is_blank(text), private.trim_blank(text)
+  to authenticated, service_role;
+grant execute on function private.refuse_not_linked() to authenticated;
 revoke execute on function private.handle_new_user(), private.handle_profile_guard(),
   private.handle_invitation_redeemed(), private.handle_invitation_code()
   from public, anon, authenticated, service_role;
@@ -262,20 +363,10 @@ create trigger invitation_redemptions_before_insert_link
 -- =============================================================================================
 -- Row-level security
 -- =============================================================================================
+alter table private.error_codes enable row level security;
 alter table public.profiles enable row level security;
 alter table public.invitations enable row level security;
 alter table public.invitation_redemptions enable row level security;
-
--- The other party of a conversation stays visible after an unlink (the conversations table is
--- created in the messaging migration, so that part of this policy is added there).
-create policy "Users can see themselves, their trainer and their trainees"
-  on public.profiles for select
-  to authenticated
-  using (
-    id = (select auth.uid())
-    or trainer_id = (select auth.uid())
-    or id = (select l.trainer_id from private.my_link l)
-  );
 
 create policy "Users can update their own profile and trainers can release their trainees"
   on public.profiles for update
@@ -355,8 +446,7 @@ begin
   set trainer_id = null
   where p.id = remove_trainee.trainee_id and p.trainer_id = (select auth.uid());
   if not found then
-    raise exception 'this person is not one of your trainees'
-      using errcode = 'SP001';
+    perform private.refuse_not_linked();
   end if;
 end;
 $$;

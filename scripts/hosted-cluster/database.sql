@@ -1,0 +1,94 @@
+-- Ownership and grants of a hosted project's database, applied as the superuser after the platform
+-- SQL (localbase/sql/platform.sql) to the template every test database of the private cluster is
+-- copied from. The platform objects get the owners they have on hosted; postgres gets what hosted
+-- grants it, and nothing more.
+
+-- auth: Supabase Auth's tables and helpers, owned by supabase_auth_admin, with RLS on (platform SQL).
+alter table auth.users owner to supabase_auth_admin;
+alter table auth.identities owner to supabase_auth_admin;
+alter table auth.sessions owner to supabase_auth_admin;
+alter table auth.refresh_tokens owner to supabase_auth_admin;
+alter function auth.uid() owner to supabase_auth_admin;
+alter function auth.role() owner to supabase_auth_admin;
+alter function auth.email() owner to supabase_auth_admin;
+alter function auth.jwt() owner to supabase_auth_admin;
+grant all on schema auth to supabase_auth_admin;
+grant usage on schema auth to postgres;
+-- The tables of the first auth schema (users, refresh_tokens) were granted to postgres in full when
+-- it was demoted (which is what lets a migration put a trigger on auth.users); the tables Supabase
+-- Auth added later (identities, sessions) only SELECT, with grant option.
+grant all on auth.users, auth.refresh_tokens to postgres;
+grant all on sequence auth.refresh_tokens_id_seq to postgres;
+grant select on auth.identities, auth.sessions to postgres with grant option;
+grant execute on all functions in schema auth to postgres;
+
+-- realtime: messages owned by supabase_realtime_admin; postgres may read and write rows (what
+-- Realtime's own migration grants) and, through the supautils emulation, only create policies.
+alter table realtime.messages owner to supabase_realtime_admin;
+grant usage on schema realtime to postgres with grant option;
+grant select, insert, update on realtime.messages to postgres;
+
+-- extensions: as on hosted, postgres has the schema in full.
+grant all on schema extensions to postgres;
+
+-- EMULATION of supautils' policy_grants, second half (roles.sql has the first): of the DDL postgres
+-- runs on realtime.messages, only CREATE, ALTER and DROP POLICY are allowed; anything else on the
+-- table, its triggers or its indexes fails as hosted answers it, 42501 "must be owner".
+create schema if not exists hosted_emulation;
+revoke all on schema hosted_emulation from public;
+
+create or replace function hosted_emulation.policy_grants_only() returns event_trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+  command record;
+begin
+  if current_user <> 'postgres' then
+    return;
+  end if;
+  for command in select * from pg_event_trigger_ddl_commands() loop
+    continue when command.command_tag in ('CREATE POLICY', 'ALTER POLICY', 'DROP POLICY');
+    if (command.classid = 'pg_class'::regclass and command.objid = 'realtime.messages'::regclass)
+       or (command.classid = 'pg_class'::regclass
+           and exists (select 1 from pg_index i
+                       where i.indexrelid = command.objid and i.indrelid = 'realtime.messages'::regclass))
+       or (command.classid = 'pg_trigger'::regclass
+           and exists (select 1 from pg_trigger g
+                       where g.oid = command.objid and g.tgrelid = 'realtime.messages'::regclass)) then
+      raise exception 'must be owner of table messages (% on realtime.messages: supautils allows postgres only policies there)',
+        command.command_tag
+        using errcode = '42501';
+    end if;
+  end loop;
+end;
+$$;
+
+create or replace function hosted_emulation.policy_grants_only_drops() returns event_trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+  dropped record;
+begin
+  if current_user <> 'postgres' then
+    return;
+  end if;
+  for dropped in select * from pg_event_trigger_dropped_objects() loop
+    continue when dropped.object_type = 'policy';
+    if dropped.object_identity = 'realtime.messages'
+       or dropped.object_identity like '% on realtime.messages' then
+      raise exception 'must be owner of table messages (dropping % %: supautils allows postgres only policies there)',
+        dropped.object_type, dropped.object_identity
+        using errcode = '42501';
+    end if;
+  end loop;
+end;
+$$;
+
+drop event trigger if exists hosted_policy_grants_only;
+create event trigger hosted_policy_grants_only on ddl_command_end
+  execute function hosted_emulation.policy_grants_only();
+drop event trigger if exists hosted_policy_grants_only_drops;
+create event trigger hosted_policy_grants_only_drops on sql_drop
+  execute function hosted_emulation.policy_grants_only_drops();
