@@ -46,10 +46,12 @@ describe('catching up on a conversation', () => {
 		expect(calls).toHaveLength(2);
 	});
 
-	it('asks one page more when what is missing fills whole pages', async () => {
+	it('stops at the page that reaches the message after the newest held (seq has no gaps)', async () => {
 		const { supabase, calls } = storing(200);
 		const result = await messages.after(supabase, conversation, 100);
-		expect(result.ok && result.data).toHaveLength(100);
-		expect(calls).toHaveLength(2);
+		expect(result.ok && result.data.map((m) => m.seq)).toEqual(
+			Array.from({ length: 100 }, (_, i) => 101 + i)
+		);
+		expect(calls).toHaveLength(1);
 	});
 });

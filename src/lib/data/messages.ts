@@ -52,7 +52,8 @@ export async function after(
 		const unseen = page.data.filter((m) => m.seq > afterSeq);
 		newer.push(...unseen);
 		const oldest = page.data.at(-1);
-		if (!oldest || unseen.length < page.data.length || page.data.length < CATCH_UP_PAGE_SIZE) break;
+		// seq is dense: once the page reaches afterSeq + 1, nothing older is missing.
+		if (!oldest || oldest.seq <= afterSeq + 1 || page.data.length < CATCH_UP_PAGE_SIZE) break;
 		beforeSeq = oldest.seq;
 	}
 	return ok(newer.toReversed());
