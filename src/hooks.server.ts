@@ -42,10 +42,13 @@ const supabase: Handle = async ({ event, resolve }) => {
 	event.locals.supabase = createServerClient<Database>(supabaseUrl, supabaseKey, {
 		cookies: {
 			getAll: () => event.cookies.getAll(),
-			setAll: (cookiesToSet) => {
+			setAll: (cookiesToSet, headers) => {
 				for (const { name, value, options } of cookiesToSet) {
 					event.cookies.set(name, value, { ...options, path: '/' });
 				}
+				// Cache-Control: private, no-store…: a response that sets a session cookie must never be
+				// cached by a CDN or proxy and served to someone else.
+				event.setHeaders(headers);
 			}
 		}
 	});

@@ -6,6 +6,7 @@
 /// <reference types="@sveltejs/kit" />
 import { build, files, version } from '$service-worker';
 import { handleNotificationClick, handlePush } from '$lib/push/sw-handlers';
+import { isClearPages } from '$lib/worker-messages';
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
 
@@ -77,7 +78,7 @@ async function networkFirst(request: Request): Promise<Response> {
 
 sw.addEventListener('message', (event) => {
 	// Sent by the app on sign-out: cached pages hold the previous user's data.
-	if ((event.data as { type?: string } | null)?.type === 'spotter:clear-pages') {
+	if (isClearPages(event.data)) {
 		event.waitUntil(caches.delete(PAGES_CACHE));
 	}
 });

@@ -28,7 +28,7 @@ for (const width of [375, 1280]) {
 		violations.push(...(await checkScreen(page, 'conversation-too-long')));
 		await page.getByRole('textbox', { name: /^Message to / }).fill('');
 
-		await visit(page, `/messages/new/${fresh.id}`);
+		await visit(page, `/messages/with/${fresh.id}`);
 		violations.push(...(await checkScreen(page, 'new-message')));
 
 		await visit(page, '/trainees');

@@ -21,7 +21,7 @@ test('solo sees no conversations and cannot start one', async ({ browser }) => {
 	await expect(solo.page.getByText(/You have no trainer yet/)).toBeVisible();
 	await expect(solo.page.getByRole('link', { name: 'Message your trainer' })).toHaveCount(0);
 
-	await visit(solo.page, `/messages/new/${demo.coach.id}`);
+	await visit(solo.page, `/messages/with/${demo.coach.id}`);
 	await expect(solo.page.getByText('You can only message your own trainer or trainees.')).toBeVisible();
 	await expect(composer(solo.page)).toHaveCount(0);
 
@@ -70,6 +70,8 @@ test('signing in and up explain errors in words; a code at sign-up links the tra
 	await expect(page.getByText('You are now linked to your trainer.')).toBeVisible();
 	await page.getByRole('link', { name: /^Messages/ }).click();
 	await page.getByRole('link', { name: 'Message your trainer' }).click();
+	// The same route a trainer uses for a trainee: a conversation with this person, not yet begun.
+	await expect(page).toHaveURL(new RegExp(`/messages/with/${demo.coach.id}$`));
 	await expect(page.getByRole('heading', { name: demo.coach.name })).toBeVisible();
 	await expect(composer(page)).toBeVisible();
 
@@ -86,9 +88,16 @@ test('signing in and up explain errors in words; a code at sign-up links the tra
 	await expect(page).toHaveURL(/\/messages$/);
 	await expect(page.getByRole('link', { name: 'Message your trainer' })).toBeVisible();
 
-	// And an existing account signs in where it wanted to go.
+	// And an existing account signs in where it wanted to go. The answer that sets the session
+	// cookie tells every cache between here and the server not to keep it.
 	await page.getByRole('link', { name: 'Settings' }).click();
 	await page.getByRole('button', { name: 'Sign out' }).click();
+	const signedInAnswer = page.waitForResponse(
+		(response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/sign-in'
+	);
 	await signIn(page, demo.sam.email);
+	const answer = await signedInAnswer;
+	expect(await answer.headerValue('set-cookie')).toContain('sb-');
+	expect(await answer.headerValue('cache-control')).toMatch(/no-store/);
 	await context.close();
 });

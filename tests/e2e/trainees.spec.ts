@@ -60,7 +60,7 @@ test('Message for a trainee without a conversation opens an empty composer; the 
 	const coach = await signedIn(browser, demo.coach.email);
 	await visit(coach.page, `/trainees/${trainee.id}`);
 	await coach.page.getByRole('link', { name: 'Message', exact: true }).click();
-	await expect(coach.page).toHaveURL(new RegExp(`/messages/new/${trainee.id}$`));
+	await expect(coach.page).toHaveURL(new RegExp(`/messages/with/${trainee.id}$`));
 	await expect(composer(coach.page)).toHaveValue('');
 	await expect(coach.page.getByText('No messages yet. Write the first one below.')).toBeVisible();
 

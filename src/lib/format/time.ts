@@ -1,5 +1,6 @@
-// The one timestamp formatter of the app (review m1/m2): relative when recent, absolute when
-// older, calendar days counted in the viewer's time zone, hours from Intl (never hour % 12).
+// The one timestamp formatter of the app, for the list and the chat alike: relative when recent,
+// absolute when older, calendar days counted in the viewer's time zone (right around midnight),
+// hours from Intl (never hour % 12, which shows noon as 0).
 
 export interface TimeFormatOptions {
 	/** BCP 47 locale; the browser's when omitted. */

@@ -1,4 +1,4 @@
-import type { ArchivedReason } from './schema';
+import type { ArchivedReason } from '$lib/schemas/rows';
 
 /** Why a conversation is read-only, for the list and the chat. */
 export function archivedText(reason: ArchivedReason | null, otherName: string | null): string {

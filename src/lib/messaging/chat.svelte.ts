@@ -3,12 +3,20 @@
 // after every (re)join the chat fetches everything after the newest message it holds.
 import type { RealtimeChannel } from '@supabase/supabase-js';
 import type { Supabase } from '$lib/supabase/types';
-import { freshenRealtimeAuth, whenBack, type LiveState } from '$lib/supabase/realtime';
-import * as api from './api';
-import { OFFLINE, type UserError } from './errors';
-import * as device from './offline-store';
+import { freshenRealtimeAuth, onHint, whenBack, type LiveState } from '$lib/supabase/realtime';
+import * as conversations from '$lib/data/conversations';
+import * as messages from '$lib/data/messages';
+import * as lastSeen from '$lib/device/last-seen';
+import * as outbox from '$lib/device/outbox';
+import { OFFLINE, type UserError } from '$lib/errors';
+import type { MessageRow } from '$lib/schemas/rows';
+import {
+	messageCreatedSchema,
+	messagesReadSchema,
+	typingPresenceSchema,
+	type MessagesRead
+} from '$lib/schemas/realtime';
 import { idsOf, isoNow, mergeMessages } from './merge';
-import { messageCreatedSchema, messagesReadSchema, typingPresenceSchema, type MessageRow } from './schema';
 
 export interface Outgoing {
 	id: string;
@@ -100,13 +108,22 @@ export class Chat {
 	connect(): () => void {
 		let closed = false;
 		const id = this.conversationId;
+		const catchUp = () => void this.catchUp();
 		if (id) {
 			void freshenRealtimeAuth(this.#supabase).then(() => {
 				if (closed) return;
 				this.#channel = this.#supabase
 					.channel(`conversation:${id}`, { config: { private: true, presence: { key: this.me } } })
-					.on('broadcast', { event: 'message_created' }, ({ payload }) => this.#onMessageCreated(payload))
-					.on('broadcast', { event: 'messages_read' }, ({ payload }) => this.#onMessagesRead(payload))
+					.on(
+						'broadcast',
+						{ event: 'message_created' },
+						onHint('message_created', messageCreatedSchema, (m) => this.#onMessageCreated(m.message), catchUp)
+					)
+					.on(
+						'broadcast',
+						{ event: 'messages_read' },
+						onHint('messages_read', messagesReadSchema, (r) => this.#onMessagesRead(r), catchUp)
+					)
 					.on('presence', { event: 'sync' }, () => this.#onPresence())
 					.subscribe((status) => {
 						if (status === 'SUBSCRIBED') {
@@ -143,7 +160,7 @@ export class Chat {
 	/** Fetches every message after the newest one held (gap-free: seq is dense per conversation). */
 	async catchUp(): Promise<void> {
 		if (!this.conversationId) return;
-		const result = await api.messagesAfter(this.#supabase, this.conversationId, this.lastSeq);
+		const result = await messages.after(this.#supabase, this.conversationId, this.lastSeq);
 		if (!result.ok) {
 			if (result.error.code !== 'offline') this.error = result.error;
 			return;
@@ -156,13 +173,13 @@ export class Chat {
 		const oldest = this.messages[0];
 		if (!this.conversationId || this.loadingOlder || !this.hasOlder) return;
 		this.loadingOlder = true;
-		const result = await api.listMessages(this.#supabase, this.conversationId, oldest?.seq);
+		const result = await messages.list(this.#supabase, this.conversationId, oldest?.seq);
 		this.loadingOlder = false;
 		if (!result.ok) {
 			this.error = result.error;
 			return;
 		}
-		this.hasOlder = result.data.length === api.MESSAGE_PAGE_SIZE;
+		this.hasOlder = result.data.length === messages.PAGE_SIZE;
 		this.#accept(result.data, false);
 	}
 
@@ -178,7 +195,7 @@ export class Chat {
 		this.outgoing.push(message);
 		const { id, created_at } = message;
 		this.#store(() =>
-			device.putOutgoing({
+			outbox.put({
 				id,
 				userId: this.me,
 				thread: this.#thread,
@@ -198,14 +215,14 @@ export class Chat {
 		if (!message) return;
 		message.status = 'waiting';
 		message.error = null;
-		this.#store(() => device.setOutgoingStatus(id, 'pending', null));
+		this.#store(() => outbox.setStatus(id, 'pending', null));
 		void this.#pump();
 	}
 
 	/** Gives up on an unsent message. */
 	discard(id: string): void {
 		this.outgoing = this.outgoing.filter((m) => m.id !== id);
-		this.#store(() => device.removeOutgoing([id]));
+		this.#store(() => outbox.remove([id]));
 	}
 
 	/** Tells the other party whether I am typing; stops by itself after a pause. */
@@ -217,13 +234,15 @@ export class Chat {
 		void this.#channel.track({ typing: active });
 	}
 
-	/** Marks what I received as read (call while the conversation is on screen). */
-	/** Resolves to whether the database marked something read. */
+	/**
+	 * Marks what I received as read (call while the conversation is on screen). Resolves to
+	 * whether the database marked something read.
+	 */
 	async markRead(): Promise<boolean> {
 		if (!this.conversationId || this.#marking || this.unreadIncoming === 0) return false;
 		this.#marking = true;
 		const upTo = this.lastSeq;
-		const result = await api.markConversationRead(this.#supabase, this.conversationId);
+		const result = await conversations.markRead(this.#supabase, this.conversationId);
 		this.#marking = false;
 		if (!result.ok) {
 			// Offline: the next catch-up brings us back here. Anything else is worth showing.
@@ -250,7 +269,7 @@ export class Chat {
 				}
 				// On the device first: a message that left must survive the app closing meanwhile.
 				await this.#io;
-				const result = await api.sendMessage(this.#supabase, {
+				const result = await messages.send(this.#supabase, {
 					recipientId: this.recipientId,
 					body: next.body,
 					id: next.id
@@ -269,7 +288,7 @@ export class Chat {
 					message.status = 'failed';
 					message.error = result.error;
 					const { id, error } = message;
-					this.#store(() => device.setOutgoingStatus(id, 'failed', error));
+					this.#store(() => outbox.setStatus(id, 'failed', error));
 					if (result.error.code === 'SP002') this.archivedBySend = true;
 				}
 			}
@@ -294,8 +313,9 @@ export class Chat {
 	/** Adds server rows, de-duplicated by id, kept in seq order; drops their outgoing copies. */
 	#accept(rows: MessageRow[], live: boolean): void {
 		if (rows.length === 0) return;
-		const { messages, added } = mergeMessages(this.messages, rows);
-		this.messages = messages;
+		const merged = mergeMessages(this.messages, rows);
+		this.messages = merged.messages;
+		const { added } = merged;
 		if (live) {
 			const incoming = added.findLast((m) => m.sender_id !== this.me);
 			if (incoming) this.lastIncoming = incoming;
@@ -304,33 +324,19 @@ export class Chat {
 		const sent = this.outgoing.filter((m) => accepted.has(m.id)).map((m) => m.id);
 		if (sent.length > 0) {
 			this.outgoing = this.outgoing.filter((m) => !accepted.has(m.id));
-			this.#store(() => device.removeOutgoing(sent));
+			this.#store(() => outbox.remove(sent));
 		}
 		this.#keepLastSeen();
 	}
 
-	#onMessageCreated(payload: unknown): void {
-		const parsed = messageCreatedSchema.safeParse(payload);
-		if (!parsed.success) {
-			console.error('message_created payload not understood; catching up from the database', parsed.error);
-			void this.catchUp();
-			return;
-		}
-		const { message } = parsed.data;
+	#onMessageCreated(message: MessageRow): void {
 		if (message.conversation_id !== this.conversationId) return;
 		// A gap means an event was missed: fetch the range instead of trusting this one alone.
 		if (message.seq > this.lastSeq + 1) void this.catchUp();
 		else this.#accept([message], true);
 	}
 
-	#onMessagesRead(payload: unknown): void {
-		const parsed = messagesReadSchema.safeParse(payload);
-		if (!parsed.success) {
-			console.error('messages_read payload not understood; catching up from the database', parsed.error);
-			void this.catchUp();
-			return;
-		}
-		const receipt = parsed.data;
+	#onMessagesRead(receipt: MessagesRead): void {
 		const readAt = receipt.read_at ?? isoNow();
 		const mineWereRead = receipt.reader_id !== this.me;
 		for (const m of this.messages) {
@@ -350,10 +356,10 @@ export class Chat {
 
 	/** What this device kept: the last-seen messages, then the unsent ones (pending or failed). */
 	async #restore(): Promise<void> {
-		const kept = this.conversationId ? await device.lastSeen.messages(this.me, this.conversationId) : [];
+		const kept = this.conversationId ? await lastSeen.messages(this.me, this.conversationId) : [];
 		this.#accept(kept, false);
 		this.#keepLastSeen();
-		const unsent = await device.outboxOf(this.me, this.#thread);
+		const unsent = await outbox.of(this.me, this.#thread);
 		const held = idsOf([...this.outgoing, ...this.messages]);
 		for (const record of unsent) {
 			if (held.has(record.id)) continue;
@@ -367,15 +373,15 @@ export class Chat {
 		}
 		// Stored by the server before the app was closed: only the device copy was left.
 		const stored = unsent.filter((r) => this.messages.some((m) => m.id === r.id)).map((r) => r.id);
-		if (stored.length > 0) this.#store(() => device.removeOutgoing(stored));
+		if (stored.length > 0) this.#store(() => outbox.remove(stored));
 	}
 
 	/** The newest messages, kept on the device for reading offline. */
 	#keepLastSeen(): void {
 		const id = this.conversationId;
 		if (!id) return;
-		const messages = this.messages.slice(-device.KEPT_MESSAGES);
-		this.#store(() => device.lastSeen.saveMessages(this.me, id, messages));
+		const newest = this.messages.slice(-lastSeen.KEPT_MESSAGES);
+		this.#store(() => lastSeen.saveMessages(this.me, id, newest));
 	}
 
 	/** Queues a device write after the earlier ones; a failure is shown, not hidden. */

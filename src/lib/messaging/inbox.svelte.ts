@@ -4,12 +4,13 @@ import type { RealtimeChannel } from '@supabase/supabase-js';
 import type { Supabase } from '$lib/supabase/types';
 import { getContext, setContext } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
-import { freshenRealtimeAuth, whenBack, type LiveState } from '$lib/supabase/realtime';
-import * as api from './api';
-import { lastSeen } from './offline-store';
-import type { UserError } from './errors';
+import { freshenRealtimeAuth, onHint, whenBack, type LiveState } from '$lib/supabase/realtime';
+import * as conversations from '$lib/data/conversations';
+import * as lastSeen from '$lib/device/last-seen';
+import type { UserError } from '$lib/errors';
+import type { ConversationRow } from '$lib/schemas/rows';
+import { conversationChangedSchema, type ConversationChanged } from '$lib/schemas/realtime';
 import { mergeConversations, newestFirst } from './merge';
-import { conversationChangedSchema, type ConversationChanged, type ConversationRow } from './schema';
 
 export class Inbox {
 	conversations = $state<ConversationRow[]>([]);
@@ -43,7 +44,16 @@ export class Inbox {
 			if (closed) return;
 			channel = this.#supabase
 				.channel(`user:${this.userId}`, { config: { private: true } })
-				.on('broadcast', { event: 'conversation_changed' }, ({ payload }) => this.#apply(payload))
+				.on(
+					'broadcast',
+					{ event: 'conversation_changed' },
+					onHint(
+						'conversation_changed',
+						conversationChangedSchema,
+						(change) => this.#apply(change),
+						() => void this.refresh()
+					)
+				)
 				.subscribe((status) => {
 					if (status === 'SUBSCRIBED') {
 						this.live = 'live';
@@ -65,8 +75,8 @@ export class Inbox {
 	async refresh(): Promise<void> {
 		const eventsBefore = this.#events;
 		const [page, total] = await Promise.all([
-			api.listConversations(this.#supabase),
-			api.unreadTotal(this.#supabase)
+			conversations.list(this.#supabase),
+			conversations.unreadTotal(this.#supabase)
 		]);
 		// An event that arrived meanwhile may be newer than this answer: ask again.
 		if (this.#events !== eventsBefore) return this.refresh();
@@ -77,7 +87,7 @@ export class Inbox {
 		}
 		this.error = total.ok ? null : total.error;
 		if (total.ok) this.unreadTotal = total.data;
-		if (!this.loaded || this.#fromDevice) this.hasMore = page.data.length === api.CONVERSATION_PAGE_SIZE;
+		if (!this.loaded || this.#fromDevice) this.hasMore = page.data.length === conversations.PAGE_SIZE;
 		this.#fromDevice = false;
 		this.#merge(page.data);
 		this.loaded = true;
@@ -103,7 +113,7 @@ export class Inbox {
 		const last = this.conversations.at(-1);
 		if (this.loadingMore || !this.hasMore || !last?.last_message_at) return;
 		this.loadingMore = true;
-		const page = await api.listConversations(this.#supabase, {
+		const page = await conversations.list(this.#supabase, {
 			lastMessageAt: last.last_message_at,
 			id: last.id
 		});
@@ -112,7 +122,7 @@ export class Inbox {
 			this.error = page.error;
 			return;
 		}
-		this.hasMore = page.data.length === api.CONVERSATION_PAGE_SIZE;
+		this.hasMore = page.data.length === conversations.PAGE_SIZE;
 		this.#merge(page.data);
 	}
 
@@ -124,19 +134,7 @@ export class Inbox {
 		this.conversations = mergeConversations(this.conversations, rows);
 	}
 
-	#apply(payload: unknown): void {
-		const parsed = conversationChangedSchema.safeParse(payload);
-		if (!parsed.success) {
-			// Events are hints: fall back to the database when one cannot be read.
-			console.error(
-				'conversation_changed payload not understood; reloading the inbox',
-				parsed.error,
-				payload
-			);
-			void this.refresh();
-			return;
-		}
-		const change = parsed.data;
+	#apply(change: ConversationChanged): void {
 		this.#events++;
 		this.changes.set(change.conversation_id, change);
 		this.unreadTotal = change.unread_total;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mergeConversations, mergeMessages } from './merge';
-import type { ConversationRow, MessageRow } from './schema';
+import type { ConversationRow, MessageRow } from '$lib/schemas/rows';
 
 const message = (seq: number, extra: Partial<MessageRow> = {}): MessageRow => ({
 	id: `m${seq}`,

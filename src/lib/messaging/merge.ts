@@ -1,6 +1,6 @@
 // Pure list operations for the live views: merge rows from the database and from realtime
 // events without duplicates, in the order the database defines.
-import type { ConversationRow, MessageRow } from './schema';
+import type { ConversationRow, MessageRow } from '$lib/schemas/rows';
 
 /** Conversations newest first, ties by id descending (the list_conversations keyset order). */
 export function newestFirst(a: ConversationRow, b: ConversationRow): number {

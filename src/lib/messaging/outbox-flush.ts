@@ -1,9 +1,10 @@
 // Sends what the device outbox still holds when the app starts and whenever the connection comes
 // back, whichever conversation is on screen (or none). send_message is idempotent on the message
 // id, so a message also being sent by an open chat at the same moment is stored once.
-import * as api from './api';
-import type { UserError } from './errors';
-import * as device from './offline-store';
+import type { Result } from '$lib/data/result';
+import * as messages from '$lib/data/messages';
+import * as outbox from '$lib/device/outbox';
+import type { UserError } from '$lib/errors';
 import { whenBack } from '$lib/supabase/realtime';
 import type { Supabase } from '$lib/supabase/types';
 
@@ -15,22 +16,22 @@ export interface FlushResult {
 	stopped: boolean;
 }
 
-type Send = (message: { recipientId: string; body: string; id: string }) => Promise<api.Result<unknown>>;
+type Send = (message: { recipientId: string; body: string; id: string }) => Promise<Result<unknown>>;
 
 /** Sends each pending message of `userId` in the order written; refusals are kept with their reason. */
 export async function flushOutbox(userId: string, send: Send): Promise<FlushResult> {
 	const result: FlushResult = { sent: 0, refused: 0, stopped: false };
-	for (const record of await device.pendingOf(userId)) {
+	for (const record of await outbox.pending(userId)) {
 		const outcome = await send({ recipientId: record.recipientId, body: record.body, id: record.id });
 		if (outcome.ok) {
-			await device.removeOutgoing([record.id]);
+			await outbox.remove([record.id]);
 			result.sent++;
 		} else if (outcome.error.retryable) {
 			// Sending later ones first would reorder the conversation.
 			result.stopped = true;
 			break;
 		} else {
-			await device.setOutgoingStatus(record.id, 'failed', outcome.error);
+			await outbox.setStatus(record.id, 'failed', outcome.error);
 			result.refused++;
 		}
 	}
@@ -49,7 +50,7 @@ export function keepOutboxFlowing(
 	let running: Promise<void> | undefined;
 	const flush = () => {
 		if (running || !navigator.onLine) return;
-		running = flushOutbox(userId, (m) => api.sendMessage(supabase, m))
+		running = flushOutbox(userId, (m) => messages.send(supabase, m))
 			.then((r) => {
 				if (r.refused > 0) {
 					onError({

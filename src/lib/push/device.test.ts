@@ -58,8 +58,8 @@ describe('enabling push', () => {
 				registration,
 				requestPermission: async () => permission
 			});
-			expect(result).toMatchObject({ ok: false, problem: { code } });
-			if (!result.ok) expect(result.problem.message).toMatch(/\.$/);
+			expect(result).toMatchObject({ ok: false, error: { code } });
+			if (!result.ok) expect(result.error.message).toMatch(/\.$/);
 		}
 	});
 
@@ -69,7 +69,7 @@ describe('enabling push', () => {
 			registration,
 			requestPermission: async () => 'granted'
 		});
-		expect(result).toMatchObject({ ok: false, problem: { code: 'subscribe-failed' } });
+		expect(result).toMatchObject({ ok: false, error: { code: 'subscribe-failed' } });
 	});
 
 	test('decodes the base64url VAPID key the browser subscribes with', () => {

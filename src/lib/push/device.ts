@@ -1,14 +1,11 @@
-// This device's push subscription: enabling (permission, PushManager, a push_subscriptions row
-// through supabase-js and RLS), disabling, and what the browser can do at all. Expected failures
-// come back as values with a sentence for the user.
-import type { SupabaseClient } from '@supabase/supabase-js';
-
-export interface PushProblem {
-	code: 'unsupported' | 'ios-install' | 'denied' | 'dismissed' | 'subscribe-failed' | 'save-failed';
-	message: string;
-}
-
-export type PushResult = { ok: true } | { ok: false; problem: PushProblem };
+// This device's push subscription: what the browser can do at all, and turning notifications on
+// (permission, PushManager, the push_subscriptions row) and off. Results have the one shape of the
+// data layer; each problem comes with a sentence for the user.
+// Relative imports for values: the push suites import this module outside the app's Vite aliases.
+import type { Supabase } from '$lib/supabase/types';
+import type { UserError } from '../errors';
+import * as pushSubscriptions from '../data/push-subscriptions';
+import { failed, ok, type Result } from '../data/result';
 
 /** What this browser offers: push, push only once installed (iOS), or nothing. */
 export type PushSupport = 'supported' | 'ios-install' | 'unsupported';
@@ -50,48 +47,17 @@ const problems = {
 	dismissed: 'Notifications were not allowed. Press the button again to choose.',
 	'subscribe-failed': 'This browser could not set up notifications. Try again later.',
 	'save-failed': 'Notifications could not be turned on (the server did not save this device). Try again.'
-} as const satisfies Record<PushProblem['code'], string>;
+} as const;
 
-function fail(code: PushProblem['code'], detail?: string): PushResult {
-	return { ok: false, problem: { code, message: detail ? `${problems[code]} (${detail})` : problems[code] } };
-}
+export type PushProblem = keyof typeof problems;
 
-/** The keys of a subscription, as PushSubscription.toJSON() gives them. */
-export interface SubscriptionJson {
-	endpoint?: string;
-	keys?: Record<string, string>;
-}
-
-/** Stores this device for the signed-in user (RLS: own rows; an endpoint moves to its new user). */
-export async function savePushSubscription(
-	supabase: SupabaseClient,
-	subscription: SubscriptionJson,
-	userAgent?: string
-): Promise<PushResult> {
-	const { endpoint, keys } = subscription;
-	if (!endpoint || !keys?.p256dh || !keys.auth) return fail('subscribe-failed', 'no endpoint or keys');
-	const { error } = await supabase.from('push_subscriptions').insert({
-		endpoint,
-		p256dh: keys.p256dh,
-		auth: keys.auth,
-		user_agent: userAgent?.slice(0, 500) ?? null
-	});
-	return error ? fail('save-failed', error.message) : { ok: true };
-}
-
-export async function deletePushSubscription(
-	supabase: SupabaseClient,
-	endpoint: string
-): Promise<PushResult> {
-	const { error } = await supabase.from('push_subscriptions').delete().eq('endpoint', endpoint);
-	return error ? fail('save-failed', error.message) : { ok: true };
-}
-
-/** Whether the server has this endpoint for the signed-in user. */
-export async function isPushSubscriptionSaved(supabase: SupabaseClient, endpoint: string): Promise<boolean> {
-	const { data, error } = await supabase.from('push_subscriptions').select('id').eq('endpoint', endpoint);
-	if (error) throw new Error(`could not read push_subscriptions: ${error.message}`);
-	return (data ?? []).length > 0;
+function problem<T>(code: PushProblem, detail?: string): Result<T> {
+	const error: UserError = {
+		code,
+		message: detail ? `${problems[code]} (${detail})` : problems[code],
+		retryable: code !== 'unsupported' && code !== 'ios-install'
+	};
+	return failed(error);
 }
 
 interface PushManagerLike {
@@ -105,7 +71,8 @@ interface PushManagerLike {
 interface PushSubscriptionLike {
 	endpoint: string;
 	options?: { applicationServerKey?: ArrayBuffer | null };
-	toJSON(): SubscriptionJson;
+	/** The keys of a subscription, as PushSubscription.toJSON() gives them. */
+	toJSON(): { endpoint?: string; keys?: Record<string, string> };
 	unsubscribe(): Promise<boolean>;
 }
 
@@ -118,10 +85,10 @@ export interface EnableOptions {
 }
 
 /** Turns notifications on for this device. Call it only from a user's press of a button. */
-export async function enablePush(supabase: SupabaseClient, options: EnableOptions): Promise<PushResult> {
+export async function enablePush(supabase: Supabase, options: EnableOptions): Promise<Result<void>> {
 	const permission = await options.requestPermission();
-	if (permission === 'denied') return fail('denied');
-	if (permission !== 'granted') return fail('dismissed');
+	if (permission === 'denied') return problem('denied');
+	if (permission !== 'granted') return problem('dismissed');
 	const serverKey = base64UrlToBytes(options.vapidPublicKey);
 	const { pushManager } = options.registration;
 	let subscription: PushSubscriptionLike;
@@ -136,30 +103,44 @@ export async function enablePush(supabase: SupabaseClient, options: EnableOption
 		subscription =
 			existing ?? (await pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: serverKey }));
 	} catch (err) {
-		return fail('subscribe-failed', err instanceof Error ? err.message : String(err));
+		return problem('subscribe-failed', err instanceof Error ? err.message : String(err));
 	}
-	return savePushSubscription(supabase, subscription.toJSON(), options.userAgent);
+	const { endpoint, keys } = subscription.toJSON();
+	if (!endpoint || !keys?.p256dh || !keys.auth) return problem('subscribe-failed', 'no endpoint or keys');
+	const saved = await pushSubscriptions.save(
+		supabase,
+		{ endpoint, p256dh: keys.p256dh, auth: keys.auth },
+		options.userAgent
+	);
+	return saved.ok ? ok(undefined) : problem('save-failed', saved.error.message);
 }
 
-/** Turns notifications off for this device (also call it before signing out). */
+/** Turns notifications off for this device (also before signing out). */
 export async function disablePush(
-	supabase: SupabaseClient,
+	supabase: Supabase,
 	registration: { pushManager: Pick<PushManagerLike, 'getSubscription'> }
-): Promise<PushResult> {
+): Promise<Result<void>> {
 	const subscription = await registration.pushManager.getSubscription();
-	if (!subscription) return { ok: true };
-	const removed = await deletePushSubscription(supabase, subscription.endpoint);
-	if (!removed.ok) return removed;
+	if (!subscription) return ok(undefined);
+	const removed = await pushSubscriptions.remove(supabase, subscription.endpoint);
+	if (!removed.ok) return problem('save-failed', removed.error.message);
 	await subscription.unsubscribe();
-	return { ok: true };
+	return ok(undefined);
 }
 
 /** Before signing out: the next user of this browser must not get this user's messages. */
-export async function forgetDeviceBeforeSignOut(supabase: SupabaseClient): Promise<PushResult> {
-	if (typeof navigator === 'undefined' || !('serviceWorker' in navigator)) return { ok: true };
+export async function forgetDevice(supabase: Supabase): Promise<Result<void>> {
+	if (typeof navigator === 'undefined' || !('serviceWorker' in navigator)) return ok(undefined);
 	const registration = await navigator.serviceWorker.getRegistration();
-	if (!registration) return { ok: true };
+	if (!registration) return ok(undefined);
 	return disablePush(supabase, registration);
+}
+
+/** The old check, kept for tests/push (outside the app's files): use pushSubscriptions.has. */
+export async function isPushSubscriptionSaved(supabase: Supabase, endpoint: string): Promise<boolean> {
+	const saved = await pushSubscriptions.has(supabase, endpoint);
+	if (!saved.ok) throw new Error(`could not read push_subscriptions: ${saved.error.message}`);
+	return saved.data;
 }
 
 export function base64UrlToBytes(value: string): Uint8Array<ArrayBuffer> {

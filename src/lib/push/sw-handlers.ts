@@ -3,10 +3,8 @@
 //
 // Every push shows a notification: Safari on iOS ends subscriptions whose pushes show none, and
 // the server already skipped messages that were read (see the dispatcher).
-import { setBadge } from './badge.ts';
-import { notificationTag, pushPayloadSchema, type PushPayload } from './payload.ts';
-
-export { setBadge };
+import { notificationTag, pushPayloadSchema, type PushPayload } from '$lib/schemas/push-payload';
+import { setBadge } from './badge';
 
 export interface ShownNotification {
 	data?: unknown;

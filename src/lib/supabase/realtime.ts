@@ -1,5 +1,7 @@
 // Realtime helpers shared by the inbox and the chat: private channels authorised with a fresh
-// session, and the one place that watches the tab and the network coming back.
+// session, broadcasts read as hints, and the one place that watches the tab and the network
+// coming back.
+import type { z } from 'zod/mini';
 import type { Supabase } from '$lib/supabase/types';
 
 /** Makes sure the access token is current (refreshing it if needed) and hands it to Realtime. */
@@ -22,6 +24,27 @@ export function whenBack(supabase: Supabase, onBack: () => void): () => void {
 	return () => {
 		window.removeEventListener('online', back);
 		document.removeEventListener('visibilitychange', back);
+	};
+}
+
+/**
+ * A broadcast handler for an event the database sends. Events are hints: one that cannot be read
+ * is logged, and `readDatabase` fetches the truth instead of it.
+ */
+export function onHint<T>(
+	event: string,
+	schema: z.ZodMiniType<T>,
+	apply: (data: T) => void,
+	readDatabase: () => void
+): (message: { payload: unknown }) => void {
+	return ({ payload }) => {
+		const parsed = schema.safeParse(payload);
+		if (parsed.success) {
+			apply(parsed.data);
+			return;
+		}
+		console.error(`${event} payload not understood; reading the database instead`, parsed.error, payload);
+		readDatabase();
 	};
 }
 

@@ -1,13 +1,13 @@
 import { browser } from '$app/environment';
 import { error, redirect } from '@sveltejs/kit';
-import * as api from '$lib/messaging/api';
-import { lastSeen } from '$lib/messaging/offline-store';
+import * as profiles from '$lib/data/profiles';
+import * as lastSeen from '$lib/device/last-seen';
 import type { LayoutLoad } from './$types';
 
 export const load: LayoutLoad = async ({ parent, url }) => {
 	const { supabase, user } = await parent();
 	if (!user) redirect(303, `/sign-in?${new URLSearchParams({ redirectTo: url.pathname })}`);
-	const profile = await api.getProfile(supabase, user.id);
+	const profile = await profiles.get(supabase, user.id);
 	if (!profile.ok) {
 		// Offline: the profile this device last saw lets the app open.
 		const kept = browser && profile.error.code === 'offline' ? await lastSeen.profile(user.id) : undefined;

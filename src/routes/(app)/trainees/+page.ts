@@ -1,20 +1,22 @@
 import { error } from '@sveltejs/kit';
-import * as api from '$lib/messaging/api';
+import * as conversations from '$lib/data/conversations';
+import * as invitations from '$lib/data/invitations';
+import * as profiles from '$lib/data/profiles';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ parent }) => {
 	const { supabase, profile } = await parent();
-	const [trainees, invitations] = await Promise.all([
-		api.listTrainees(supabase, profile.id),
-		api.listActiveInvitations(supabase)
+	const [trainees, active] = await Promise.all([
+		profiles.trainees(supabase, profile.id),
+		invitations.active(supabase)
 	]);
 	if (!trainees.ok) error(503, trainees.error.message);
-	if (!invitations.ok) error(503, invitations.error.message);
-	const conversations = await api.conversationsWithTrainees(
+	if (!active.ok) error(503, active.error.message);
+	const theirConversations = await conversations.withTrainees(
 		supabase,
 		profile.id,
 		trainees.data.map((t) => t.id)
 	);
-	if (!conversations.ok) error(503, conversations.error.message);
-	return { trainees: trainees.data, conversations: conversations.data, invitations: invitations.data };
+	if (!theirConversations.ok) error(503, theirConversations.error.message);
+	return { trainees: trainees.data, conversations: theirConversations.data, invitations: active.data };
 };

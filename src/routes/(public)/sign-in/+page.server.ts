@@ -1,13 +1,8 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { z } from 'zod';
-import { describeAuthError } from '$lib/messaging/errors';
+import { describeAuthError } from '$lib/errors';
+import { signInSchema } from '$lib/schemas/account-forms';
 import { safeRedirect } from '../safe-redirect';
 import type { Actions } from './$types';
-
-const signInSchema = z.object({
-	email: z.string().trim().email('Enter a valid email address.'),
-	password: z.string().min(1, 'Enter your password.')
-});
 
 export const actions: Actions = {
 	default: async ({ request, url, locals: { supabase } }) => {

@@ -1,17 +1,8 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { z } from 'zod';
-import * as api from '$lib/messaging/api';
-import { describeAuthError } from '$lib/messaging/errors';
-import { displayNameSchema, invitationCodeSchema } from '$lib/messaging/schema';
+import * as invitations from '$lib/data/invitations';
+import { describeAuthError } from '$lib/errors';
+import { signUpSchema } from '$lib/schemas/account-forms';
 import type { Actions } from './$types';
-
-const signUpSchema = z.object({
-	display_name: displayNameSchema,
-	email: z.string().trim().email('Enter a valid email address.'),
-	password: z.string().min(6, 'Choose a password of at least 6 characters.'),
-	role: z.enum(['trainer', 'trainee'], { message: 'Choose whether you are a trainer or a trainee.' }),
-	code: z.union([z.literal(''), invitationCodeSchema])
-});
 
 export const actions: Actions = {
 	default: async ({ request, locals: { supabase } }) => {
@@ -43,7 +34,7 @@ export const actions: Actions = {
 		}
 
 		if (code) {
-			const redeemed = await api.redeemInvitation(supabase, code);
+			const redeemed = await invitations.redeem(supabase, code);
 			if (!redeemed.ok) {
 				// The account exists and is signed in now: Settings explains and lets them try again.
 				redirect(303, `/settings?${new URLSearchParams({ invitation_error: redeemed.error.code })}`);

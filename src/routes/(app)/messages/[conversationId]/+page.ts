@@ -1,19 +1,21 @@
 import { browser } from '$app/environment';
 import { error } from '@sveltejs/kit';
-import * as api from '$lib/messaging/api';
-import { lastSeen, type ThreadSnapshot } from '$lib/messaging/offline-store';
-import { uuidParamSchema } from '$lib/messaging/schema';
+import * as conversations from '$lib/data/conversations';
+import * as messages from '$lib/data/messages';
+import * as profiles from '$lib/data/profiles';
+import * as lastSeen from '$lib/device/last-seen';
+import { uuidParamSchema } from '$lib/schemas/input';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ params, parent }) => {
 	const { supabase, profile } = await parent();
 	if (!uuidParamSchema.safeParse(params.conversationId).success) error(404, 'Conversation not found.');
 
-	const [conversation, messages] = await Promise.all([
-		api.getConversation(supabase, params.conversationId),
-		api.listMessages(supabase, params.conversationId)
+	const [conversation, history] = await Promise.all([
+		conversations.get(supabase, params.conversationId),
+		messages.list(supabase, params.conversationId)
 	]);
-	const failure = !conversation.ok ? conversation.error : !messages.ok ? messages.error : null;
+	const failure = !conversation.ok ? conversation.error : !history.ok ? history.error : null;
 	if (failure?.code === 'offline' && browser) {
 		// Offline: what this device last saw of the conversation, if it was opened here before.
 		const kept = await lastSeen.thread(profile.id, params.conversationId);
@@ -24,20 +26,20 @@ export const load: PageLoad = async ({ params, parent }) => {
 	if (!conversation.ok) error(503, conversation.error.message);
 	// RLS hides conversations I am not part of: they do not exist for me.
 	if (!conversation.data) error(404, 'Conversation not found.');
-	if (!messages.ok) error(503, messages.error.message);
+	if (!history.ok) error(503, history.error.message);
 
 	const c = conversation.data;
 	const otherId = c.trainer_id === profile.id ? c.trainee_id : c.trainer_id;
-	const other = otherId ? await api.getProfile(supabase, otherId) : null;
+	const other = otherId ? await profiles.get(supabase, otherId) : null;
 	if (other && !other.ok) error(503, other.error.message);
 
-	const thread: ThreadSnapshot = {
+	const thread: lastSeen.ThreadSnapshot = {
 		conversation: c,
 		recipient: other?.data
 			? { id: other.data.id, name: other.data.display_name, avatarUrl: other.data.avatar_url }
 			: null,
-		hasOlder: messages.data.length === api.MESSAGE_PAGE_SIZE
+		hasOlder: history.data.length === messages.PAGE_SIZE
 	};
 	if (browser) void lastSeen.saveThread(profile.id, thread);
-	return { ...thread, messages: messages.data };
+	return { ...thread, messages: history.data };
 };

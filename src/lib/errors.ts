@@ -1,8 +1,9 @@
-// Every failure a user can meet while messaging, in words they understand. Database errors
-// arrive as PostgREST errors whose `code` is the SQLSTATE raised in supabase/migrations.
+// Every failure a user can meet, in words they understand: the one sentence for each SQLSTATE the
+// database raises (SP001… in supabase/migrations; errors.test.ts checks that each code raised there
+// has one here, and that nothing here is stale), and for each Supabase Auth error code.
 
 export interface UserError {
-	/** The SQLSTATE, auth error code, or one of ours: offline, unknown. */
+	/** The SQLSTATE, the Auth error code, or the app's own (offline, unknown, a push problem…). */
 	code: string;
 	/** A sentence for the user. */
 	message: string;
@@ -16,7 +17,8 @@ interface ApiErrorLike {
 	status?: number;
 }
 
-const databaseErrors: Record<string, { message: string; retryable: boolean }> = {
+/** Database errors by SQLSTATE (PostgREST passes the code raised in supabase/migrations). */
+export const databaseErrors: Readonly<Record<string, { message: string; retryable: boolean }>> = {
 	SP001: { message: 'You can only message your own trainer or trainees.', retryable: false },
 	SP002: { message: 'This conversation is archived and read-only.', retryable: false },
 	SP003: { message: 'A message cannot be empty.', retryable: false },

@@ -1,17 +1,19 @@
-// The empty composer for a first message. Nothing is sent until the user writes and sends
-// (review M8); if the pair already has a conversation, that is where this goes.
+// A conversation with this person, who may not have one with me yet: my trainee (I am their
+// trainer) or my trainer (I am their trainee). If we already have a conversation, that is where
+// this goes; otherwise an empty composer, and nothing is sent until the user writes and sends.
 import { error, redirect } from '@sveltejs/kit';
-import * as api from '$lib/messaging/api';
-import { uuidParamSchema } from '$lib/messaging/schema';
+import { resolve } from '$app/paths';
+import * as conversations from '$lib/data/conversations';
+import * as profiles from '$lib/data/profiles';
+import { uuidParamSchema } from '$lib/schemas/input';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ params, parent }) => {
 	const { supabase, profile } = await parent();
-	const otherId = params.traineeId;
 	const notYours = 'You can only message your own trainer or trainees.';
-	if (!uuidParamSchema.safeParse(otherId).success) error(404, notYours);
+	if (!uuidParamSchema.safeParse(params.personId).success) error(404, notYours);
 
-	const other = await api.getProfile(supabase, otherId);
+	const other = await profiles.get(supabase, params.personId);
 	if (!other.ok) error(503, other.error.message);
 	const linked =
 		other.data !== null &&
@@ -23,9 +25,11 @@ export const load: PageLoad = async ({ params, parent }) => {
 		profile.role === 'trainer'
 			? { trainerId: profile.id, traineeId: other.data.id }
 			: { trainerId: other.data.id, traineeId: profile.id };
-	const existing = await api.findConversation(supabase, pair);
+	const existing = await conversations.between(supabase, pair);
 	if (!existing.ok) error(503, existing.error.message);
-	if (existing.data) redirect(307, `/messages/${existing.data.id}`);
+	if (existing.data) {
+		redirect(307, resolve('/(app)/messages/[conversationId]', { conversationId: existing.data.id }));
+	}
 
 	return {
 		recipient: { id: other.data.id, name: other.data.display_name, avatarUrl: other.data.avatar_url }

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import type { Supabase } from '$lib/supabase/types';
+import * as messages from './messages';
+
+const conversation = '20000000-0000-4000-8000-000000000001';
+
+/** A client whose list_messages answers as the database does, over `count` stored messages. */
+function storing(count: number) {
+	const calls: { before_seq?: number; page_size: number }[] = [];
+	const rows = Array.from({ length: count }, (_, i) => ({
+		id: `40000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`,
+		conversation_id: conversation,
+		seq: i + 1,
+		sender_id: null,
+		body: `#${i + 1}`,
+		created_at: '2026-01-01T10:00:00.000Z',
+		read_at: null
+	}));
+	const client = {
+		rpc: async (name: string, args: { before_seq?: number; page_size: number }) => {
+			expect(name).toBe('list_messages');
+			calls.push(args);
+			const page = rows
+				.filter((m) => m.seq < (args.before_seq ?? Infinity))
+				.toReversed()
+				.slice(0, Math.min(args.page_size, 100));
+			return { data: page, error: null, status: 200 };
+		}
+	};
+	return { supabase: client as unknown as Supabase, calls };
+}
+
+describe('catching up on a conversation', () => {
+	it('pages back through list_messages until it meets the newest message held, and returns them oldest first', async () => {
+		const { supabase, calls } = storing(250);
+		const result = await messages.after(supabase, conversation, 20);
+		expect(result.ok && result.data.map((m) => m.seq)).toEqual(Array.from({ length: 230 }, (_, i) => 21 + i));
+		expect(calls.map((c) => c.before_seq)).toEqual([undefined, 151, 51]);
+	});
+
+	it('asks once when nothing or a little is new', async () => {
+		const { supabase, calls } = storing(80);
+		expect(await messages.after(supabase, conversation, 80)).toEqual({ ok: true, data: [] });
+		const few = await messages.after(supabase, conversation, 77);
+		expect(few.ok && few.data.map((m) => m.seq)).toEqual([78, 79, 80]);
+		expect(calls).toHaveLength(2);
+	});
+
+	it('stops at the page that reaches the message after the newest held (seq has no gaps)', async () => {
+		const { supabase, calls } = storing(200);
+		const result = await messages.after(supabase, conversation, 100);
+		expect(result.ok && result.data.map((m) => m.seq)).toEqual(
+			Array.from({ length: 100 }, (_, i) => 101 + i)
+		);
+		expect(calls).toHaveLength(1);
+	});
+});

@@ -1,0 +1,75 @@
+// Messages of a conversation, ordered by seq (dense per conversation: 1, 2, 3…).
+// How they are read: only through the RPC list_messages, one capped page before a seq cursor. The
+// catch-up after a reconnect pages back through it from the newest message until it meets what is
+// held, so history and catch-up share one query and one page limit. Written through send_message.
+import { z } from 'zod/mini';
+import type { Supabase } from '$lib/supabase/types';
+import { messageRowSchema, type MessageRow } from '$lib/schemas/rows';
+import { ok, run, type Result } from './result';
+
+/** Messages per page of history. */
+export const PAGE_SIZE = 20;
+/** The largest page list_messages returns: what the catch-up asks for each time. */
+const CATCH_UP_PAGE_SIZE = 100;
+
+function newestFirst(
+	supabase: Supabase,
+	conversationId: string,
+	beforeSeq: number | undefined,
+	pageSize: number
+) {
+	return run(
+		supabase.rpc('list_messages', {
+			conversation_id: conversationId,
+			before_seq: beforeSeq,
+			page_size: pageSize
+		}),
+		z.array(messageRowSchema)
+	);
+}
+
+/** One page of history before `beforeSeq` (the newest page without it), oldest first. */
+export async function list(
+	supabase: Supabase,
+	conversationId: string,
+	beforeSeq?: number
+): Promise<Result<MessageRow[]>> {
+	const page = await newestFirst(supabase, conversationId, beforeSeq, PAGE_SIZE);
+	return page.ok ? ok(page.data.toReversed()) : page;
+}
+
+/** Every message after `afterSeq`, oldest first: the catch-up after (re)subscribing. */
+export async function after(
+	supabase: Supabase,
+	conversationId: string,
+	afterSeq: number
+): Promise<Result<MessageRow[]>> {
+	const newer: MessageRow[] = [];
+	let beforeSeq: number | undefined;
+	for (;;) {
+		const page = await newestFirst(supabase, conversationId, beforeSeq, CATCH_UP_PAGE_SIZE);
+		if (!page.ok) return page;
+		const unseen = page.data.filter((m) => m.seq > afterSeq);
+		newer.push(...unseen);
+		const oldest = page.data.at(-1);
+		// seq is dense: once the page reaches afterSeq + 1, nothing older is missing.
+		if (!oldest || oldest.seq <= afterSeq + 1 || page.data.length < CATCH_UP_PAGE_SIZE) break;
+		beforeSeq = oldest.seq;
+	}
+	return ok(newer.toReversed());
+}
+
+/** Sends (or re-sends: idempotent on `id`) a message; the first one creates the conversation. */
+export function send(
+	supabase: Supabase,
+	message: { recipientId: string; body: string; id: string }
+): Promise<Result<MessageRow>> {
+	return run(
+		supabase.rpc('send_message', {
+			recipient_id: message.recipientId,
+			body: message.body,
+			message_id: message.id
+		}),
+		messageRowSchema
+	);
+}

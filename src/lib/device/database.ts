@@ -1,0 +1,53 @@
+// The IndexedDB database this device keeps for Spotter ("spotter", version 1): the store
+// `outbox` (outbox.ts) and the store `last-seen` (last-seen.ts). Its name, version and stores are
+// what devices already hold: change them only with an upgrade step that keeps pending messages.
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { OutboxRecord } from './outbox';
+
+export type LastSeenKey = [userId: string, kind: string, id: string];
+
+interface SpotterDb extends DBSchema {
+	outbox: { key: string; value: OutboxRecord; indexes: { 'by-thread': [string, string] } };
+	'last-seen': { key: LastSeenKey; value: unknown };
+}
+
+const NAME = 'spotter';
+let opening: Promise<IDBPDatabase<SpotterDb>> | undefined;
+
+/** Whether this browser has IndexedDB at all (not during server rendering, not in some webviews). */
+export function available(): boolean {
+	return typeof indexedDB !== 'undefined';
+}
+
+export function open(): Promise<IDBPDatabase<SpotterDb>> {
+	opening ??= openDB<SpotterDb>(NAME, 1, {
+		upgrade(database) {
+			const outbox = database.createObjectStore('outbox', { keyPath: 'id' });
+			outbox.createIndex('by-thread', ['userId', 'thread']);
+			database.createObjectStore('last-seen');
+		},
+		blocking() {
+			// A newer version of the app wants to upgrade the database: let it.
+			void opening?.then((d) => d.close());
+			opening = undefined;
+		}
+	});
+	return opening;
+}
+
+/** For tests: closes the connection so the database can be deleted. */
+export async function close(): Promise<void> {
+	const open = opening;
+	opening = undefined;
+	if (open) (await open).close();
+}
+
+/** For tests: closes the connection and deletes the database. */
+export async function destroy(): Promise<void> {
+	await close();
+	await new Promise<void>((resolve, reject) => {
+		const request = indexedDB.deleteDatabase(NAME);
+		request.onsuccess = () => resolve();
+		request.onerror = () => reject(request.error);
+	});
+}

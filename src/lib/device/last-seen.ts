@@ -1,0 +1,67 @@
+// What this device last saw, kept in IndexedDB so Spotter opens and reads offline: the profile, the
+// conversation list and, per conversation, its header and newest messages. Keys are
+// [user id, kind, conversation id or ''], so one user's data can be forgotten on sign-out.
+import type { Conversation, ConversationRow, MessageRow, Profile } from '$lib/schemas/rows';
+import * as database from './database';
+
+export interface ThreadSnapshot {
+	conversation: Conversation;
+	recipient: { id: string; name: string; avatarUrl: string | null } | null;
+	hasOlder: boolean;
+}
+
+export interface InboxSnapshot {
+	conversations: ConversationRow[];
+	unreadTotal: number;
+}
+
+interface Kinds {
+	profile: Profile;
+	inbox: InboxSnapshot;
+	thread: ThreadSnapshot;
+	messages: MessageRow[];
+}
+type Kind = keyof Kinds;
+
+/** How many of a conversation's newest messages are kept for offline reading. */
+export const KEPT_MESSAGES = 50;
+/** How many conversations of the list are kept for offline reading. */
+export const KEPT_CONVERSATIONS = 30;
+
+async function read<K extends Kind>(userId: string, kind: K, id = ''): Promise<Kinds[K] | undefined> {
+	if (!database.available()) return undefined;
+	return (await (await database.open()).get('last-seen', [userId, kind, id])) as Kinds[K] | undefined;
+}
+
+async function write<K extends Kind>(userId: string, kind: K, id: string, value: Kinds[K]): Promise<void> {
+	if (!database.available()) return;
+	// $state proxies cannot be cloned into IndexedDB: store plain copies (rows are JSON).
+	await (await database.open()).put('last-seen', JSON.parse(JSON.stringify(value)), [userId, kind, id]);
+}
+
+export const profile = (userId: string) => read(userId, 'profile');
+export const saveProfile = (value: Profile) => write(value.id, 'profile', '', value);
+
+export const inbox = (userId: string) => read(userId, 'inbox');
+export const saveInbox = (userId: string, value: InboxSnapshot) =>
+	write(userId, 'inbox', '', {
+		conversations: value.conversations.slice(0, KEPT_CONVERSATIONS),
+		unreadTotal: value.unreadTotal
+	});
+
+export const thread = (userId: string, conversationId: string) => read(userId, 'thread', conversationId);
+export const saveThread = (userId: string, value: ThreadSnapshot) =>
+	write(userId, 'thread', value.conversation.id, value);
+
+export const messages = async (userId: string, conversationId: string) =>
+	(await read(userId, 'messages', conversationId)) ?? [];
+/** Keeps the newest KEPT_MESSAGES of `rows` (which are in seq order). */
+export const saveMessages = (userId: string, conversationId: string, rows: MessageRow[]) =>
+	write(userId, 'messages', conversationId, rows.slice(-KEPT_MESSAGES));
+
+/** On sign-out: the last-seen data of this user leaves the device (their outbox stays). */
+export async function forget(userId: string): Promise<void> {
+	if (!database.available()) return;
+	// Keys of one user lie between [userId] and [userId, []] (arrays sort after strings).
+	await (await database.open()).delete('last-seen', IDBKeyRange.bound([userId], [userId, []]));
+}

@@ -1,0 +1,78 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as database from './database';
+import * as outbox from './outbox';
+import { outgoing, thread, me, other } from './test-records';
+
+afterEach(() => database.destroy());
+
+describe('the outbox on the device', () => {
+	it('keeps messages written offline, in the order they were written, per user and thread', async () => {
+		await outbox.put(outgoing(2));
+		await outbox.put(outgoing(1));
+		await outbox.put(outgoing(3, { thread: 'new:someone' }));
+		await outbox.put(outgoing(4, { userId: other }));
+
+		expect((await outbox.of(me, thread)).map((r) => r.body)).toEqual(['message 1', 'message 2']);
+		expect((await outbox.of(me, 'new:someone')).map((r) => r.body)).toEqual(['message 3']);
+		expect(await outbox.of(other, 'elsewhere')).toEqual([]);
+	});
+
+	it('survives closing and reopening the app (a new connection reads the same entries)', async () => {
+		await outbox.put(outgoing(1));
+		await database.close();
+		expect(await outbox.of(me, thread)).toEqual([outgoing(1)]);
+	});
+
+	it('holds one entry per message id, so writing it again never makes a second message', async () => {
+		await outbox.put(outgoing(1));
+		await outbox.put(outgoing(1, { body: 'message 1' }));
+		expect(await outbox.of(me, thread)).toHaveLength(1);
+	});
+
+	it('marks a refused message failed with the reason, and back to pending on retry', async () => {
+		await outbox.put(outgoing(1));
+		const reason = { code: 'SP005', message: 'You are sending too fast.', retryable: true };
+		await outbox.setStatus(outgoing(1).id, 'failed', reason);
+		expect(await outbox.of(me, thread)).toEqual([outgoing(1, { status: 'failed', error: reason })]);
+
+		await outbox.setStatus(outgoing(1).id, 'pending', null);
+		expect((await outbox.of(me, thread))[0]).toMatchObject({ status: 'pending', error: null });
+	});
+
+	it('does not bring back a message that was already sent when its status changes late', async () => {
+		await outbox.put(outgoing(1));
+		await outbox.remove([outgoing(1).id]);
+		await outbox.setStatus(outgoing(1).id, 'failed', null);
+		expect(await outbox.of(me, thread)).toEqual([]);
+	});
+
+	it('forgets sent or discarded messages and keeps the rest', async () => {
+		await Promise.all([1, 2, 3].map((n) => outbox.put(outgoing(n))));
+		await outbox.remove([outgoing(1).id, outgoing(3).id]);
+		expect((await outbox.of(me, thread)).map((r) => r.body)).toEqual(['message 2']);
+	});
+
+	it('is read from the database a device already holds (same name, version and stores)', async () => {
+		// What an installed app wrote before this code existed: database "spotter" v1, store "outbox".
+		await new Promise<void>((resolve, reject) => {
+			const request = indexedDB.open('spotter', 1);
+			request.onupgradeneeded = () => {
+				const store = request.result.createObjectStore('outbox', { keyPath: 'id' });
+				store.createIndex('by-thread', ['userId', 'thread']);
+				request.result.createObjectStore('last-seen');
+			};
+			request.onsuccess = () => {
+				const tx = request.result.transaction('outbox', 'readwrite');
+				tx.objectStore('outbox').put(outgoing(1));
+				tx.oncomplete = () => {
+					request.result.close();
+					resolve();
+				};
+				tx.onerror = () => reject(tx.error);
+			};
+			request.onerror = () => reject(request.error);
+		});
+		expect(await outbox.pending(me)).toEqual([outgoing(1)]);
+	});
+});

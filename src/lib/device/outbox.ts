@@ -1,0 +1,60 @@
+// The outbox on this device: messages written but not yet stored by the server, kept in IndexedDB
+// so they survive closing the app. Keyed by message id, so a send is retried with the same id and
+// send_message stores it once.
+import type { UserError } from '$lib/errors';
+import * as database from './database';
+
+export interface OutboxRecord {
+	id: string;
+	userId: string;
+	/** The conversation id, or `new:<recipient id>` before the first message creates it. */
+	thread: string;
+	recipientId: string;
+	body: string;
+	created_at: string;
+	/** pending: to be sent when possible; failed: the server refused it (error says why). */
+	status: 'pending' | 'failed';
+	error: UserError | null;
+}
+
+/** The unsent messages of one thread, oldest first (the order they were written). */
+export async function of(userId: string, thread: string): Promise<OutboxRecord[]> {
+	if (!database.available()) return [];
+	const rows = await (await database.open()).getAllFromIndex('outbox', 'by-thread', [userId, thread]);
+	return rows.sort((a, b) => a.created_at.localeCompare(b.created_at));
+}
+
+/** Every message of this user still waiting to be sent, in any thread, oldest first. */
+export async function pending(userId: string): Promise<OutboxRecord[]> {
+	if (!database.available()) return [];
+	const rows = await (await database.open()).getAll('outbox');
+	return rows
+		.filter((r) => r.userId === userId && r.status === 'pending')
+		.sort((a, b) => a.created_at.localeCompare(b.created_at));
+}
+
+export async function put(record: OutboxRecord): Promise<void> {
+	if (!database.available()) return;
+	await (await database.open()).put('outbox', record);
+}
+
+/** Marks a message refused by the server (or back to pending for a retry), if still queued. */
+export async function setStatus(
+	id: string,
+	status: OutboxRecord['status'],
+	error: UserError | null
+): Promise<void> {
+	if (!database.available()) return;
+	const tx = (await database.open()).transaction('outbox', 'readwrite');
+	const record = await tx.store.get(id);
+	// Already stored by the server (and removed): nothing to mark.
+	if (record) await tx.store.put({ ...record, status, error });
+	await tx.done;
+}
+
+/** Removes messages the server stored, or the user discarded. */
+export async function remove(ids: Iterable<string>): Promise<void> {
+	if (!database.available()) return;
+	const tx = (await database.open()).transaction('outbox', 'readwrite');
+	await Promise.all([...[...ids].map((id) => tx.store.delete(id)), tx.done]);
+}

@@ -1,0 +1,29 @@
+// What arrives on the realtime channels: broadcasts the database sends (hints, never trusted over
+// a database read) and the presence the other participant tracks (it could send anything).
+// Database broadcasts carry an extra `id`, so objects are not strict.
+import { z } from 'zod/mini';
+import { archiveShape, count, id, lastMessageShape, messageRowSchema, timestamp } from './rows';
+
+export const messageCreatedSchema = z.object({ message: messageRowSchema });
+
+export const messagesReadSchema = z.object({
+	conversation_id: id,
+	reader_id: z.nullable(id),
+	up_to_seq: count,
+	read_at: z.nullable(timestamp),
+	count
+});
+export type MessagesRead = z.infer<typeof messagesReadSchema>;
+
+export const conversationChangedSchema = z.object({
+	conversation_id: id,
+	other_party_id: z.nullable(id),
+	...lastMessageShape,
+	unread_count: count,
+	unread_total: count,
+	...archiveShape
+});
+export type ConversationChanged = z.infer<typeof conversationChangedSchema>;
+
+/** Presence metadata each participant tracks on a conversation channel. */
+export const typingPresenceSchema = z.object({ typing: z.boolean() });
