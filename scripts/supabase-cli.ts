@@ -3,6 +3,9 @@
 // In the hosted-roles leg (scripts/hosted-cluster) the CLI connects as the non-superuser postgres.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -12,11 +15,48 @@ import { applyPlatform } from '../localbase/migrate.ts';
 import { asRole, hostedRolesLeg } from './hosted-cluster/index.ts';
 
 const run = promisify(execFile);
+
 /**
- * The pinned CLI, or SUPABASE_CLI: the pinned 2.117 runs `gen types` in Docker, so a machine
- * without Docker can name a CLI whose `gen types` needs none (3.x) for `npm run db:types`.
+ * The Supabase CLI every script and test uses. It is not a dependency in package.json: the npm
+ * registry lacks 3.1.0's macOS, Windows and arm64 packages, so its lockfile entry could never be
+ * complete and `npm ci` would refuse it; 2.117 (the newest release published for every platform)
+ * runs `gen types` in Docker. So the pinned version is installed on first use into a cache outside
+ * the repository (as CI installs Node 24). SUPABASE_CLI names another binary instead.
  */
-const cli = process.env.SUPABASE_CLI || path.join(projectRoot, 'node_modules', '.bin', 'supabase');
+export const supabaseCliVersion = '3.1.0';
+
+async function cliBinary(): Promise<string> {
+	if (process.env.SUPABASE_CLI) return process.env.SUPABASE_CLI;
+	const cacheRoot = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
+	const dir = path.join(cacheRoot, 'spotter', `supabase-cli-${supabaseCliVersion}`);
+	const bin = path.join(dir, 'node_modules', '.bin', 'supabase');
+	if (existsSync(bin)) return bin;
+	// Installed beside and renamed into place, so two processes starting at once never see half of it.
+	const staging = `${dir}.${process.pid}.${randomBytes(3).toString('hex')}`;
+	await mkdir(staging, { recursive: true });
+	try {
+		await run('npm', [
+			'install',
+			'--prefix',
+			staging,
+			'--no-save',
+			'--no-audit',
+			'--no-fund',
+			`supabase@${supabaseCliVersion}`
+		]);
+		await rename(staging, dir).catch((err: NodeJS.ErrnoException) => {
+			// Another process won the race: its copy is the same version.
+			if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+		});
+	} catch (err) {
+		throw new Error(`could not install the Supabase CLI ${supabaseCliVersion} from the npm registry`, {
+			cause: err
+		});
+	} finally {
+		await rm(staging, { recursive: true, force: true });
+	}
+	return bin;
+}
 
 /** The server used for CLI work: DATABASE_URL, else the machine's local Postgres. */
 export const cliServerUrl = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -27,7 +67,7 @@ export const typesPath =
 /** Runs the CLI; resolves to stdout and stderr (it reports progress on both). */
 async function supabase(args: string[]): Promise<{ stdout: string; stderr: string }> {
 	try {
-		return await run(cli, [...args, '--workdir', projectRoot], {
+		return await run(await cliBinary(), [...args, '--workdir', projectRoot], {
 			cwd: projectRoot,
 			maxBuffer: 16 * 1024 * 1024,
 			env: { ...process.env, SUPABASE_YES: '1', DO_NOT_TRACK: '1' }
@@ -75,19 +115,8 @@ export async function withScratchDatabase<T>(fn: (url: string, adminUrl: string)
 	}
 }
 
-/**
- * The connection string as the CLI's `--db-url` takes it. CLI 2.117 (the newest release published
- * for every platform, so the lockfile is complete) tries TLS unless told otherwise, and a local
- * server has none: say `sslmode=disable` unless the URL already chooses.
- */
-function dbUrlFlag(url: string): string {
-	const u = new URL(url);
-	if (!u.searchParams.has('sslmode')) u.searchParams.set('sslmode', 'disable');
-	return `--db-url=${u.toString()}`;
-}
-
 export async function dbPush(url: string): Promise<string> {
-	const { stdout, stderr } = await supabase(['db', 'push', dbUrlFlag(url), '--yes']);
+	const { stdout, stderr } = await supabase(['db', 'push', `--remote=${url}`, '--yes']);
 	return stdout + stderr;
 }
 
@@ -97,7 +126,7 @@ export async function genTypes(url: string): Promise<string> {
 		'gen',
 		'types',
 		'typescript',
-		dbUrlFlag(url),
+		`--remote=${url}`,
 		'--schema',
 		'public'
 	]);
@@ -117,7 +146,7 @@ export async function advisors(url: string, level: 'info' | 'warn' | 'error'): P
 	const { stdout, stderr } = await supabase([
 		'db',
 		'advisors',
-		dbUrlFlag(url),
+		`--remote=${url}`,
 		'--type',
 		'all',
 		'--level',

@@ -7,8 +7,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../db/index.ts';
 import { openPostgres } from '../../db/postgres.ts';
 import { startLocalbase, type Localbase } from '../../localbase/server.ts';
-import { enablePush, isPushSubscriptionSaved } from '../../src/lib/push/device.ts';
-import { pushPayloadSchema } from '../../src/lib/push/payload.ts';
+import * as pushSubscriptions from '../../src/lib/data/push-subscriptions.ts';
+import { enablePush } from '../../src/lib/push/device.ts';
+import { pushPayloadSchema } from '../../src/lib/schemas/push-payload.ts';
 import {
 	startPushDispatcher,
 	type PushDispatcher,
@@ -166,7 +167,7 @@ async function outboxRow(messageId: string) {
 describe('a device registered from the app', () => {
 	test('receives an encrypted push with the sender, preview, unread total and deep link, woken by NOTIFY after the grace period', async () => {
 		const device = await alexDevice();
-		expect(await isPushSubscriptionSaved(alex, device.endpoint)).toBe(true);
+		expect(await pushSubscriptions.has(alex, device.endpoint)).toEqual({ ok: true, data: true });
 		const d = dispatcher();
 		const started = Date.now();
 		const messageId = await coachSends('  Leg day moved to 7am\nsee you there  ');
@@ -232,8 +233,8 @@ describe('delivery', () => {
 		const messageId = await coachSends('are you still there?');
 		await dueNow(messageId);
 		await d.drain();
-		expect(await isPushSubscriptionSaved(alex, gone.endpoint)).toBe(false);
-		expect(await isPushSubscriptionSaved(alex, kept.endpoint)).toBe(true);
+		expect(await pushSubscriptions.has(alex, gone.endpoint)).toEqual({ ok: true, data: false });
+		expect(await pushSubscriptions.has(alex, kept.endpoint)).toEqual({ ok: true, data: true });
 		expect(await receivedIds(kept)).toEqual([messageId]);
 		expect(d.stats()).toMatchObject({ removedSubscriptions: 1, delivered: 1 });
 	});

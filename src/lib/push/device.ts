@@ -136,13 +136,6 @@ export async function forgetDevice(supabase: Supabase): Promise<Result<void>> {
 	return disablePush(supabase, registration);
 }
 
-/** The old check, kept for tests/push (outside the app's files): use pushSubscriptions.has. */
-export async function isPushSubscriptionSaved(supabase: Supabase, endpoint: string): Promise<boolean> {
-	const saved = await pushSubscriptions.has(supabase, endpoint);
-	if (!saved.ok) throw new Error(`could not read push_subscriptions: ${saved.error.message}`);
-	return saved.data;
-}
-
 export function base64UrlToBytes(value: string): Uint8Array<ArrayBuffer> {
 	const base64 = value
 		.replace(/-/g, '+')

@@ -6,7 +6,7 @@
 // guarantees a device never gets a message twice, whatever the number of dispatchers), then send,
 // record each answer and finish each row. This file does the network part and decides retries.
 import webpush from 'web-push';
-import { conversationUrl, pushPayloadSchema, type PushPayload } from '../../push/payload.ts';
+import { conversationUrl, pushPayloadSchema, type PushPayload } from '../../schemas/push-payload.ts';
 import type { VapidKeys } from './vapid.ts';
 
 /** The slice of Db (db/index.ts: a Postgres pool, or PGlite in the suites) the dispatcher needs. */
