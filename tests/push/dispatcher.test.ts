@@ -300,6 +300,17 @@ describe('delivery', () => {
 			async () => pushService.attempts(device.clientHash),
 			(n) => n === 1
 		);
+		// The takeover must find the lease expired by the database's clock, whatever the load.
+		await waitFor(
+			async () => {
+				const { rows } = await lb.db.query<{ expired: boolean }>(
+					`select locked_until <= now() as expired from private.push_outbox where message_id = $1`,
+					[messageId]
+				);
+				return rows[0]?.expired === true;
+			},
+			(expired) => expired
+		);
 		const takeover = dispatcher({ leaseMs: 200 });
 		await takeover.drain();
 		await slow.drain();
