@@ -246,7 +246,7 @@ describe(`resumable uploads (${backend})`, () => {
 					'upload-offset': '0',
 					'content-type': 'application/offset+octet-stream'
 				},
-				body: data
+				body: new Uint8Array(data)
 			});
 		const a = await create(false);
 		const b = await create(false);
@@ -294,7 +294,7 @@ describe(`resumable uploads (${backend})`, () => {
 			duplex: 'half'
 		} as RequestInit).catch(() => undefined);
 		await new Promise((r) => setTimeout(r, 300));
-		const second = await fetch(url, { method: 'PATCH', headers, body: bytes(size) });
+		const second = await fetch(url, { method: 'PATCH', headers, body: new Uint8Array(bytes(size)) });
 		expect([second.status, await second.text()]).toEqual([409, 'Upload-Offset conflict\n']);
 		release();
 		await first;
