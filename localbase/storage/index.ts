@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LocalbaseContext } from '../context.ts';
+import { send } from '../http.ts';
 import { drain } from './body.ts';
 import * as buckets from './buckets.ts';
 import { storageErrors } from './errors.ts';
@@ -124,7 +125,7 @@ async function route(
 			scope: scope(`${operation ?? 'storage.tus'}${signed ? '_signed' : ''}`)
 		});
 	}
-	if (method === 'OPTIONS') return sendJson(res, 204, undefined, storageCorsHeaders);
+	if (method === 'OPTIONS') return send(res, 204, undefined, storageCorsHeaders);
 
 	if (p === '/bucket' || p === '/bucket/') {
 		if (method === 'GET')

@@ -5,6 +5,7 @@ import { corsHeaders, send } from '../http.ts';
 import { toStorageError } from './errors.ts';
 
 export const storageCorsHeaders: Record<string, string> = {
+	...corsHeaders,
 	'access-control-allow-headers': [
 		corsHeaders['access-control-allow-headers'],
 		'x-upsert, x-metadata, cache-control, content-length, content-disposition, content-encoding',

@@ -322,6 +322,31 @@ describe(`uploads and downloads (${backend})`, () => {
 		expect(await noToken.json()).toMatchObject({ statusCode: '404', code: 'NoSuchBucket' });
 	});
 
+	test('a browser may send the storage headers and read the download headers (CORS)', async () => {
+		const preflight = await fetch(storageUrl(`/object/${bucket}/${keyFor(h.alex)}`), {
+			method: 'OPTIONS',
+			headers: {
+				origin: 'http://localhost:5173',
+				'access-control-request-method': 'POST',
+				'access-control-request-headers': 'authorization,apikey,x-upsert,x-metadata,cache-control'
+			}
+		});
+		expect(preflight.status).toBe(204);
+		expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+		for (const name of ['x-upsert', 'x-metadata', 'cache-control', 'range']) {
+			expect(preflight.headers.get('access-control-allow-headers')).toContain(name);
+		}
+		const key = keyFor(h.alex);
+		await h.alex.client.storage.from(bucket).upload(key, 'cors', { contentType: 'text/plain' });
+		const res = await fetch(storageUrl(`/object/${bucket}/${key}`), {
+			headers: { ...asUser(h.alex.token), origin: 'http://localhost:5173' }
+		});
+		expect(res.headers.get('access-control-allow-origin')).toBe('*');
+		for (const name of ['content-range', 'etag', 'content-length']) {
+			expect(res.headers.get('access-control-expose-headers')).toContain(name);
+		}
+	});
+
 	test('image transformations are refused with an error that names them', async () => {
 		const key = keyFor(h.alex, 'pic.png');
 		await h.alex.client.storage.from(bucket).upload(key, Buffer.from('png'), { contentType: 'image/png' });
