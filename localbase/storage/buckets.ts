@@ -1,24 +1,18 @@
 // /storage/v1/bucket: list, get, create, update, empty and delete, each run as the caller against
 // storage.buckets (RLS on, no policy: in practice the service role), and the buckets of
 // supabase/config.toml created or brought up to date at start, as `supabase start` does.
-import type { ServerResponse } from 'node:http';
 import { storageErrors, isPgError } from './errors.ts';
 import { mustBeValidBucketName, mustBeValidMimeTypeEntry, parseBucketSizeLimit } from './limits.ts';
 import { sendJson } from './respond.ts';
-import { runAs, type RequestScope, type Requester } from './scope.ts';
-import { jsonRow, type StorageService } from './service.ts';
+import { runAs } from './scope.ts';
+import { deleteObjectRows, jsonRow, ownerColumns, type Call, type StorageService } from './service.ts';
 
 const listColumns =
 	'id, name, public, owner, created_at, updated_at, file_size_limit, allowed_mime_types, type';
 const getColumns = 'id, name, owner, public, created_at, updated_at, file_size_limit, allowed_mime_types';
 
-export async function listBuckets(
-	svc: StorageService,
-	res: ServerResponse,
-	scope: RequestScope,
-	who: Requester,
-	query: URLSearchParams
-): Promise<void> {
+export async function listBuckets(call: Call, query: URLSearchParams): Promise<void> {
+	const { svc, res, scope, who } = call;
 	const values: unknown[] = [];
 	const where: string[] = [];
 	const search = query.get('search');
@@ -52,13 +46,8 @@ export async function listBuckets(
 	sendJson(res, 200, jsonRow(rows));
 }
 
-export async function getBucket(
-	svc: StorageService,
-	res: ServerResponse,
-	scope: RequestScope,
-	who: Requester,
-	id: string
-): Promise<void> {
+export async function getBucket(call: Call, id: string): Promise<void> {
+	const { svc, res, scope, who } = call;
 	const { rows } = await runAs(svc.ctx, who, scope, (tx) =>
 		tx.query(`select ${getColumns} from storage.buckets where id = $1 limit 1`, [id])
 	);
@@ -100,13 +89,8 @@ function bucketFields(svc: StorageService, body: Record<string, unknown>): Bucke
 	return fields;
 }
 
-export async function createBucket(
-	svc: StorageService,
-	res: ServerResponse,
-	scope: RequestScope,
-	who: Requester,
-	body: Record<string, unknown>
-): Promise<void> {
+export async function createBucket(call: Call, body: Record<string, unknown>): Promise<void> {
+	const { svc, res, scope, who } = call;
 	if (typeof body.name !== 'string')
 		throw storageErrors.invalidRequest("body must have required property 'name'");
 	const name = body.name;
@@ -126,7 +110,7 @@ export async function createBucket(
 				[
 					id,
 					name,
-					owner && /^[0-9a-f-]{36}$/i.test(owner) ? owner : null,
+					ownerColumns(owner).owner ?? null,
 					owner ?? null,
 					fields.public ?? false,
 					fields.file_size_limit ?? null,
@@ -141,14 +125,8 @@ export async function createBucket(
 	sendJson(res, 200, { name });
 }
 
-export async function updateBucket(
-	svc: StorageService,
-	res: ServerResponse,
-	scope: RequestScope,
-	who: Requester,
-	id: string,
-	body: Record<string, unknown>
-): Promise<void> {
+export async function updateBucket(call: Call, id: string, body: Record<string, unknown>): Promise<void> {
+	const { svc, res, scope, who } = call;
 	mustBeValidBucketName(id);
 	const fields = bucketFields(svc, body);
 	const entries = Object.entries(fields);
@@ -165,38 +143,22 @@ export async function updateBucket(
 }
 
 /** Removes every object of a bucket (rows as the service role, then their files). */
-export async function emptyBucket(
-	svc: StorageService,
-	res: ServerResponse,
-	scope: RequestScope,
-	who: Requester,
-	id: string
-): Promise<void> {
+export async function emptyBucket(call: Call, id: string): Promise<void> {
+	const { svc, res, scope, who } = call;
 	const { rows: found } = await runAs(svc.ctx, who, scope, (tx) =>
 		tx.query(`select id from storage.buckets where id = $1`, [id])
 	);
 	if (!found[0]) throw storageErrors.noSuchBucket();
-	const { rows } = await runAs(svc.ctx, svc.admin, scope, (tx) =>
-		tx.query<{ version: string | null }>(
-			`delete from storage.objects where bucket_id = $1 returning version`,
-			[id]
-		)
-	);
-	await svc.files.remove(rows.map((r) => r.version));
+	await deleteObjectRows(call, svc.admin, 'bucket_id = $1', [id]);
 	sendJson(res, 200, { message: 'Empty bucket has been queued. Completion may take up to an hour.' });
 }
 
-export async function deleteBucket(
-	svc: StorageService,
-	res: ServerResponse,
-	scope: RequestScope,
-	who: Requester,
-	id: string
-): Promise<void> {
+export async function deleteBucket(call: Call, id: string): Promise<void> {
+	const { svc, res, scope, who } = call;
 	const { rows } = await runAs(svc.ctx, svc.admin, scope, (tx) =>
 		tx.query(
 			`select exists (select 1 from storage.buckets where id = $1) as bucket,
-		                 exists (select 1 from storage.objects where bucket_id = $1) as objects`,
+			        exists (select 1 from storage.objects where bucket_id = $1) as objects`,
 			[id]
 		)
 	);

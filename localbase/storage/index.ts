@@ -14,9 +14,10 @@ import { storageErrors } from './errors.ts';
 import { ObjectFiles } from './files.ts';
 import { listObjects, listObjectsV2 } from './list.ts';
 import * as objects from './objects.ts';
+import { readJson } from './objects.ts';
 import { sendError, sendJson, storageCorsHeaders } from './respond.ts';
-import { identify, requestScope, serviceRequester, type Requester } from './scope.ts';
-import type { StorageService } from './service.ts';
+import { identify, requestScope, serviceRequester } from './scope.ts';
+import type { Call, StorageService } from './service.ts';
 import { readStorageSettings } from './settings.ts';
 import { createResumable, isSignedTusPath, tusPath, type Resumable } from './tus.ts';
 
@@ -100,242 +101,149 @@ async function route(
 	res: ServerResponse,
 	url: URL
 ): Promise<void> {
-	const { ctx } = svc;
 	const method = req.method ?? 'GET';
 	const p = url.pathname.slice('/storage/v1'.length);
 	const scope = (operation: string) => requestScope(req, p, operation);
-	const caller = (allowInvalidJwt = false): Promise<Requester> => identify(ctx, req, { allowInvalidJwt });
-	const after = (prefix: string) => (p.startsWith(prefix) ? p.slice(prefix.length) : undefined);
+	/** The call of a route that needs a valid JWT (or, with allowInvalidJwt, reads as anon without one). */
+	const as = async (operation: string, allowInvalidJwt = false): Promise<Call> => ({
+		svc,
+		req,
+		res,
+		scope: scope(operation),
+		who: await identify(svc.ctx, req, { allowInvalidJwt })
+	});
+	/** The call of a route authorized by its URL (public buckets, signed tokens): the service role. */
+	const asService = (operation: string): Call => ({ svc, req, res, scope: scope(operation), who: svc.admin });
+	const json = () => readJson(svc, req);
 
 	if (url.pathname === tusPath || url.pathname.startsWith(`${tusPath}/`)) {
 		const signed = isSignedTusPath(url.pathname);
-		const operation = {
-			POST: 'storage.tus.upload.create',
-			PATCH: 'storage.tus.upload.part',
-			HEAD: 'storage.tus.upload.get',
-			DELETE: 'storage.tus.upload.delete',
-			OPTIONS: 'storage.tus.options'
-		}[method];
-		const who = signed || method === 'OPTIONS' ? svc.admin : await caller();
+		const operation =
+			{
+				POST: 'storage.tus.upload.create',
+				PATCH: 'storage.tus.upload.part',
+				HEAD: 'storage.tus.upload.get',
+				DELETE: 'storage.tus.upload.delete',
+				OPTIONS: 'storage.tus.options'
+			}[method] ?? 'storage.tus';
+		const call = signed || method === 'OPTIONS' ? asService(operation) : await as(operation);
 		return resumable.handle(req, res, {
-			who,
-			owner: signed ? undefined : who.owner,
+			who: call.who,
+			owner: signed ? undefined : call.who.owner,
 			upsert: !signed && req.headers['x-upsert'] === 'true',
 			signed,
-			scope: scope(`${operation ?? 'storage.tus'}${signed ? '_signed' : ''}`)
+			scope: scope(`${operation}${signed ? '_signed' : ''}`)
 		});
 	}
 	if (method === 'OPTIONS') return send(res, 204, undefined, storageCorsHeaders);
 
 	if (p === '/bucket' || p === '/bucket/') {
-		if (method === 'GET')
-			return buckets.listBuckets(svc, res, scope('storage.bucket.list'), await caller(), url.searchParams);
-		if (method === 'POST') {
-			const who = await caller();
-			return buckets.createBucket(
-				svc,
-				res,
-				scope('storage.bucket.create'),
-				who,
-				await objects.readJson(svc, req)
-			);
-		}
+		if (method === 'GET') return buckets.listBuckets(await as('storage.bucket.list'), url.searchParams);
+		if (method === 'POST') return buckets.createBucket(await as('storage.bucket.create'), await json());
 	}
-	const bucketPath = after('/bucket/');
+	const bucketPath = after(p, '/bucket/');
 	if (bucketPath !== undefined) {
 		const empty = /^([^/]+)\/empty$/.exec(bucketPath);
-		if (empty && method === 'POST') {
-			return buckets.emptyBucket(svc, res, scope('storage.bucket.empty'), await caller(), decode(empty[1]));
-		}
+		if (empty && method === 'POST')
+			return buckets.emptyBucket(await as('storage.bucket.empty'), decode(empty[1]));
 		if (!bucketPath.includes('/')) {
 			const id = decode(bucketPath);
-			if (method === 'GET')
-				return buckets.getBucket(svc, res, scope('storage.bucket.get'), await caller(), id);
-			if (method === 'PUT') {
-				const who = await caller();
-				return buckets.updateBucket(
-					svc,
-					res,
-					scope('storage.bucket.update'),
-					who,
-					id,
-					await objects.readJson(svc, req)
-				);
-			}
-			if (method === 'DELETE')
-				return buckets.deleteBucket(svc, res, scope('storage.bucket.delete'), await caller(), id);
+			if (method === 'GET') return buckets.getBucket(await as('storage.bucket.get'), id);
+			if (method === 'PUT') return buckets.updateBucket(await as('storage.bucket.update'), id, await json());
+			if (method === 'DELETE') return buckets.deleteBucket(await as('storage.bucket.delete'), id);
 		}
 	}
 
-	if (p.startsWith('/object/')) return routeObject(svc, req, res, url, p, scope, caller, after);
+	const download = url.searchParams.get('download');
+	const headOnly = method === 'HEAD';
+	let rest: string | undefined;
+	if ((rest = after(p, '/object/list/')) !== undefined && method === 'POST') {
+		return listObjects(await as('storage.object.list'), decode(rest), await json());
+	}
+	if ((rest = after(p, '/object/list-v2/')) !== undefined && method === 'POST') {
+		return listObjectsV2(await as('storage.object.list_v2'), decode(rest), await json());
+	}
+	if (p === '/object/move' && method === 'POST')
+		return objects.moveObject(await as('storage.object.move'), await json());
+	if (p === '/object/copy' && method === 'POST')
+		return objects.copyObject(await as('storage.object.copy'), await json());
+	if ((rest = after(p, '/object/upload/sign/')) !== undefined) {
+		const [bucketId, key] = bucketAndKey(rest);
+		if (method === 'POST') {
+			return objects.createSignedUploadUrl(await as('storage.object.sign_upload_url'), bucketId, key);
+		}
+		if (method === 'PUT') {
+			return objects.uploadToSignedUrl(asService('storage.object.upload_signed'), url, bucketId, key);
+		}
+	}
+	if ((rest = after(p, '/object/sign/')) !== undefined) {
+		if (!rest.includes('/') && method === 'POST') {
+			return objects.createSignedUrls(await as('storage.object.sign_many'), decode(rest), await json());
+		}
+		const [bucketId, key] = bucketAndKey(rest);
+		if (method === 'POST')
+			return objects.createSignedUrl(await as('storage.object.sign'), bucketId, key, await json());
+		if (method === 'GET') {
+			const call = asService('storage.object.get_signed');
+			const { row, expires } = await objects.signedObject(call, url, bucketId, key);
+			return objects.renderObject(call, row, { download, expires });
+		}
+	}
+	const read = method === 'GET' || method === 'HEAD';
+	if ((rest = after(p, '/object/public/')) !== undefined && read) {
+		const [bucketId, key] = bucketAndKey(rest);
+		const call = asService(headOnly ? 'storage.object.info_public' : 'storage.object.get_public');
+		const row = await objects.objectForRead(call, bucketId, key, 'public');
+		return objects.renderObject(call, row, { download, headOnly });
+	}
+	const readOperation = headOnly ? 'object.head_authenticated_info' : 'storage.object.get_authenticated';
+	if ((rest = after(p, '/object/authenticated/')) !== undefined && read) {
+		const [bucketId, key] = bucketAndKey(rest);
+		const call = await as(readOperation);
+		const row = await objects.objectForRead(call, bucketId, key, 'authenticated');
+		return objects.renderObject(call, row, { download, headOnly });
+	}
+	if ((rest = after(p, '/object/info/')) !== undefined && method === 'GET') {
+		let call: Call;
+		let mode: objects.ReadMode = 'authenticated';
+		if (rest.startsWith('public/')) {
+			[call, mode, rest] = [asService('storage.object.info_public'), 'public', rest.slice('public/'.length)];
+		} else if (rest.startsWith('authenticated/')) {
+			[call, rest] = [await as('object.get_authenticated_info'), rest.slice('authenticated/'.length)];
+		} else {
+			call = await as('object.get_authenticated_info', true);
+		}
+		const [bucketId, key] = bucketAndKey(rest);
+		return objects.sendInfo(call, await objects.objectForRead(call, bucketId, key, mode));
+	}
+	if ((rest = after(p, '/object/')) !== undefined) {
+		if (!rest.includes('/') && method === 'DELETE') {
+			return objects.removeObjects(await as('storage.object.delete_many'), decode(rest), await json());
+		}
+		const [bucketId, key] = bucketAndKey(rest);
+		if (read) {
+			const call = await as(readOperation, true);
+			const row = await objects.objectForRead(call, bucketId, key, 'authenticated');
+			return objects.renderObject(call, row, { download, headOnly });
+		}
+		if (method === 'POST' || method === 'PUT') {
+			const call = await as(method === 'POST' ? 'storage.object.upload' : 'storage.object.upload_update');
+			const row = await objects.uploadObject(call, {
+				bucketId,
+				key,
+				owner: call.who.owner,
+				upsert: method === 'PUT' || req.headers['x-upsert'] === 'true'
+			});
+			return sendJson(res, 200, { Id: row.id, Key: `${bucketId}/${key}` });
+		}
+		if (method === 'DELETE') return objects.removeObject(await as('storage.object.delete'), bucketId, key);
+	}
 	if (p.startsWith('/render/')) throw storageErrors.notSupported('image transformations (/render/image)');
 	if (p.startsWith('/s3')) throw storageErrors.notSupported('the S3 protocol (/s3)');
 	if (p.startsWith('/cdn/')) throw storageErrors.notSupported('CDN cache purging (/cdn)');
 	throw storageErrors.notFoundRoute(method, url.pathname);
 }
 
-async function routeObject(
-	svc: StorageService,
-	req: IncomingMessage,
-	res: ServerResponse,
-	url: URL,
-	p: string,
-	scope: (operation: string) => ReturnType<typeof requestScope>,
-	caller: (allowInvalidJwt?: boolean) => Promise<Requester>,
-	after: (prefix: string) => string | undefined
-): Promise<void> {
-	const method = req.method ?? 'GET';
-	const download = url.searchParams.get('download');
-	const json = () => objects.readJson(svc, req);
-	let rest: string | undefined;
-
-	if ((rest = after('/object/list/')) !== undefined && method === 'POST') {
-		const who = await caller();
-		return listObjects(svc, res, scope('storage.object.list'), who, decode(rest), await json());
-	}
-	if ((rest = after('/object/list-v2/')) !== undefined && method === 'POST') {
-		const who = await caller();
-		return listObjectsV2(svc, res, scope('storage.object.list_v2'), who, decode(rest), await json());
-	}
-	if (p === '/object/move' && method === 'POST') {
-		const who = await caller();
-		return objects.moveObject(svc, res, scope('storage.object.move'), who, await json());
-	}
-	if (p === '/object/copy' && method === 'POST') {
-		const who = await caller();
-		return objects.copyObject(svc, req, res, scope('storage.object.copy'), who, await json());
-	}
-	if ((rest = after('/object/upload/sign/')) !== undefined) {
-		const [bucketId, key] = bucketAndKey(rest);
-		if (method === 'POST') {
-			const who = await caller();
-			return objects.createSignedUploadUrl(
-				svc,
-				req,
-				res,
-				scope('storage.object.sign_upload_url'),
-				who,
-				bucketId,
-				key
-			);
-		}
-		if (method === 'PUT') {
-			return objects.uploadToSignedUrl(
-				svc,
-				req,
-				res,
-				scope('storage.object.upload_signed'),
-				url,
-				bucketId,
-				key
-			);
-		}
-	}
-	if ((rest = after('/object/sign/')) !== undefined) {
-		if (!rest.includes('/') && method === 'POST') {
-			const who = await caller();
-			return objects.createSignedUrls(
-				svc,
-				res,
-				scope('storage.object.sign_many'),
-				who,
-				decode(rest),
-				await json()
-			);
-		}
-		const [bucketId, key] = bucketAndKey(rest);
-		if (method === 'POST') {
-			const who = await caller();
-			return objects.createSignedUrl(
-				svc,
-				res,
-				scope('storage.object.sign'),
-				who,
-				bucketId,
-				key,
-				await json()
-			);
-		}
-		if (method === 'GET') {
-			const { row, expires } = await objects.signedObject(
-				svc,
-				scope('storage.object.get_signed'),
-				url,
-				bucketId,
-				key
-			);
-			return objects.renderObject(svc, req, res, row, { download, expires });
-		}
-	}
-	if ((rest = after('/object/public/')) !== undefined && (method === 'GET' || method === 'HEAD')) {
-		const [bucketId, key] = bucketAndKey(rest);
-		const operation = method === 'GET' ? 'storage.object.get_public' : 'storage.object.info_public';
-		const row = await objects.objectForRead(svc, scope(operation), svc.admin, bucketId, key, 'public');
-		return objects.renderObject(svc, req, res, row, { download, headOnly: method === 'HEAD' });
-	}
-	if ((rest = after('/object/authenticated/')) !== undefined && (method === 'GET' || method === 'HEAD')) {
-		const [bucketId, key] = bucketAndKey(rest);
-		const operation =
-			method === 'GET' ? 'storage.object.get_authenticated' : 'object.head_authenticated_info';
-		const who = await caller();
-		const row = await objects.objectForRead(svc, scope(operation), who, bucketId, key, 'authenticated');
-		return objects.renderObject(svc, req, res, row, { download, headOnly: method === 'HEAD' });
-	}
-	if ((rest = after('/object/info/')) !== undefined && method === 'GET') {
-		let mode: 'public' | 'authenticated' | 'legacy' = 'legacy';
-		if (rest.startsWith('public/')) [mode, rest] = ['public', rest.slice('public/'.length)];
-		else if (rest.startsWith('authenticated/'))
-			[mode, rest] = ['authenticated', rest.slice('authenticated/'.length)];
-		const [bucketId, key] = bucketAndKey(rest);
-		const operation = mode === 'public' ? 'storage.object.info_public' : 'object.get_authenticated_info';
-		const who = mode === 'public' ? svc.admin : await caller(mode === 'legacy');
-		const row = await objects.objectForRead(
-			svc,
-			scope(operation),
-			who,
-			bucketId,
-			key,
-			mode === 'public' ? 'public' : 'authenticated'
-		);
-		return objects.sendInfo(svc, res, row);
-	}
-	if ((rest = after('/object/')) !== undefined) {
-		if (!rest.includes('/') && method === 'DELETE') {
-			const who = await caller();
-			return objects.removeObjects(
-				svc,
-				res,
-				scope('storage.object.delete_many'),
-				who,
-				decode(rest),
-				await json()
-			);
-		}
-		const [bucketId, key] = bucketAndKey(rest);
-		if (method === 'GET' || method === 'HEAD') {
-			const operation =
-				method === 'GET' ? 'storage.object.get_authenticated' : 'object.head_authenticated_info';
-			const who = await caller(true);
-			const row = await objects.objectForRead(svc, scope(operation), who, bucketId, key, 'authenticated');
-			return objects.renderObject(svc, req, res, row, { download, headOnly: method === 'HEAD' });
-		}
-		if (method === 'POST' || method === 'PUT') {
-			const who = await caller();
-			const operation = method === 'POST' ? 'storage.object.upload' : 'storage.object.upload_update';
-			const upsert = method === 'PUT' || req.headers['x-upsert'] === 'true';
-			const row = await objects.uploadObject(svc, req, scope(operation), {
-				who,
-				bucketId,
-				key,
-				owner: who.owner,
-				upsert
-			});
-			return sendJson(res, 200, { Id: row.id, Key: `${bucketId}/${key}` });
-		}
-		if (method === 'DELETE') {
-			const who = await caller();
-			return objects.removeObject(svc, res, scope('storage.object.delete'), who, bucketId, key);
-		}
-	}
-	throw storageErrors.notFoundRoute(method, url.pathname);
+function after(path: string, prefix: string): string | undefined {
+	return path.startsWith(prefix) ? path.slice(prefix.length) : undefined;
 }

@@ -1,10 +1,9 @@
 // Listing, as the caller (RLS decides what is listed): list() through storage.search, as the
 // Storage API calls it, and list-v2 with folders, a cursor and `hasNext`.
-import type { ServerResponse } from 'node:http';
 import { storageErrors } from './errors.ts';
 import { sendJson } from './respond.ts';
-import { runAs, type RequestScope, type Requester } from './scope.ts';
-import { jsonRow, type StorageService } from './service.ts';
+import { runAs } from './scope.ts';
+import { jsonRow, type Call } from './service.ts';
 
 function optionalInt(value: unknown, name: string, fallback: number): number {
 	if (value === undefined || value === null) return fallback;
@@ -15,13 +14,11 @@ function optionalInt(value: unknown, name: string, fallback: number): number {
 }
 
 export async function listObjects(
-	svc: StorageService,
-	res: ServerResponse,
-	scope: RequestScope,
-	who: Requester,
+	call: Call,
 	bucketId: string,
 	body: Record<string, unknown>
 ): Promise<void> {
+	const { svc, res, scope, who } = call;
 	if (typeof body.prefix !== 'string')
 		throw storageErrors.invalidRequest("body must have required property 'prefix'");
 	let prefix = body.prefix;
@@ -79,13 +76,11 @@ interface ListedRow {
  * directly under the prefix appears once (its name ending in "/") instead of its contents.
  */
 export async function listObjectsV2(
-	svc: StorageService,
-	res: ServerResponse,
-	scope: RequestScope,
-	who: Requester,
+	call: Call,
 	bucketId: string,
 	body: Record<string, unknown>
 ): Promise<void> {
+	const { svc, res, scope, who } = call;
 	const prefix = typeof body.prefix === 'string' ? body.prefix : '';
 	const limit = Math.min(optionalInt(body.limit, 'limit', 1000) || 1000, 1000);
 	const delimited = body.with_delimiter === true;

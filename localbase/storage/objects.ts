@@ -2,16 +2,17 @@
 // copy and signed URLs — each evaluated as the Storage API does: reads of a private bucket as the
 // caller (RLS hides what they may not see: 404 NoSuchKey), public buckets without RLS, writes
 // checked as the caller and made as the service role.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { header, readBody } from '../http.ts';
 import { parseUserMetadataHeader, receiveFile } from './body.ts';
 import { storageErrors, StorageError } from './errors.ts';
 import { mustBeValidKey, uploadLimit } from './limits.ts';
 import { sendJson, storageCorsHeaders } from './respond.ts';
-import { runAs, testPermission, type RequestScope, type Requester } from './scope.ts';
+import { runAs, testPermission } from './scope.ts';
 import {
 	canUpload,
 	completeUpload,
+	deleteObjectRows,
 	findBucket,
 	findObject,
 	jsonRow,
@@ -19,6 +20,7 @@ import {
 	objectColumns,
 	ownerColumns,
 	uploadedMetadata,
+	type Call,
 	type ObjectRow,
 	type StorageService
 } from './service.ts';
@@ -47,18 +49,30 @@ function requiredString(body: Record<string, unknown>, name: string): string {
 	return value;
 }
 
+/** The body of move and copy: the source, and the destination (the same bucket by default). */
+function transfer(body: Record<string, unknown>) {
+	const bucketId = requiredString(body, 'bucketId');
+	const destinationKey = requiredString(body, 'destinationKey');
+	mustBeValidKey(destinationKey);
+	return {
+		bucketId,
+		sourceKey: requiredString(body, 'sourceKey'),
+		destinationKey,
+		destinationBucket: typeof body.destinationBucket === 'string' ? body.destinationBucket : bucketId
+	};
+}
+
 // ---------------------------------------------------------------------------------------------
 // Upload
 // ---------------------------------------------------------------------------------------------
 
 /** Standard upload (POST, PUT, and PUT to a signed upload URL): check, stream to disk, record. */
 export async function uploadObject(
-	svc: StorageService,
-	req: IncomingMessage,
-	scope: RequestScope,
-	options: { who: Requester; bucketId: string; key: string; owner: string | undefined; upsert: boolean }
+	call: Call,
+	options: { bucketId: string; key: string; owner: string | undefined; upsert: boolean }
 ): Promise<ObjectRow> {
-	const { who, bucketId, key, owner, upsert } = options;
+	const { svc, req, scope, who } = call;
+	const { bucketId, key, owner, upsert } = options;
 	const bucket = await findBucket(svc, svc.admin, scope, bucketId);
 	mustBeValidKey(key);
 	const limit = uploadLimit(key, bucket?.file_size_limit, svc.settings.fileSizeLimit);
@@ -95,15 +109,8 @@ export async function uploadObject(
 	});
 }
 
-export async function createSignedUploadUrl(
-	svc: StorageService,
-	req: IncomingMessage,
-	res: ServerResponse,
-	scope: RequestScope,
-	who: Requester,
-	bucketId: string,
-	key: string
-): Promise<void> {
+export async function createSignedUploadUrl(call: Call, bucketId: string, key: string): Promise<void> {
+	const { svc, req, res, scope, who } = call;
 	mustBeValidKey(key);
 	const upsert = header(req, 'x-upsert') === 'true';
 	const length = header(req, 'content-length');
@@ -124,18 +131,10 @@ export async function createSignedUploadUrl(
 	sendJson(res, 200, { url: `/object/upload/sign/${url}?token=${token}`, token });
 }
 
-export async function uploadToSignedUrl(
-	svc: StorageService,
-	req: IncomingMessage,
-	res: ServerResponse,
-	scope: RequestScope,
-	url: URL,
-	bucketId: string,
-	key: string
-): Promise<void> {
+export async function uploadToSignedUrl(call: Call, url: URL, bucketId: string, key: string): Promise<void> {
+	const { svc, res } = call;
 	const token = verifySignedToken(svc.ctx.config, url.searchParams.get('token'), bucketId, key, 'upload');
-	await uploadObject(svc, req, scope, {
-		who: svc.admin,
+	await uploadObject(call, {
 		bucketId,
 		key,
 		owner: token.owner,
@@ -155,13 +154,12 @@ export type ReadMode = 'authenticated' | 'public';
  * caller without a valid JWT only sees public buckets (a private one is "Bucket not found").
  */
 export async function objectForRead(
-	svc: StorageService,
-	scope: RequestScope,
-	who: Requester,
+	call: Call,
 	bucketId: string,
 	key: string,
 	mode: ReadMode
 ): Promise<ObjectRow> {
+	const { svc, scope, who } = call;
 	const bucket = await findBucket(svc, svc.admin, scope, bucketId, { mustExist: false });
 	if (!bucket || (mode === 'public' && !bucket.public) || (!who.authenticated && !bucket.public)) {
 		throw storageErrors.noSuchBucket();
@@ -170,12 +168,12 @@ export async function objectForRead(
 }
 
 export async function signedObject(
-	svc: StorageService,
-	scope: RequestScope,
+	call: Call,
 	url: URL,
 	bucketId: string,
 	key: string
 ): Promise<{ row: ObjectRow; expires: string }> {
+	const { svc, scope } = call;
 	const token = verifySignedToken(svc.ctx.config, url.searchParams.get('token'), bucketId, key, 'download');
 	const row = await mustFindObject(svc, svc.admin, scope, bucketId, key);
 	return { row, expires: new Date(token.exp * 1000).toUTCString() };
@@ -210,12 +208,11 @@ function lastModifiedOf(row: ObjectRow): Date {
 
 /** Serves an object's bytes (or only its headers for HEAD), with ranges and conditional requests. */
 export async function renderObject(
-	svc: StorageService,
-	req: IncomingMessage,
-	res: ServerResponse,
+	call: Call,
 	row: ObjectRow,
 	options: { download?: string | null; expires?: string; headOnly?: boolean }
 ): Promise<void> {
+	const { svc, req, res } = call;
 	const size = row.version ? await svc.files.size(row.version) : undefined;
 	if (size === undefined || !row.version) {
 		throw new StorageError(404, 'NoSuchKey', 'The resource was not found', 'Not found');
@@ -299,7 +296,8 @@ export function infoBody(row: ObjectRow, size: number | undefined): Record<strin
 	});
 }
 
-export async function sendInfo(svc: StorageService, res: ServerResponse, row: ObjectRow): Promise<void> {
+export async function sendInfo(call: Call, row: ObjectRow): Promise<void> {
+	const { svc, res } = call;
 	const size = row.version ? await svc.files.size(row.version) : undefined;
 	if (size === undefined) throw new StorageError(404, 'NoSuchKey', 'The resource was not found', 'Not found');
 	const metadata = row.metadata ?? ({} as Record<string, unknown>);
@@ -315,10 +313,7 @@ export async function sendInfo(svc: StorageService, res: ServerResponse, row: Ob
 
 /** Deleting a batch is one statement as the caller: rows RLS hides are skipped, not errors. */
 export async function removeObjects(
-	svc: StorageService,
-	res: ServerResponse,
-	scope: RequestScope,
-	who: Requester,
+	call: Call,
 	bucketId: string,
 	body: Record<string, unknown>
 ): Promise<void> {
@@ -332,50 +327,27 @@ export async function removeObjects(
 	const deleted: Record<string, unknown>[] = [];
 	for (let i = 0; i < prefixes.length; i += 500) {
 		const batch = prefixes.slice(i, i + 500) as string[];
-		const { rows } = await runAs(svc.ctx, who, scope, (tx) =>
-			tx.query<Record<string, unknown> & { version: string | null }>(
-				`delete from storage.objects where bucket_id = $1 and name = any($2::text[]) returning *`,
-				[bucketId, batch]
-			)
+		deleted.push(
+			...(await deleteObjectRows(call, call.who, 'bucket_id = $1 and name = any($2::text[])', [
+				bucketId,
+				batch
+			]))
 		);
-		await svc.files.remove(rows.map((r) => r.version));
-		deleted.push(...rows);
 	}
-	sendJson(res, 200, jsonRow(deleted));
+	sendJson(call.res, 200, jsonRow(deleted));
 }
 
-export async function removeObject(
-	svc: StorageService,
-	res: ServerResponse,
-	scope: RequestScope,
-	who: Requester,
-	bucketId: string,
-	key: string
-): Promise<void> {
+export async function removeObject(call: Call, bucketId: string, key: string): Promise<void> {
+	const { svc, res, scope } = call;
 	await mustFindObject(svc, svc.admin, scope, bucketId, key);
-	const { rows } = await runAs(svc.ctx, who, scope, (tx) =>
-		tx.query<{ version: string | null }>(
-			`delete from storage.objects where name = $1 and bucket_id = $2 returning version`,
-			[key, bucketId]
-		)
-	);
+	const rows = await deleteObjectRows(call, call.who, 'name = $1 and bucket_id = $2', [key, bucketId]);
 	if (rows.length === 0) throw storageErrors.accessDenied('Access denied');
-	await svc.files.remove(rows.map((r) => r.version));
 	sendJson(res, 200, { message: 'Successfully deleted' });
 }
 
-export async function moveObject(
-	svc: StorageService,
-	res: ServerResponse,
-	scope: RequestScope,
-	who: Requester,
-	body: Record<string, unknown>
-): Promise<void> {
-	const bucketId = requiredString(body, 'bucketId');
-	const sourceKey = requiredString(body, 'sourceKey');
-	const destinationKey = requiredString(body, 'destinationKey');
-	const destinationBucket = typeof body.destinationBucket === 'string' ? body.destinationBucket : bucketId;
-	mustBeValidKey(destinationKey);
+export async function moveObject(call: Call, body: Record<string, unknown>): Promise<void> {
+	const { svc, res, scope, who } = call;
+	const { bucketId, sourceKey, destinationKey, destinationBucket } = transfer(body);
 	const version = svc.files.newVersion();
 	const owner = ownerColumns(who.owner);
 	const moveSql = `update storage.objects set name = $3, version = $4, bucket_id = $5, owner = $6, owner_id = $7
@@ -416,21 +388,11 @@ export async function moveObject(
 	}
 }
 
-export async function copyObject(
-	svc: StorageService,
-	req: IncomingMessage,
-	res: ServerResponse,
-	scope: RequestScope,
-	who: Requester,
-	body: Record<string, unknown>
-): Promise<void> {
-	const bucketId = requiredString(body, 'bucketId');
-	const sourceKey = requiredString(body, 'sourceKey');
-	const destinationKey = requiredString(body, 'destinationKey');
-	const destinationBucket = typeof body.destinationBucket === 'string' ? body.destinationBucket : bucketId;
+export async function copyObject(call: Call, body: Record<string, unknown>): Promise<void> {
+	const { svc, req, res, scope, who } = call;
+	const { bucketId, sourceKey, destinationKey, destinationBucket } = transfer(body);
 	const copyMetadata = body.copyMetadata !== false;
 	const upsert = header(req, 'x-upsert') === 'true';
-	mustBeValidKey(destinationKey);
 	const origin = await mustFindObject(svc, who, scope, bucketId, sourceKey);
 	if (!origin.version) throw storageErrors.noSuchKey();
 	const metadata: Record<string, unknown> = { ...origin.metadata };
@@ -469,14 +431,12 @@ export async function copyObject(
 // ---------------------------------------------------------------------------------------------
 
 export async function createSignedUrl(
-	svc: StorageService,
-	res: ServerResponse,
-	scope: RequestScope,
-	who: Requester,
+	call: Call,
 	bucketId: string,
 	key: string,
 	body: Record<string, unknown>
 ): Promise<void> {
+	const { svc, res, scope, who } = call;
 	mustBeValidExpiry(body.expiresIn);
 	await mustFindObject(svc, who, scope, bucketId, key);
 	const url = `${bucketId}/${key}`;
@@ -485,13 +445,11 @@ export async function createSignedUrl(
 }
 
 export async function createSignedUrls(
-	svc: StorageService,
-	res: ServerResponse,
-	scope: RequestScope,
-	who: Requester,
+	call: Call,
 	bucketId: string,
 	body: Record<string, unknown>
 ): Promise<void> {
+	const { svc, res, scope, who } = call;
 	mustBeValidExpiry(body.expiresIn);
 	const expiresIn = body.expiresIn;
 	const paths = body.paths;

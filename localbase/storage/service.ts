@@ -1,6 +1,7 @@
 // What every storage route shares: the settings, the files, the service-role requester, and the
 // statements on storage.buckets and storage.objects, written as the Storage API writes them (so a
 // policy sees the same INSERT, upsert, SELECT, UPDATE or DELETE it sees on hosted).
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Queryable } from '../../db/index.ts';
 import type { LocalbaseContext } from '../context.ts';
 import { storageErrors, isPgError } from './errors.ts';
@@ -14,6 +15,15 @@ export interface StorageService {
 	files: ObjectFiles;
 	/** The service role: the Storage API's connection for lookups and final writes. */
 	admin: Requester;
+}
+
+/** One storage request: the service, the HTTP exchange, its SQL scope and who it acts as. */
+export interface Call {
+	svc: StorageService;
+	req: IncomingMessage;
+	res: ServerResponse;
+	scope: RequestScope;
+	who: Requester;
 }
 
 export interface BucketRow {
@@ -226,6 +236,26 @@ export async function completeUpload(
 		await svc.files.remove([record.version]);
 		throw err;
 	}
+}
+
+/**
+ * Deletes storage.objects rows with one statement as `who` (rows RLS hides are skipped), then the
+ * files of the deleted versions. Returns the deleted rows.
+ */
+export async function deleteObjectRows(
+	call: Pick<Call, 'svc' | 'scope'>,
+	who: Requester,
+	where: string,
+	params: unknown[]
+): Promise<(Record<string, unknown> & { version: string | null })[]> {
+	const { rows } = await runAs(call.svc.ctx, who, call.scope, (tx) =>
+		tx.query<Record<string, unknown> & { version: string | null }>(
+			`delete from storage.objects where ${where} returning *`,
+			params
+		)
+	);
+	await call.svc.files.remove(rows.map((r) => r.version));
+	return rows;
 }
 
 /** The metadata column for an upload that was just written. */

@@ -68,6 +68,50 @@ async function headOffset(url: string, token: string): Promise<number> {
 	return Number(res.headers.get('upload-offset'));
 }
 
+/** POST /upload/resumable by hand, for the cases a client library would not produce. */
+function createUpload(
+	token: string,
+	key: string,
+	length: number,
+	options: { base?: string; headers?: Record<string, string> } = {}
+): Promise<Response> {
+	const metadata = Object.entries(metadataFor(key))
+		.map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
+		.join(',');
+	return fetch(`${options.base ?? h.url}/storage/v1/upload/resumable`, {
+		method: 'POST',
+		headers: {
+			...auth(token),
+			'tus-resumable': '1.0.0',
+			'upload-length': String(length),
+			'upload-metadata': metadata,
+			...options.headers
+		}
+	});
+}
+
+/** PATCH one chunk at `offset`; a stream body is sent half-duplex, and `signal` can cut it. */
+function patchUpload(
+	url: string,
+	token: string,
+	body: Uint8Array | ReadableStream | string,
+	options: { offset?: number; headers?: Record<string, string>; signal?: AbortSignal } = {}
+): Promise<Response> {
+	return fetch(url, {
+		method: 'PATCH',
+		headers: {
+			...auth(token),
+			'tus-resumable': '1.0.0',
+			'upload-offset': String(options.offset ?? 0),
+			'content-type': 'application/offset+octet-stream',
+			...options.headers
+		},
+		body,
+		signal: options.signal,
+		duplex: 'half'
+	} as RequestInit);
+}
+
 beforeAll(async () => {
 	h = await startStorageHarness();
 });
@@ -112,17 +156,7 @@ describe(`resumable uploads (${backend})`, () => {
 		const key = keyFor(h.alex);
 		const data = bytes(9 * 1024 * 1024);
 		// Create the upload, then send a chunk whose connection drops after 2 MB.
-		const created = await fetch(endpoint(), {
-			method: 'POST',
-			headers: {
-				...auth(h.alex.token),
-				'tus-resumable': '1.0.0',
-				'upload-length': String(data.length),
-				'upload-metadata': Object.entries(metadataFor(key))
-					.map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
-					.join(',')
-			}
-		});
+		const created = await createUpload(h.alex.token, key, data.length);
 		expect(created.status).toBe(201);
 		const url = created.headers.get('location')!;
 		const abort = new AbortController();
@@ -133,18 +167,7 @@ describe(`resumable uploads (${backend})`, () => {
 				setTimeout(() => abort.abort(), 300);
 			}
 		});
-		await fetch(url, {
-			method: 'PATCH',
-			headers: {
-				...auth(h.alex.token),
-				'tus-resumable': '1.0.0',
-				'upload-offset': '0',
-				'content-type': 'application/offset+octet-stream'
-			},
-			body,
-			signal: abort.signal,
-			duplex: 'half'
-		} as RequestInit).catch(() => undefined);
+		await patchUpload(url, h.alex.token, body, { signal: abort.signal }).catch(() => undefined);
 		let kept = 0;
 		for (let i = 0; i < 50 && kept < cut; i++) {
 			await new Promise((r) => setTimeout(r, 100));
@@ -201,15 +224,7 @@ describe(`resumable uploads (${backend})`, () => {
 	});
 
 	test('the bucket’s size limit and MIME list are enforced when the upload is created', async () => {
-		const tooBig = await fetch(endpoint(), {
-			method: 'POST',
-			headers: {
-				...auth(h.alex.token),
-				'tus-resumable': '1.0.0',
-				'upload-length': String(16 * 1024 * 1024 + 1),
-				'upload-metadata': `bucketName ${Buffer.from(bucket).toString('base64')},objectName ${Buffer.from(keyFor(h.alex)).toString('base64')},contentType ${Buffer.from('video/mp4').toString('base64')}`
-			}
-		});
+		const tooBig = await createUpload(h.alex.token, keyFor(h.alex), 16 * 1024 * 1024 + 1);
 		expect(tooBig.status).toBe(413);
 		const { error } = await upload(bytes(1024), {
 			token: h.alex.token,
@@ -221,41 +236,24 @@ describe(`resumable uploads (${backend})`, () => {
 
 	test('the later of two uploads to one path gets 409; with x-upsert it replaces the object', async () => {
 		const key = keyFor(h.alex);
-		const head = (url: string) => ({ url, first: bytes(7 * 1024 * 1024) });
+		const size = 7 * 1024 * 1024;
 		const create = async (upsert: boolean) => {
-			const res = await fetch(endpoint(), {
-				method: 'POST',
-				headers: {
-					...auth(h.alex.token),
-					...(upsert ? { 'x-upsert': 'true' } : {}),
-					'tus-resumable': '1.0.0',
-					'upload-length': String(7 * 1024 * 1024),
-					'upload-metadata': `bucketName ${Buffer.from(bucket).toString('base64')},objectName ${Buffer.from(key).toString('base64')},contentType ${Buffer.from('video/mp4').toString('base64')}`
-				}
+			const res = await createUpload(h.alex.token, key, size, {
+				headers: upsert ? { 'x-upsert': 'true' } : {}
 			});
 			expect(res.status).toBe(201);
-			return head(res.headers.get('location')!);
+			return { url: res.headers.get('location')!, first: new Uint8Array(bytes(size)) };
 		};
-		const patch = (url: string, data: Buffer, upsert = false) =>
-			fetch(url, {
-				method: 'PATCH',
-				headers: {
-					...auth(h.alex.token),
-					...(upsert ? { 'x-upsert': 'true' } : {}),
-					'tus-resumable': '1.0.0',
-					'upload-offset': '0',
-					'content-type': 'application/offset+octet-stream'
-				},
-				body: new Uint8Array(data)
-			});
+		const patch = (url: string, data: Uint8Array, upsert = false) =>
+			patchUpload(url, h.alex.token, data, { headers: upsert ? { 'x-upsert': 'true' } : {} });
 		const a = await create(false);
 		const b = await create(false);
 		const c = await create(true);
 		expect((await patch(a.url, a.first)).status).toBe(204);
 		const later = await patch(b.url, b.first);
 		expect([later.status, await later.text()]).toEqual([409, 'The resource already exists']);
-		const replacement = bytes(7 * 1024 * 1024).fill(9, 0, 10);
-		expect((await patch(c.url, replacement, true)).status).toBe(204);
+		const replacement = bytes(size).fill(9, 0, 10);
+		expect((await patch(c.url, new Uint8Array(replacement), true)).status).toBe(204);
 		const download = await h.alex.client.storage.from(bucket).download(key);
 		expect(Buffer.from(await download.data!.arrayBuffer()).equals(replacement)).toBe(true);
 	});
@@ -263,22 +261,8 @@ describe(`resumable uploads (${backend})`, () => {
 	test('a second PATCH on a URL in use gets 409 Upload-Offset conflict', async () => {
 		const key = keyFor(h.alex);
 		const size = 4 * 1024 * 1024;
-		const created = await fetch(endpoint(), {
-			method: 'POST',
-			headers: {
-				...auth(h.alex.token),
-				'tus-resumable': '1.0.0',
-				'upload-length': String(size),
-				'upload-metadata': `bucketName ${Buffer.from(bucket).toString('base64')},objectName ${Buffer.from(key).toString('base64')},contentType ${Buffer.from('video/mp4').toString('base64')}`
-			}
-		});
+		const created = await createUpload(h.alex.token, key, size);
 		const url = created.headers.get('location')!;
-		const headers = {
-			...auth(h.alex.token),
-			'tus-resumable': '1.0.0',
-			'upload-offset': '0',
-			'content-type': 'application/offset+octet-stream'
-		};
 		// The first PATCH sends 1 MB and then stalls, holding the upload.
 		let release!: () => void;
 		const stalled = new ReadableStream({
@@ -287,14 +271,9 @@ describe(`resumable uploads (${backend})`, () => {
 				release = () => controller.close();
 			}
 		});
-		const first = fetch(url, {
-			method: 'PATCH',
-			headers,
-			body: stalled,
-			duplex: 'half'
-		} as RequestInit).catch(() => undefined);
+		const first = patchUpload(url, h.alex.token, stalled).catch(() => undefined);
 		await new Promise((r) => setTimeout(r, 300));
-		const second = await fetch(url, { method: 'PATCH', headers, body: new Uint8Array(bytes(size)) });
+		const second = await patchUpload(url, h.alex.token, new Uint8Array(bytes(size)));
 		expect([second.status, await second.text()]).toEqual([409, 'Upload-Offset conflict\n']);
 		release();
 		await first;
@@ -302,15 +281,7 @@ describe(`resumable uploads (${backend})`, () => {
 
 	test('DELETE aborts an unfinished upload; a finished one is not terminated (the key is taken: 409)', async () => {
 		const key = keyFor(h.alex);
-		const created = await fetch(endpoint(), {
-			method: 'POST',
-			headers: {
-				...auth(h.alex.token),
-				'tus-resumable': '1.0.0',
-				'upload-length': '10',
-				'upload-metadata': `bucketName ${Buffer.from(bucket).toString('base64')},objectName ${Buffer.from(key).toString('base64')},contentType ${Buffer.from('video/mp4').toString('base64')}`
-			}
-		});
+		const created = await createUpload(h.alex.token, key, 10);
 		const url = created.headers.get('location')!;
 		const version = Buffer.from(url.split('/').pop()!, 'base64url').toString('utf8').split('/').pop()!;
 		expect(await fileExists(h, version)).toBe(true);
@@ -341,25 +312,8 @@ describe(`resumable uploads (${backend})`, () => {
 
 	test('another user cannot write into someone’s upload URL', async () => {
 		const key = keyFor(h.alex);
-		const created = await fetch(endpoint(), {
-			method: 'POST',
-			headers: {
-				...auth(h.alex.token),
-				'tus-resumable': '1.0.0',
-				'upload-length': '4',
-				'upload-metadata': `bucketName ${Buffer.from(bucket).toString('base64')},objectName ${Buffer.from(key).toString('base64')},contentType ${Buffer.from('video/mp4').toString('base64')}`
-			}
-		});
-		const res = await fetch(created.headers.get('location')!, {
-			method: 'PATCH',
-			headers: {
-				...auth(h.coach.token),
-				'tus-resumable': '1.0.0',
-				'upload-offset': '0',
-				'content-type': 'application/offset+octet-stream'
-			},
-			body: 'evil'
-		});
+		const created = await createUpload(h.alex.token, key, 4);
+		const res = await patchUpload(created.headers.get('location')!, h.coach.token, 'evil');
 		expect(res.status).toBe(403);
 		expect(await objectRow(h, bucket, key)).toBeUndefined();
 	});
@@ -411,27 +365,10 @@ describe(`resumable upload expiry (${backend})`, () => {
 
 	test('an upload URL past its expiry answers 410 Gone', async () => {
 		const key = `${short.alex.id}/late.mp4`;
-		const created = await fetch(`${short.url}/storage/v1/upload/resumable`, {
-			method: 'POST',
-			headers: {
-				...auth(short.alex.token),
-				'tus-resumable': '1.0.0',
-				'upload-length': '4',
-				'upload-metadata': `bucketName ${Buffer.from(bucket).toString('base64')},objectName ${Buffer.from(key).toString('base64')},contentType ${Buffer.from('video/mp4').toString('base64')}`
-			}
-		});
+		const created = await createUpload(short.alex.token, key, 4, { base: short.url });
 		expect(created.headers.get('upload-expires')).toMatch(/GMT$/);
 		await new Promise((r) => setTimeout(r, 1500));
-		const res = await fetch(created.headers.get('location')!, {
-			method: 'PATCH',
-			headers: {
-				...auth(short.alex.token),
-				'tus-resumable': '1.0.0',
-				'upload-offset': '0',
-				'content-type': 'application/offset+octet-stream'
-			},
-			body: 'late'
-		});
+		const res = await patchUpload(created.headers.get('location')!, short.alex.token, 'late');
 		expect(res.status).toBe(410);
 		expect(await objectRow(short, bucket, key)).toBeUndefined();
 	});
