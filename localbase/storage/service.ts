@@ -6,6 +6,7 @@ import type { Queryable } from '../../db/index.ts';
 import type { LocalbaseContext } from '../context.ts';
 import { storageErrors, isPgError } from './errors.ts';
 import type { ObjectFiles } from './files.ts';
+import { mustBeValidKey } from './limits.ts';
 import { runAs, testPermission, type RequestScope, type Requester } from './scope.ts';
 import type { StorageSettings } from './settings.ts';
 
@@ -107,6 +108,7 @@ export async function mustFindObject(
 	bucketId: string,
 	name: string
 ): Promise<ObjectRow> {
+	mustBeValidKey(name);
 	const row = await runAs(svc.ctx, who, scope, (tx) => findObject(tx, bucketId, name));
 	if (!row) throw storageErrors.noSuchKey();
 	return row;

@@ -232,6 +232,8 @@ describe(`uploads and downloads (${backend})`, () => {
 			code: 'InvalidKey',
 			message: `Invalid key: ${h.alex.id}/übung.txt`
 		});
+		const read = await h.alex.client.storage.from(bucket).download(`${h.alex.id}/übung.txt`);
+		expectStorageError(read.error, { statusCode: '400', code: 'InvalidKey' });
 	});
 
 	test('a Range request answers 206 with Content-Range; an unsatisfiable one 416', async () => {
