@@ -1,4 +1,4 @@
-// The localbase HTTP + WebSocket server: routes /auth/v1, /rest/v1 and /realtime/v1 to their
+// The localbase HTTP + WebSocket server: routes /auth/v1, /rest/v1, /realtime/v1 and /storage/v1 to their
 // handlers over one database, as the Supabase CLI's gateway does on port 54321.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +11,7 @@ import { HttpError, send } from './http.ts';
 import { migrate, type MigrateResult } from './migrate.ts';
 import { createRealtime, type Realtime } from './realtime/index.ts';
 import { handleRest } from './rest/index.ts';
+import { createStorage, type Storage } from './storage/index.ts';
 
 export interface Localbase {
 	url: string;
@@ -34,10 +35,11 @@ export async function startLocalbase(options: StartOptions = {}): Promise<Localb
 	const migration = await migrate(db, { seed: options.seed ?? true });
 	const ctx: LocalbaseContext = { config, db };
 	const realtime = await createRealtime(ctx);
+	const storage = await createStorage(ctx, { ownDatabase: !options.db });
 	const pruner = startRealtimePruning(db);
 
 	const server = http.createServer((req, res) => {
-		route(ctx, realtime, req, res).catch((err: unknown) => fail(res, err));
+		route(ctx, realtime, storage, req, res).catch((err: unknown) => fail(res, err));
 	});
 	server.on('upgrade', (req, socket, head) => {
 		const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -66,6 +68,7 @@ export async function startLocalbase(options: StartOptions = {}): Promise<Localb
 			clearInterval(pruner);
 			await realtime.close();
 			server.closeAllConnections();
+			await storage.close();
 			await new Promise<void>((resolve) => server.close(() => resolve()));
 			if (!options.db) await db.close();
 		}
@@ -75,10 +78,12 @@ export async function startLocalbase(options: StartOptions = {}): Promise<Localb
 async function route(
 	ctx: LocalbaseContext,
 	realtime: Realtime,
+	storage: Storage,
 	req: IncomingMessage,
 	res: ServerResponse
 ): Promise<void> {
 	const url = new URL(req.url ?? '/', 'http://localhost');
+	if (url.pathname.startsWith('/storage/v1/')) return storage.handle(req, res, url);
 	if (req.method === 'OPTIONS') return send(res, 204);
 	if (url.pathname.startsWith('/auth/v1/')) return handleAuth(ctx, req, res, url);
 	if (url.pathname.startsWith('/rest/v1/')) return handleRest(ctx, req, res, url);
@@ -88,7 +93,7 @@ async function route(
 	}
 	send(res, 404, {
 		code: 'LOCALBASE404',
-		message: `localbase does not serve ${url.pathname} (supported: /auth/v1, /rest/v1, /realtime/v1)`
+		message: `localbase does not serve ${url.pathname} (supported: /auth/v1, /rest/v1, /realtime/v1, /storage/v1)`
 	});
 }
 

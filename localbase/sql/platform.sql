@@ -306,3 +306,244 @@ drop trigger if exists messages_after_insert_localbase_notify on realtime.messag
 create trigger messages_after_insert_localbase_notify
   after insert on realtime.messages
   for each row execute function realtime.localbase_notify();
+
+-- ---------------------------------------------------------------------------------------------
+-- storage: the Storage API's tables and helpers (supabase/storage tenant schema, as it stands
+-- after its latest migration). Owned by supabase_storage_admin with RLS on and no policy, as on
+-- hosted: the app's migrations add the policies, and localbase/storage evaluates them per request
+-- exactly as the Storage API does (the caller's role and JWT claims, write checks rolled back).
+-- ---------------------------------------------------------------------------------------------
+do $$
+begin
+  if not exists (select 1 from pg_roles where rolname = 'supabase_storage_admin') then
+    create role supabase_storage_admin nologin noinherit;
+  end if;
+end
+$$;
+
+create schema if not exists storage;
+grant usage on schema storage to postgres, anon, authenticated, service_role;
+grant all on schema storage to supabase_storage_admin;
+alter default privileges in schema storage grant all on tables to postgres, anon, authenticated, service_role;
+alter default privileges in schema storage grant all on functions to postgres, anon, authenticated, service_role;
+alter default privileges in schema storage grant all on sequences to postgres, anon, authenticated, service_role;
+
+do $$
+begin
+  if not exists (select 1 from pg_type t join pg_namespace n on n.oid = t.typnamespace
+                 where n.nspname = 'storage' and t.typname = 'buckettype') then
+    create type storage.buckettype as enum ('STANDARD', 'ANALYTICS', 'VECTOR');
+  end if;
+end
+$$;
+
+create table if not exists storage.buckets (
+  id text not null primary key,
+  name text not null,
+  owner uuid,
+  created_at timestamptz default now(),
+  updated_at timestamptz default now(),
+  public boolean default false,
+  avif_autodetection boolean default false,
+  file_size_limit bigint,
+  allowed_mime_types text[],
+  owner_id text,
+  type storage.buckettype not null default 'STANDARD',
+  versioning_status text not null default 'DISABLED',
+  constraint buckets_versioning_status_check check (versioning_status in ('DISABLED', 'ENABLED', 'SUSPENDED')),
+  constraint buckets_versioning_standard_only_check check (type = 'STANDARD' or versioning_status = 'DISABLED'),
+  constraint buckets_versioning_dark_check check (versioning_status = 'DISABLED')
+);
+create unique index if not exists bname on storage.buckets using btree (name);
+comment on column storage.buckets.owner is 'Field is deprecated, use owner_id instead';
+
+create table if not exists storage.objects (
+  id uuid not null default gen_random_uuid() primary key,
+  bucket_id text,
+  name text,
+  owner uuid,
+  created_at timestamptz default now(),
+  updated_at timestamptz default now(),
+  last_accessed_at timestamptz default now(),
+  metadata jsonb,
+  path_tokens text[] generated always as (string_to_array(name, '/')) stored,
+  version text,
+  owner_id text,
+  user_metadata jsonb,
+  archived_at timestamptz,
+  is_delete_marker boolean not null default false,
+  is_versioned boolean not null default false,
+  constraint "objects_bucketId_fkey" foreign key (bucket_id) references storage.buckets (id)
+);
+create unique index if not exists bucketid_objname on storage.objects using btree (bucket_id, name);
+create index if not exists name_prefix_search on storage.objects (name text_pattern_ops);
+create index if not exists idx_objects_bucket_id_name on storage.objects (bucket_id, name collate "C");
+create index if not exists idx_objects_bucket_id_name_lower on storage.objects (bucket_id, (lower(name) collate "C"));
+comment on column storage.objects.owner is 'Field is deprecated, use owner_id instead';
+
+alter table storage.buckets enable row level security;
+alter table storage.objects enable row level security;
+grant all on storage.buckets, storage.objects to anon, authenticated, service_role;
+grant all on storage.buckets, storage.objects to postgres with grant option;
+grant all on storage.buckets, storage.objects to supabase_storage_admin;
+
+-- Path helpers for policies: foldername('a/b/c.png') = {a,b}, filename = 'c.png', extension = 'png'.
+create or replace function storage.foldername(name text) returns text[]
+language plpgsql immutable
+as $$
+declare
+  _parts text[];
+begin
+  _parts := string_to_array(name, '/');
+  return _parts[1 : array_length(_parts, 1) - 1];
+end
+$$;
+
+create or replace function storage.filename(name text) returns text
+language plpgsql immutable
+as $$
+declare
+  _parts text[];
+begin
+  _parts := string_to_array(name, '/');
+  return _parts[array_length(_parts, 1)];
+end
+$$;
+
+create or replace function storage.extension(name text) returns text
+language plpgsql immutable
+as $$
+declare
+  _parts text[];
+begin
+  _parts := string_to_array(name, '/');
+  return reverse(split_part(reverse(_parts[array_length(_parts, 1)]), '.', 1));
+end
+$$;
+
+-- The API operation of the current request (e.g. storage.object.upload), for operation-aware policies.
+create or replace function storage.operation() returns text
+language plpgsql stable
+as $$
+begin
+  return current_setting('storage.operation', true);
+end;
+$$;
+
+create or replace function storage.allow_only_operation(expected_operation text) returns boolean
+language sql stable
+as $$
+  select case
+    when nullif(expected_operation, '') is null then false
+    else coalesce(
+      regexp_replace(storage.operation(), '^storage\.', '') = regexp_replace(expected_operation, '^storage\.', ''),
+      false)
+  end
+$$;
+
+create or replace function storage.allow_any_operation(expected_operations text[]) returns boolean
+language sql stable
+as $$
+  select exists (
+    select 1 from unnest(expected_operations) as e(op)
+    where nullif(e.op, '') is not null
+      and regexp_replace(storage.operation(), '^storage\.', '') = regexp_replace(e.op, '^storage\.', '')
+  )
+$$;
+
+create or replace function storage.update_updated_at_column() returns trigger
+language plpgsql
+as $$
+begin
+  new.updated_at = now();
+  return new;
+end;
+$$;
+
+drop trigger if exists update_objects_updated_at on storage.objects;
+create trigger update_objects_updated_at before update on storage.objects
+  for each row execute function storage.update_updated_at_column();
+
+create or replace function storage.enforce_bucket_name_length() returns trigger
+language plpgsql
+as $$
+begin
+  if length(new.name) > 100 then
+    raise exception 'bucket name "%" is too long (% characters). Max is 100.', new.name, length(new.name);
+  end if;
+  return new;
+end;
+$$;
+
+drop trigger if exists enforce_bucket_name_length_trigger on storage.buckets;
+create trigger enforce_bucket_name_length_trigger before insert or update of name on storage.buckets
+  for each row execute function storage.enforce_bucket_name_length();
+
+-- Plain SQL deletes would leave the files behind, so hosted refuses them: only the Storage API,
+-- which sets storage.allow_delete_query for its own statements, deletes rows (and their files).
+create or replace function storage.protect_delete() returns trigger
+language plpgsql
+as $$
+begin
+  if coalesce(current_setting('storage.allow_delete_query', true), 'false') <> 'true' then
+    raise exception 'Direct deletion from storage tables is not allowed. Use the Storage API instead.'
+      using hint = 'This prevents accidental data loss from orphaned objects.', errcode = '42501';
+  end if;
+  return null;
+end;
+$$;
+
+drop trigger if exists protect_buckets_delete on storage.buckets;
+create trigger protect_buckets_delete before delete on storage.buckets
+  for each statement execute function storage.protect_delete();
+drop trigger if exists protect_objects_delete on storage.objects;
+create trigger protect_objects_delete before delete on storage.objects
+  for each statement execute function storage.protect_delete();
+
+-- What list() calls, with the caller's rights (RLS decides what is listed): the entries directly
+-- under `prefix` whose name (case-insensitively) starts with prefix || search. A folder is an entry
+-- with a null id; names are relative to the prefix. Sorted by name, folders take their place
+-- among files as hosted sorts them; by another column, folders come first.
+create or replace function storage.search(
+  prefix text, bucketname text, limits int default 100, levels int default 1, offsets int default 0,
+  search text default '', sortcolumn text default 'name', sortorder text default 'asc'
+) returns table (
+  name text, id uuid, updated_at timestamptz, created_at timestamptz, last_accessed_at timestamptz, metadata jsonb
+)
+language plpgsql stable security invoker
+as $$
+declare
+  v_order text := case when lower(coalesce(sortorder, 'asc')) = 'desc' then 'desc' else 'asc' end;
+  v_column text := case lower(coalesce(sortcolumn, 'name'))
+    when 'updated_at' then 'updated_at' when 'created_at' then 'created_at'
+    when 'last_accessed_at' then 'last_accessed_at' else 'name' end;
+begin
+  return query execute format($q$
+    with matched as (
+      select o.id, o.updated_at, o.created_at, o.last_accessed_at, o.metadata,
+             substr(o.name, char_length($1) + 1) as rest
+      from storage.objects o
+      where o.bucket_id = $2 and left(lower(o.name), char_length($3)) = $3
+    ), entries as (
+      select distinct split_part(m.rest, '/', 1) as name, null::uuid as id, null::timestamptz as updated_at,
+             null::timestamptz as created_at, null::timestamptz as last_accessed_at, null::jsonb as metadata,
+             0 as kind, lower(split_part(m.rest, '/', 1) || '/') collate "C" as sort_name
+      from matched m where strpos(m.rest, '/') > 0
+      union all
+      select m.rest, m.id, m.updated_at, m.created_at, m.last_accessed_at, m.metadata,
+             1, lower(m.rest) collate "C"
+      from matched m where strpos(m.rest, '/') = 0
+    )
+    select e.name, e.id, e.updated_at, e.created_at, e.last_accessed_at, e.metadata from entries e
+    order by %s
+    limit $4 offset $5
+  $q$, case when v_column = 'name' then format('e.sort_name %s', v_order)
+            else format('e.kind, (case when e.kind = 0 then e.sort_name end) %1$s, e.%2$I %1$s, e.sort_name %1$s',
+                        v_order, v_column) end)
+  using coalesce(prefix, ''), bucketname, lower(coalesce(prefix, '') || coalesce(search, '')),
+        least(coalesce(limits, 100), 1500), coalesce(offsets, 0);
+end;
+$$;
+
+alter table storage.buckets owner to supabase_storage_admin;
+alter table storage.objects owner to supabase_storage_admin;

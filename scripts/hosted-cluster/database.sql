@@ -28,14 +28,39 @@ alter table realtime.messages owner to supabase_realtime_admin;
 grant usage on schema realtime to postgres with grant option;
 grant select, insert, update on realtime.messages to postgres;
 
+-- storage: the Storage API's tables and helpers, owned by supabase_storage_admin (the platform SQL
+-- creates them with RLS on); postgres may read and write rows, with grant option, and through the
+-- supautils emulation only create policies on buckets and objects.
+alter table storage.buckets owner to supabase_storage_admin;
+alter table storage.objects owner to supabase_storage_admin;
+alter type storage.buckettype owner to supabase_storage_admin;
+do $$
+declare
+  f regprocedure;
+begin
+  for f in select p.oid::regprocedure from pg_proc p where p.pronamespace = 'storage'::regnamespace loop
+    execute format('alter function %s owner to supabase_storage_admin', f);
+  end loop;
+end
+$$;
+grant all on storage.buckets, storage.objects to postgres with grant option;
+grant execute on all functions in schema storage to postgres;
+
 -- extensions: as on hosted, postgres has the schema in full.
 grant all on schema extensions to postgres;
 
 -- EMULATION of supautils' policy_grants, second half (roles.sql has the first): of the DDL postgres
--- runs on realtime.messages, only CREATE, ALTER and DROP POLICY are allowed; anything else on the
--- table, its triggers or its indexes fails as hosted answers it, 42501 "must be owner".
+-- runs on the platform tables below, only CREATE, ALTER and DROP POLICY are allowed; anything else
+-- on those tables, their triggers or their indexes fails as hosted answers it, 42501 "must be owner".
 create schema if not exists hosted_emulation;
 revoke all on schema hosted_emulation from public;
+
+create or replace function hosted_emulation.policy_only_tables() returns regclass[]
+language sql immutable
+set search_path = ''
+as $$
+  select array['realtime.messages', 'storage.buckets', 'storage.objects']::regclass[]
+$$;
 
 create or replace function hosted_emulation.policy_grants_only() returns event_trigger
 language plpgsql
@@ -43,21 +68,23 @@ set search_path = ''
 as $$
 declare
   command record;
+  target regclass;
 begin
   if current_user <> 'postgres' then
     return;
   end if;
   for command in select * from pg_event_trigger_ddl_commands() loop
     continue when command.command_tag in ('CREATE POLICY', 'ALTER POLICY', 'DROP POLICY');
-    if (command.classid = 'pg_class'::regclass and command.objid = 'realtime.messages'::regclass)
-       or (command.classid = 'pg_class'::regclass
-           and exists (select 1 from pg_index i
-                       where i.indexrelid = command.objid and i.indrelid = 'realtime.messages'::regclass))
-       or (command.classid = 'pg_trigger'::regclass
-           and exists (select 1 from pg_trigger g
-                       where g.oid = command.objid and g.tgrelid = 'realtime.messages'::regclass)) then
-      raise exception 'must be owner of table messages (% on realtime.messages: supautils allows postgres only policies there)',
-        command.command_tag
+    target := case
+      when command.classid = 'pg_class'::regclass then
+        coalesce((select i.indrelid::regclass from pg_index i where i.indexrelid = command.objid),
+                 command.objid::regclass)
+      when command.classid = 'pg_trigger'::regclass then
+        (select g.tgrelid::regclass from pg_trigger g where g.oid = command.objid)
+    end;
+    if target = any (hosted_emulation.policy_only_tables()) then
+      raise exception 'must be owner of table % (% on %: supautils allows postgres only policies there)',
+        (select c.relname from pg_class c where c.oid = target), command.command_tag, target
         using errcode = '42501';
     end if;
   end loop;
@@ -70,18 +97,20 @@ set search_path = ''
 as $$
 declare
   dropped record;
+  t regclass;
 begin
   if current_user <> 'postgres' then
     return;
   end if;
   for dropped in select * from pg_event_trigger_dropped_objects() loop
     continue when dropped.object_type = 'policy';
-    if dropped.object_identity = 'realtime.messages'
-       or dropped.object_identity like '% on realtime.messages' then
-      raise exception 'must be owner of table messages (dropping % %: supautils allows postgres only policies there)',
-        dropped.object_type, dropped.object_identity
-        using errcode = '42501';
-    end if;
+    foreach t in array hosted_emulation.policy_only_tables() loop
+      if dropped.object_identity = t::text or dropped.object_identity like '% on ' || t::text then
+        raise exception 'must be owner of table % (dropping % %: supautils allows postgres only policies there)',
+          (select c.relname from pg_class c where c.oid = t), dropped.object_type, dropped.object_identity
+          using errcode = '42501';
+      end if;
+    end loop;
   end loop;
 end;
 $$;

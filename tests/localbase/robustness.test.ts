@@ -295,9 +295,9 @@ describe('vanishing clients and load', () => {
 	});
 
 	test('paths outside the served APIs answer 404 with a message naming what is served', async () => {
-		const res = await fetch(`${t.url}/storage/v1/object/list`);
+		const res = await fetch(`${t.url}/functions/v1/hello`);
 		expect(res.status).toBe(404);
-		expect((await res.json()).message).toMatch(/auth\/v1, \/rest\/v1, \/realtime\/v1/);
+		expect((await res.json()).message).toMatch(/auth\/v1, \/rest\/v1, \/realtime\/v1, \/storage\/v1/);
 		const nested = await rest('/crowd/extra/segments');
 		expect(nested.status).toBe(404);
 	});
