@@ -38,11 +38,20 @@ export function isRedirectAllowed(
 		return true;
 	}
 	const http = target.protocol === 'http:' || target.protocol === 'https:';
-	if (/^[0-9]+$/.test(target.hostname)) return false;
-	if (isIpLiteral(target.hostname)) return isLoopbackIp(target.hostname);
-	if (http && !regularHostname.test(target.hostname)) return false;
+	// The host as written: WHATWG URL parsing turns a decimal host such as 2130706433 into an IP.
+	const host = rawHostname(redirect) ?? target.hostname;
+	if (/^[0-9]+$/.test(host)) return false;
+	if (isIpLiteral(host)) return isLoopbackIp(host);
+	if (http && !regularHostname.test(host)) return false;
 	const withoutFragment = redirect.split('#')[0];
 	return auth.additionalRedirectUrls.some((pattern) => globToRegExp(pattern).test(withoutFragment));
+}
+
+function rawHostname(url: string): string | undefined {
+	const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(url)?.[1];
+	if (authority === undefined) return undefined;
+	const host = authority.slice(authority.lastIndexOf('@') + 1);
+	return host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d*$/, '');
 }
 
 /** The redirect Auth uses: `redirect_to` when allowed, else the Referer when allowed, else the site URL. */
