@@ -204,7 +204,9 @@ export async function recover(r: AuthRequest): Promise<Reply> {
 	const email = normalizeEmail(body.email);
 	const pkce = codeChallengeOf(body);
 	await r.ctx.db.transaction(async (tx) => {
-		const user = await findUserByEmail(tx, email);
+		const found = await findUserByEmail(tx, email);
+		// Locked, so that two requests at once cannot both pass max_frequency.
+		const user = found && (await lockUser(tx, found.id));
 		if (!user) return;
 		if (pkce) await saveFlowState(tx, user.id, pkce, 'recovery', 'recovery');
 		await sendRecovery(r, tx, user, pkce !== undefined);
@@ -231,7 +233,8 @@ export async function resend(r: AuthRequest): Promise<Reply> {
 	if (!body.email) throw new AuthError(400, 'validation_failed', 'Missing email address or phone number');
 	const email = normalizeEmail(body.email);
 	await r.ctx.db.transaction(async (tx) => {
-		const user = await findUserByEmail(tx, email);
+		const found = await findUserByEmail(tx, email);
+		const user = found && (await lockUser(tx, found.id));
 		if (!user) return;
 		if (type === 'signup') {
 			// A confirmed address is not told apart from an unknown one.
@@ -276,7 +279,7 @@ interface Found {
 	hash: string;
 }
 
-async function lockUser(tx: Queryable, id: string): Promise<UserRow | undefined> {
+export async function lockUser(tx: Queryable, id: string): Promise<UserRow | undefined> {
 	const { rows } = await tx.query<UserRow>(`select ${userColumns} from auth.users where id = $1 for update`, [
 		id
 	]);
@@ -292,7 +295,8 @@ function refuseBanned(user: UserRow): void {
 /** The link path: the hash as mailed, looked up among the outstanding one-time tokens. */
 async function findByHash(r: AuthRequest, tx: Queryable, type: VerifyType, hash: string): Promise<Found> {
 	const { rows } = await tx.query<{ user_id: string }>(
-		`select user_id from auth.one_time_tokens where token_hash = $1 and token_type::text = any($2) limit 1`,
+		// Locked, so that of two requests racing with one token the second finds it gone.
+		`select user_id from auth.one_time_tokens where token_hash = $1 and token_type::text = any($2) limit 1 for update`,
 		[hash, tokenTypesFor[type]]
 	);
 	const user = rows[0] && (await lockUser(tx, rows[0].user_id));
@@ -334,7 +338,7 @@ async function findByCode(
 			`select user_id from auth.one_time_tokens
 			 where token_hash in ($1, 'pkce_' || $1) and relates_to = $2
 			   and token_type in ('email_change_token_current', 'email_change_token_new')
-			 limit 1`,
+			 limit 1 for update`,
 			[hash, email]
 		);
 		user = rows[0] && (await lockUser(tx, rows[0].user_id));

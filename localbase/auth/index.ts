@@ -8,6 +8,7 @@ import type { LocalbaseContext } from '../context.ts';
 import { header, HttpError, send } from '../http.ts';
 import {
 	codeChallengeOf,
+	lockUser,
 	pkceGrant,
 	recover,
 	resend,
@@ -248,7 +249,8 @@ async function signUp(r: AuthRequest): Promise<Reply> {
 	const passwordHash = await hashPassword(body.password);
 	try {
 		return await r.ctx.db.transaction(async (tx): Promise<Reply> => {
-			const existing = await findUserByEmail(tx, email);
+			const found = await findUserByEmail(tx, email);
+			const existing = found && (await lockUser(tx, found.id));
 			if (existing?.email_confirmed_at || (existing && autoconfirm)) {
 				if (autoconfirm) throw new AuthError(422, 'user_already_exists', 'User already registered');
 				return { status: 200, body: fakeUser(email, data) };

@@ -196,7 +196,12 @@ function layout(title: string, body: string): string {
   dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
   dt { color: #57606a; } dd { margin: 0; word-break: break-all; }
   a { color: #0a58ca; }
-  @media (max-width: 40rem) { th.when, td.when { display: none; } }
+  @media (max-width: 40rem) {
+    table, tbody, tr, td { display: block; }
+    thead { display: none; }
+    tr { padding: .5rem 0; border-bottom: 1px solid #d8dde3; }
+    td { border: none; padding: .15rem 0; }
+  }
 </style>
 </head>
 <body>
@@ -208,7 +213,7 @@ ${body}
 function inboxPage(messages: readonly StoredMessage[]): string {
 	const rows = messages
 		.map((m) => {
-			const links = linksOf(m.HTML)
+			const links = [...new Set(linksOf(m.HTML))]
 				.map((href) => `<a href="${escapeHtml(href)}">${escapeHtml(href)}</a>`)
 				.join('');
 			return `<tr class="${m.Read ? 'read' : 'unread'}">
@@ -234,7 +239,7 @@ ${rows}
 }
 
 function messagePage(m: StoredMessage): string {
-	const links = linksOf(m.HTML);
+	const links = [...new Set(linksOf(m.HTML))];
 	// The mail's HTML runs in a sandboxed frame without scripts; its links open outside it.
 	const frame = `<base target="_blank">${m.HTML}`;
 	const body = `<p><a href="/">← Inbox</a></p>

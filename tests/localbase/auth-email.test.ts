@@ -152,6 +152,21 @@ describe('sign-up with confirmations on', () => {
 		});
 	});
 
+	test('two requests racing with one token hash: one signs in, the other gets otp_expired', async () => {
+		const { email } = await signUp(t);
+		const tokenHash = hashIn(await latestMailTo(t.mailUrl, email));
+		const results = await Promise.all(
+			[0, 1, 2].map(() => anon(t).auth.verifyOtp({ type: 'email', token_hash: tokenHash }))
+		);
+		expect(results.filter((r) => r.error === null)).toHaveLength(1);
+		expect(results.filter((r) => r.error?.code === 'otp_expired')).toHaveLength(2);
+		const sessions = await t.lb.db.query<{ n: number }>(
+			`select count(*)::int as n from auth.sessions s join auth.users u on u.id = s.user_id where u.email = $1`,
+			[email]
+		);
+		expect(sessions.rows[0].n).toBe(1);
+	});
+
 	test('a token hash nobody was sent fails with otp_expired', async () => {
 		const { error } = await anon(t).auth.verifyOtp({ type: 'email', token_hash: 'f'.repeat(56) });
 		expect(error).toMatchObject({
