@@ -127,39 +127,37 @@ export async function saveFlowState(
 	);
 }
 
-export async function sendConfirmation(
-	r: AuthRequest,
-	tx: Queryable,
-	user: UserRow,
-	pkce: boolean
-): Promise<void> {
-	checkFrequency(r, user.confirmation_sent_at);
-	const email = user.email ?? '';
-	const token = newEmailToken(email, r.ctx.config.auth.email.otpLength, pkce);
-	queueMail(r, user, 'confirmation', email, token);
-	await tx.query(
-		`update auth.users set confirmation_token = $2, confirmation_sent_at = now() where id = $1`,
-		[user.id, token.hash]
-	);
-	await saveToken(tx, user.id, email, token.hash, 'confirmation_token');
-}
+/** The users columns each single-link mail keeps its token and time in. */
+const linkMails = {
+	confirmation: { token: 'confirmation_token', sentAt: 'confirmation_sent_at' },
+	recovery: { token: 'recovery_token', sentAt: 'recovery_sent_at' }
+} as const;
 
-export async function sendRecovery(
+/** A confirmation or recovery mail: a new token (the previous one stops working) and its link. */
+async function sendLinkMail(
 	r: AuthRequest,
 	tx: Queryable,
 	user: UserRow,
-	pkce: boolean
+	pkce: boolean,
+	kind: keyof typeof linkMails
 ): Promise<void> {
-	checkFrequency(r, user.recovery_sent_at);
+	const columns = linkMails[kind];
+	checkFrequency(r, user[columns.sentAt]);
 	const email = user.email ?? '';
 	const token = newEmailToken(email, r.ctx.config.auth.email.otpLength, pkce);
-	queueMail(r, user, 'recovery', email, token);
-	await tx.query(`update auth.users set recovery_token = $2, recovery_sent_at = now() where id = $1`, [
+	queueMail(r, user, kind, email, token);
+	await tx.query(`update auth.users set ${columns.token} = $2, ${columns.sentAt} = now() where id = $1`, [
 		user.id,
 		token.hash
 	]);
-	await saveToken(tx, user.id, email, token.hash, 'recovery_token');
+	await saveToken(tx, user.id, email, token.hash, columns.token);
 }
+
+export const sendConfirmation = (r: AuthRequest, tx: Queryable, user: UserRow, pkce: boolean) =>
+	sendLinkMail(r, tx, user, pkce, 'confirmation');
+
+const sendRecovery = (r: AuthRequest, tx: Queryable, user: UserRow, pkce: boolean) =>
+	sendLinkMail(r, tx, user, pkce, 'recovery');
 
 /**
  * An email change: a link to the new address, and with `double_confirm_changes` one to the

@@ -70,6 +70,16 @@ async function follow(link: string) {
 
 const fragmentOf = (location: string) => new URLSearchParams(new URL(location).hash.slice(1));
 
+/** A confirmed user (made by the admin API) signed in on a client of its own. */
+async function confirmedClient(lb: TestLocalbase) {
+	const email = uniqueEmail('confirmed');
+	const admin = createTestClient(lb.url, wellKnown.secretKey);
+	expect((await admin.auth.admin.createUser({ email, password, email_confirm: true })).error).toBeNull();
+	const client = anon(lb);
+	expect((await client.auth.signInWithPassword({ email, password })).error).toBeNull();
+	return { client, email };
+}
+
 function ssrClient(lb: TestLocalbase) {
 	const jar = new Map<string, string>();
 	const client = createServerClient(lb.url, wellKnown.publishableKey, {
@@ -581,15 +591,6 @@ describe('password recovery', () => {
 });
 
 describe('changing the email (double_confirm_changes)', () => {
-	async function confirmedClient(lb: TestLocalbase) {
-		const email = uniqueEmail('mover');
-		const admin = createTestClient(lb.url, wellKnown.secretKey);
-		expect((await admin.auth.admin.createUser({ email, password, email_confirm: true })).error).toBeNull();
-		const client = anon(lb);
-		expect((await client.auth.signInWithPassword({ email, password })).error).toBeNull();
-		return { client, email };
-	}
-
 	test('both addresses are mailed; the first link is accepted with a message, the second applies the change', async () => {
 		const { client, email } = await confirmedClient(t);
 		const next = uniqueEmail('moved');
@@ -664,14 +665,7 @@ describe('changing the email (double_confirm_changes)', () => {
 });
 
 describe('changing the password (require_current_password)', () => {
-	async function signedIn() {
-		const email = uniqueEmail('pw');
-		const admin = createTestClient(t.url, wellKnown.secretKey);
-		expect((await admin.auth.admin.createUser({ email, password, email_confirm: true })).error).toBeNull();
-		const client = anon(t);
-		expect((await client.auth.signInWithPassword({ email, password })).error).toBeNull();
-		return { client, email };
-	}
+	const signedIn = () => confirmedClient(t);
 
 	test('without the current password the change is refused with current_password_required', async () => {
 		const { client, email } = await signedIn();
