@@ -113,18 +113,22 @@ interface TomlSettings {
 
 type Table = Record<string, unknown>;
 
+/** supabase/config.toml as parsed TOML: the one reader every service's settings start from. */
+export function parseSupabaseConfig(file: string = supabaseConfigPath): Table {
+	try {
+		return parseToml(readFileSync(file, 'utf8')) as Table;
+	} catch (err) {
+		throw new Error(`localbase: cannot read ${file}: ${(err as Error).message}`, { cause: err });
+	}
+}
+
 /**
  * Reads the settings localbase implements from supabase/config.toml, with the CLI's defaults for
  * keys that are absent and its `env(NAME)` substitution. A value of the wrong type stops
  * localbase with a message naming the key, as `supabase start` refuses a bad config.
  */
 export function readSupabaseConfig(file: string, env: NodeJS.ProcessEnv = process.env): TomlSettings {
-	let root: Table;
-	try {
-		root = parseToml(readFileSync(file, 'utf8')) as Table;
-	} catch (err) {
-		throw new Error(`localbase: cannot read ${file}: ${(err as Error).message}`, { cause: err });
-	}
+	const root = parseSupabaseConfig(file);
 	const section = (t: Table, key: string): Table => {
 		const v = t[key];
 		return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Table) : {};

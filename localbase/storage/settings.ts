@@ -1,11 +1,6 @@
 // Storage settings: the `[storage]` sections of supabase/config.toml (the global upload limit and the
-// buckets `supabase start` creates), read with smol-toml, plus localbase's own environment overrides.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { parse } from 'smol-toml';
-import { projectRoot } from '../config.ts';
-
-export const configTomlPath = path.join(projectRoot, 'supabase', 'config.toml');
+// buckets `supabase start` creates), plus localbase's own environment overrides.
+import { parseSupabaseConfig, supabaseConfigPath } from '../config.ts';
 
 export interface ConfiguredBucket {
 	id: string;
@@ -50,9 +45,9 @@ export function parseSize(value: unknown, where: string): number {
 
 export function readStorageSettings(
 	env: NodeJS.ProcessEnv = process.env,
-	tomlPath = configTomlPath
+	tomlPath = supabaseConfigPath
 ): StorageSettings {
-	const toml = parse(readFileSync(tomlPath, 'utf8')) as { storage?: Record<string, unknown> };
+	const toml = parseSupabaseConfig(tomlPath) as { storage?: Record<string, unknown> };
 	const storage = toml.storage ?? {};
 	const fileSizeLimit =
 		storage.file_size_limit === undefined
