@@ -52,7 +52,8 @@ export const databaseErrors: Readonly<Record<string, { message: string; retryabl
 		retryable: false
 	},
 	SP014: {
-		message: 'That invitation code has been used as many times as your trainer allowed. Ask them for a new one.',
+		message:
+			'That invitation code has been used as many times as your trainer allowed. Ask them for a new one.',
 		retryable: false
 	},
 	'42501': { message: 'You are not allowed to do that. Try signing in again.', retryable: false },

@@ -183,7 +183,9 @@ describe('a trainer making and withdrawing codes', () => {
 				`select revoked_at from public.revoke_invitation(' casey234 ')`
 			);
 			expect(first.revoked_at).toBeInstanceOf(Date);
-			const again = await x.one<{ revoked_at: Date }>(`select revoked_at from public.revoke_invitation('CASEY234')`);
+			const again = await x.one<{ revoked_at: Date }>(
+				`select revoked_at from public.revoke_invitation('CASEY234')`
+			);
 			expect(again.revoked_at).toEqual(first.revoked_at);
 			expect(
 				await x.errorCode(`update public.invitations set revoked_at = null where code = 'CASEY234'`)
@@ -247,7 +249,9 @@ describe('the use limit', () => {
 			expect(await trainerOf(x, first.id!)).toBe(ids.coach);
 			expect(await trainerOf(x, third.id!)).toBeNull();
 			await x.become(a.anon);
-			expect((await x.one<{ s: string }>(`select public.check_invitation($1) as s`, [code])).s).toBe('used_up');
+			expect((await x.one<{ s: string }>(`select public.check_invitation($1) as s`, [code])).s).toBe(
+				'used_up'
+			);
 		});
 	});
 
@@ -337,7 +341,11 @@ describe('a code given at sign-up, redeemed when the email address is confirmed'
 					`select email_confirmed_at is not null as confirmed from auth.users where id = $1`,
 					[id]
 				);
-				expect({ id, confirmed, trainer: await trainerOf(x, id) }).toEqual({ id, confirmed: true, trainer: null });
+				expect({ id, confirmed, trainer: await trainerOf(x, id) }).toEqual({
+					id,
+					confirmed: true,
+					trainer: null
+				});
 				expect(await redemptionsOf(x, id)).toEqual([]);
 			}
 		});
@@ -345,7 +353,11 @@ describe('a code given at sign-up, redeemed when the email address is confirmed'
 
 	test('a trainer who slips a code into the sign-up metadata is confirmed and linked to nobody', async () => {
 		await inTransaction(t.db, async (x) => {
-			const id = await signUp(x, { role: 'trainer', display_name: 'Coach Cody', invitation_code: 'CASEY234' });
+			const id = await signUp(x, {
+				role: 'trainer',
+				display_name: 'Coach Cody',
+				invitation_code: 'CASEY234'
+			});
 			await confirm(x, id);
 			expect(await x.one(`select role::text, trainer_id from public.profiles where id = $1`, [id])).toEqual({
 				role: 'trainer',
@@ -390,9 +402,9 @@ describe('deleting an account (Supabase Auth deletes the auth user)', () => {
 			);
 			expect(rows).toHaveLength(80);
 			expect(rows.filter((r) => r.sender_id === null)).toHaveLength(40);
-			expect(await x.errorCode(`select public.send_message($1, 'still there?', gen_random_uuid())`, [ids.alex])).toBe(
-				'SP001'
-			);
+			expect(
+				await x.errorCode(`select public.send_message($1, 'still there?', gen_random_uuid())`, [ids.alex])
+			).toBe('SP001');
 			expect(await unreadTotalMismatches(x)).toEqual([]);
 		});
 	});
@@ -402,7 +414,9 @@ describe('deleting an account (Supabase Auth deletes the auth user)', () => {
 			await asSupabaseAuth(x);
 			await x.query(`delete from auth.users where id = $1`, [ids.coach]);
 			await x.become(a.anon);
-			expect((await x.one<{ s: string }>(`select public.check_invitation('CASEY234') as s`)).s).toBe('not_found');
+			expect((await x.one<{ s: string }>(`select public.check_invitation('CASEY234') as s`)).s).toBe(
+				'not_found'
+			);
 		});
 	});
 });

@@ -1,6 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
+import { emailRedirect, emailWaitSeconds } from '$lib/auth/email';
 import { describeAuthError } from '$lib/errors';
-import { signInSchema } from '$lib/schemas/account-forms';
+import { emailOnlySchema, signInSchema } from '$lib/schemas/account-forms';
 import { safeRedirect } from '../safe-redirect';
 import type { Actions } from './$types';
 
@@ -12,7 +13,30 @@ export const actions: Actions = {
 		if (!input.success) return fail(400, { email, error: input.error.issues[0].message });
 
 		const { error } = await supabase.auth.signInWithPassword(input.data);
-		if (error) return fail(400, { email, error: describeAuthError(error).message });
+		if (error) {
+			// An address not confirmed yet gets the way to a new link, on this page.
+			const unconfirmed = error.code === 'email_not_confirmed';
+			return fail(400, { email, error: describeAuthError(error).message, unconfirmed });
+		}
 		redirect(303, safeRedirect(url.searchParams.get('redirectTo')));
+	},
+
+	/** Another confirmation email, for an account whose address is not confirmed yet. */
+	resend: async ({ request, url, locals: { supabase } }) => {
+		const input = emailOnlySchema.safeParse(Object.fromEntries(await request.formData()));
+		if (!input.success)
+			return fail(400, { email: '', error: input.error.issues[0].message, unconfirmed: true });
+		const { email } = input.data;
+		const { error } = await supabase.auth.resend({
+			type: 'signup',
+			email,
+			options: { emailRedirectTo: emailRedirect(url.origin, '/messages') }
+		});
+		if (error) {
+			const wait = emailWaitSeconds(error);
+			if (wait !== null) return { email, unconfirmed: true, wait };
+			return fail(400, { email, error: describeAuthError(error).message, unconfirmed: true });
+		}
+		return { email, unconfirmed: true, resent: true, wait: 0 };
 	}
 };
