@@ -8,7 +8,10 @@ import { loadVapidKeys } from './src/lib/server/push/vapid';
 /** Ports of their own, so a running `npm run dev` (54321 / 5173) does not interfere. */
 const apiPort = Number(process.env.E2E_API_PORT ?? 54421);
 const appPort = Number(process.env.E2E_APP_PORT ?? 4173);
+const mailPort = Number(process.env.E2E_MAIL_PORT ?? apiPort + 3);
 export const apiUrl = `http://127.0.0.1:${apiPort}`;
+/** localbase's mail catcher (Mailpit's API) for this suite. */
+export const mailUrl = `http://127.0.0.1:${mailPort}`;
 const appUrl = `http://127.0.0.1:${appPort}`;
 const dataDir = path.join(tmpdir(), `spotter-e2e-${apiPort}`);
 /** A development VAPID pair of the suite's own (beside the data dir, which --reset empties). */
@@ -48,7 +51,14 @@ export default defineConfig({
 		{
 			command: 'npx tsx localbase/main.ts --reset',
 			url: `${apiUrl}/health`,
-			env: { LOCALBASE_PORT: String(apiPort), LOCALBASE_DATA_DIR: dataDir, DATABASE_URL: '' },
+			env: {
+				LOCALBASE_PORT: String(apiPort),
+				LOCALBASE_DATA_DIR: dataDir,
+				DATABASE_URL: '',
+				// Mailed links lead to this suite's app; the catcher gets a port of its own.
+				LOCALBASE_SITE_URL: appUrl,
+				LOCALBASE_MAIL_PORT: String(mailPort)
+			},
 			reuseExistingServer: false,
 			timeout: 120_000,
 			stdout: 'ignore',

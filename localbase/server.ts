@@ -5,15 +5,19 @@ import type { AddressInfo } from 'node:net';
 import type { Db } from '../db/index.ts';
 import { openDb, type AnyDb } from '../db/open.ts';
 import { handleAuth } from './auth/index.ts';
+import { checkTemplates } from './auth/mailer.ts';
 import { loadConfig, type LocalbaseConfig } from './config.ts';
 import type { LocalbaseContext } from './context.ts';
 import { HttpError, send } from './http.ts';
+import { startMailCatcher } from './mail/index.ts';
 import { migrate, type MigrateResult } from './migrate.ts';
 import { createRealtime, type Realtime } from './realtime/index.ts';
 import { handleRest } from './rest/index.ts';
 
 export interface Localbase {
 	url: string;
+	/** The mail catcher's inbox (undefined when `[local_smtp]` is disabled). */
+	mailUrl: string | undefined;
 	config: LocalbaseConfig;
 	db: AnyDb;
 	migration: MigrateResult;
@@ -30,9 +34,11 @@ export interface StartOptions {
 
 export async function startLocalbase(options: StartOptions = {}): Promise<Localbase> {
 	const config = { ...loadConfig(), ...options.config };
+	checkTemplates(config);
 	const db = options.db ?? (await openDb(config.databaseUrl, config.dataDir, 'localbase'));
 	const migration = await migrate(db, { seed: options.seed ?? true });
-	const ctx: LocalbaseContext = { config, db };
+	const mail = await startMailCatcher(config.mail, config.host);
+	const ctx: LocalbaseContext = { config, db, mail: mail.store };
 	const realtime = await createRealtime(ctx);
 	const pruner = startRealtimePruning(db);
 
@@ -59,12 +65,14 @@ export async function startLocalbase(options: StartOptions = {}): Promise<Localb
 	const url = `http://${config.host}:${port}`;
 	return {
 		url,
+		mailUrl: mail.url,
 		config: { ...config, port },
 		db,
 		migration,
 		close: async () => {
 			clearInterval(pruner);
 			await realtime.close();
+			await mail.close();
 			server.closeAllConnections();
 			await new Promise<void>((resolve) => server.close(() => resolve()));
 			if (!options.db) await db.close();

@@ -1,4 +1,4 @@
-// `npm run dev`: localbase, the SvelteKit dev server and the push dispatcher together. When
+// `npm run dev`: localbase (with its mail inbox), the SvelteKit dev server and the push dispatcher together. When
 // PUBLIC_SUPABASE_URL (from the environment or .env) names another backend, such as a hosted
 // project, neither localbase nor the dispatcher is started.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -37,6 +37,10 @@ function portArgument(args: string[]): number | undefined {
 const fileEnv = dotenv();
 const env = { ...fileEnv, ...process.env };
 const config = loadConfig(env);
+// Mailed links point at site_url; when the app runs on another port, at the app instead.
+if (!env.LOCALBASE_SITE_URL && new URL(config.auth.siteUrl).port !== new URL(appUrl).port) {
+	config.auth = { ...config.auth, siteUrl: appUrl };
+}
 const configuredUrl = process.env.PUBLIC_SUPABASE_URL || fileEnv.PUBLIC_SUPABASE_URL;
 const configuredKey =
 	process.env.PUBLIC_SUPABASE_PUBLISHABLE_KEY ||
@@ -82,6 +86,9 @@ if (lb) {
 		`  publishable key   ${wellKnown.publishableKey}`,
 		`  anon key          ${wellKnown.anonKey}`,
 		`  secret key        ${wellKnown.secretKey}  (server-side only)`,
+		lb.mailUrl
+			? `  mail inbox        ${lb.mailUrl}  (what Supabase Auth sends: confirmations, password resets; links lead to ${config.auth.siteUrl})`
+			: '  mail inbox        off ([local_smtp] enabled = false)',
 		`  push dispatcher   running (VAPID key ${vapid.publicKey.slice(0, 16)}…, ${push?.devKeysFile ? path.relative(projectRoot, push.devKeysFile) : 'VAPID_* from the environment'})`,
 		`  demo logins       ${demoLogins.join(', ')}`,
 		'                    password: spotter-demo',

@@ -1,12 +1,37 @@
 // /auth/v1 — Supabase Auth (GoTrue) over auth.users, auth.identities, auth.sessions and
 // auth.refresh_tokens: the endpoints, JSON shapes and error codes auth-js expects (listed in
-// localbase/README.md), with email confirmations off as in `supabase start`.
+// localbase/README.md), with the settings of supabase/config.toml's [auth] and [auth.email]. The
+// emailed flows (verify, recover, resend, PKCE) are in email.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Queryable } from '../../db/index.ts';
 import type { LocalbaseContext } from '../context.ts';
-import { header, HttpError, readBody, send } from '../http.ts';
-import { verifyJwt, type JwtClaims } from '../jwt.ts';
-import { bearerOf } from '../request-auth.ts';
+import { header, HttpError, send } from '../http.ts';
+import {
+	codeChallengeOf,
+	lockUser,
+	pkceGrant,
+	recover,
+	resend,
+	saveFlowState,
+	sendConfirmation,
+	sendEmailChange,
+	verifyGet,
+	verifyPost
+} from './email.ts';
+import {
+	bearerToken,
+	isUuid,
+	jsonBody,
+	markSignedIn,
+	optionalObject,
+	sessionReply,
+	signedIn,
+	sqlState,
+	stringField,
+	verifiedClaims,
+	type AuthRequest,
+	type Reply
+} from './request.ts';
 import {
 	createSession,
 	findUser,
@@ -14,39 +39,25 @@ import {
 	newRefreshToken,
 	signAccessToken,
 	userColumns,
-	type IssuedSession,
 	type UserRow
 } from './tokens.ts';
 import {
 	AuthError,
+	checkPasswordStrength,
 	findUserByEmail,
 	hashPassword,
-	minPasswordLength,
-	weakPassword,
 	insertUser,
+	maxPasswordBytes,
 	mergeMetadata,
 	normalizeEmail,
 	passwordMatches,
+	refuseNul,
 	userJson
 } from './users.ts';
 
 const apiVersion = '2024-01-01';
 /** A revoked refresh token presented again within this many seconds still works (GoTrue's default). */
 const reuseIntervalSeconds = 10;
-
-interface AuthRequest {
-	ctx: LocalbaseContext;
-	req: IncomingMessage;
-	url: URL;
-	path: string;
-	issuer: string;
-}
-
-interface Reply {
-	status: number;
-	body?: unknown;
-	headers?: Record<string, string>;
-}
 
 export async function handleAuth(
 	ctx: LocalbaseContext,
@@ -61,10 +72,13 @@ export async function handleAuth(
 		req,
 		url,
 		path: url.pathname.slice('/auth/v1'.length).replace(/\/+$/, '') || '/',
-		issuer: issuerFor(ctx.config, header(req, 'host'))
+		issuer: issuerFor(ctx.config, header(req, 'host')),
+		outbox: []
 	};
 	try {
 		const reply = await route(r);
+		// Only now has the request's transaction committed: the mail it rendered goes out.
+		for (const mail of r.outbox) ctx.mail.add(mail);
 		send(res, reply.status, reply.body, { ...versionHeader, ...reply.headers });
 	} catch (err) {
 		const e = asAuthError(err);
@@ -98,9 +112,6 @@ function asAuthError(err: unknown): AuthError {
 const unsupported: Record<string, string> = {
 	'/otp': 'one-time password / magic link sign-in',
 	'/magiclink': 'magic link sign-in',
-	'/recover': 'password recovery emails',
-	'/verify': 'email and phone verification links',
-	'/resend': 'resending confirmation messages',
 	'/authorize': 'OAuth / social sign-in',
 	'/callback': 'OAuth / social sign-in',
 	'/sso': 'SSO sign-in',
@@ -124,13 +135,18 @@ async function route(r: AuthRequest): Promise<Reply> {
 		// Tokens are HS256 with the shared secret, which is never published: no public keys.
 		return { status: 200, body: { keys: [] } };
 	}
+	// The gateway lets a mailed link through without a key, as the CLI's does for /auth/v1/verify.
+	if (path === '/verify' && method === 'GET') return verifyGet(r);
 	requireApiKey(r);
-	if (path === '/settings' && method === 'GET') return { status: 200, body: settings() };
+	if (path === '/settings' && method === 'GET') return { status: 200, body: settings(r.ctx) };
 	if (path === '/signup' && method === 'POST') return signUp(r);
 	if (path === '/token' && method === 'POST') return token(r);
 	if (path === '/user' && method === 'GET') return getUser(r);
 	if (path === '/user' && method === 'PUT') return updateUser(r);
 	if (path === '/logout' && method === 'POST') return logout(r);
+	if (path === '/verify' && method === 'POST') return verifyPost(r);
+	if (path === '/recover' && method === 'POST') return recover(r);
+	if (path === '/resend' && method === 'POST') return resend(r);
 	if (path === '/admin/users' && method === 'GET') return adminListUsers(r);
 	if (path === '/admin/users' && method === 'POST') return adminCreateUser(r);
 	// A user id is a UUID, so it never needs percent-decoding.
@@ -147,7 +163,7 @@ async function route(r: AuthRequest): Promise<Reply> {
 	throw new AuthError(404, 'not_found', `localbase does not serve ${method} /auth/v1${path}`);
 }
 
-function settings() {
+function settings(ctx: LocalbaseContext) {
 	return {
 		external: {
 			anonymous_users: false,
@@ -175,7 +191,7 @@ function settings() {
 			zoom: false
 		},
 		disable_signup: false,
-		mailer_autoconfirm: true,
+		mailer_autoconfirm: !ctx.config.auth.email.enableConfirmations,
 		phone_autoconfirm: false,
 		sms_provider: '',
 		saml_enabled: false
@@ -189,96 +205,102 @@ function requireApiKey(r: AuthRequest): void {
 	}
 }
 
-async function jsonBody(r: AuthRequest): Promise<Record<string, unknown>> {
-	const text = await readBody(r.req, r.ctx.config.maxBodyBytes);
-	if (text.trim() === '') return {};
-	let parsed: unknown;
-	try {
-		parsed = JSON.parse(text);
-	} catch (err) {
-		throw new AuthError(400, 'bad_json', `Could not parse request body as JSON: ${(err as Error).message}`);
-	}
-	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-		throw new AuthError(400, 'bad_json', 'Could not parse request body as JSON: expected an object');
-	}
-	return parsed as Record<string, unknown>;
-}
-
-const optionalObject = (value: unknown, name: string): Record<string, unknown> => {
-	if (value === undefined || value === null) return {};
-	if (typeof value !== 'object' || Array.isArray(value)) {
-		throw new AuthError(400, 'validation_failed', `${name} must be a JSON object`);
-	}
-	return value as Record<string, unknown>;
-};
-
-async function sessionReply(q: Queryable, user: UserRow, issued: IssuedSession): Promise<Reply> {
-	return {
-		status: 200,
-		body: {
-			access_token: issued.accessToken,
-			token_type: 'bearer',
-			expires_in: issued.expiresIn,
-			expires_at: issued.expiresAt,
-			refresh_token: issued.refreshToken,
-			user: await userJson(q, user)
-		}
-	};
-}
-
-async function markSignedIn(q: Queryable, userId: string): Promise<UserRow> {
-	const { rows } = await q.query<UserRow>(
-		`update auth.users set last_sign_in_at = now() where id = $1 returning ${userColumns}`,
-		[userId]
-	);
-	return rows[0];
-}
-
-const sqlState = (err: unknown): string | undefined =>
-	typeof err === 'object' && err !== null && 'code' in err
-		? String((err as { code: unknown }).code)
-		: undefined;
-
 // ----------------------------------------------------------------------------------------------
 // Sign-up and sign-in
 // ----------------------------------------------------------------------------------------------
 
+/**
+ * A database error while Auth writes a new user: hosted Supabase Auth answers every one with 500
+ * "Database error saving new user". localbase answers the ones a trigger raises on bad input (a
+ * check constraint, an invalid parameter such as an unknown role, a value too long or not null,
+ * an invalid text representation) with 400 validation_failed naming the constraint or the
+ * database's message, so the cause shows; anything else stays a 500.
+ */
+function databaseRefusal(err: unknown, what: string): AuthError {
+	const state = sqlState(err);
+	const e = err as { message?: string; constraint?: string; table?: string; column?: string };
+	if (state && ['23514', '22023', '22001', '23502', '22P02', '22P05', '23503'].includes(state)) {
+		const where = e.constraint ? ` (constraint ${e.constraint}${e.table ? ` on ${e.table}` : ''})` : '';
+		return new AuthError(400, 'validation_failed', `${what}: ${e.message ?? 'invalid data'}${where}`);
+	}
+	console.error(`[localbase] auth: ${what.toLowerCase()} failed in the database:`, e.message);
+	return new AuthError(500, 'unexpected_failure', what);
+}
+
+/**
+ * POST /signup. With confirmations on: a bare user and a confirmation mail (the repeat sign-up of
+ * an unconfirmed address mails again; of a confirmed one answers a made-up user and mails
+ * nothing, so an address's existence does not leak). With them off: a session at once.
+ */
 async function signUp(r: AuthRequest): Promise<Reply> {
 	const body = await jsonBody(r);
+	const { auth } = r.ctx.config;
 	if (body.phone && !body.email) throw phoneDisabled();
-	if (body.email === undefined || body.email === '') {
-		throw new AuthError(400, 'validation_failed', 'To signup, please provide your email');
-	}
-	const email = normalizeEmail(body.email);
 	if (typeof body.password !== 'string' || body.password === '') {
 		throw new AuthError(400, 'validation_failed', 'Signup requires a valid password');
 	}
-	if (body.password.length < minPasswordLength) throw weakPassword();
+	checkPasswordStrength(body.password, auth.minimumPasswordLength);
+	const pkce = codeChallengeOf(body);
+	const email = normalizeEmail(body.email);
 	const data = optionalObject(body.data, 'data');
+	refuseNul(data, 'data');
+	const autoconfirm = !auth.email.enableConfirmations;
+	// bcrypt runs outside the transaction so a slow hash never holds PGlite's single connection.
 	const passwordHash = await hashPassword(body.password);
 	try {
-		return await r.ctx.db.transaction(async (tx) => {
-			if (await findUserByEmail(tx, email)) {
-				throw new AuthError(422, 'user_already_exists', 'User already registered');
+		return await r.ctx.db.transaction(async (tx): Promise<Reply> => {
+			const found = await findUserByEmail(tx, email);
+			const existing = found && (await lockUser(tx, found.id));
+			if (existing?.email_confirmed_at || (existing && autoconfirm)) {
+				if (autoconfirm) throw new AuthError(422, 'user_already_exists', 'User already registered');
+				return { status: 200, body: fakeUser(email, data) };
+			}
+			if (existing) {
+				// Unconfirmed: the claimed identity is not proven, so nothing about the user changes;
+				// the confirmation is sent again (subject to max_frequency).
+				if (pkce) await saveFlowState(tx, existing.id, pkce, 'email', 'email/signup');
+				await sendConfirmation(r, tx, existing, pkce !== undefined);
+				return { status: 200, body: await userJson(tx, (await findUser(tx, existing.id))!) };
 			}
 			const created = await insertUser(tx, {
 				email,
 				passwordHash,
-				confirmed: true,
+				confirmed: autoconfirm,
 				userMetadata: data,
 				appMetadata: {}
 			});
-			const user = await markSignedIn(tx, created.id);
-			return sessionReply(tx, user, await createSession(tx, user, r.ctx.config, r.issuer));
+			if (autoconfirm) {
+				const user = await markSignedIn(tx, created.id);
+				return sessionReply(tx, user, await createSession(tx, user, r.ctx.config, r.issuer));
+			}
+			if (pkce) await saveFlowState(tx, created.id, pkce, 'email', 'email/signup');
+			await sendConfirmation(r, tx, created, pkce !== undefined);
+			return { status: 200, body: await userJson(tx, (await findUser(tx, created.id))!) };
 		});
 	} catch (err) {
 		if (err instanceof AuthError) throw err;
 		if (sqlState(err) === '23505') throw new AuthError(422, 'user_already_exists', 'User already registered');
-		// GoTrue answers any database failure while creating the user (typically a trigger on
-		// auth.users raising) with this message; the transaction leaves no partial user behind.
-		console.error('[localbase] auth: sign-up failed in the database:', (err as Error).message);
-		throw new AuthError(500, 'unexpected_failure', 'Database error saving new user');
+		throw databaseRefusal(err, 'Database error saving new user');
 	}
+}
+
+/** What Supabase Auth answers for a sign-up of an already confirmed address: a user that does not exist. */
+function fakeUser(email: string, data: Record<string, unknown>) {
+	const now = new Date().toISOString();
+	return {
+		id: crypto.randomUUID(),
+		aud: 'authenticated',
+		role: '',
+		email,
+		phone: '',
+		confirmation_sent_at: now,
+		app_metadata: { provider: 'email', providers: ['email'] },
+		user_metadata: data,
+		identities: [],
+		created_at: now,
+		updated_at: now,
+		is_anonymous: false
+	};
 }
 
 const phoneDisabled = () =>
@@ -288,7 +310,8 @@ async function token(r: AuthRequest): Promise<Reply> {
 	const grant = r.url.searchParams.get('grant_type');
 	if (grant === 'password') return passwordGrant(r);
 	if (grant === 'refresh_token') return refreshGrant(r);
-	if (grant === 'pkce' || grant === 'id_token' || grant === 'web3') {
+	if (grant === 'pkce') return pkceGrant(r);
+	if (grant === 'id_token' || grant === 'web3') {
 		throw new AuthError(400, 'feature_not_supported', `localbase does not support the ${grant} grant`);
 	}
 	throw new AuthError(400, 'validation_failed', `unsupported_grant_type: ${grant ?? '(none)'}`);
@@ -303,8 +326,15 @@ async function passwordGrant(r: AuthRequest): Promise<Reply> {
 	if (typeof body.email !== 'string' || typeof body.password !== 'string') throw invalidCredentials();
 	const email = body.email.trim().toLowerCase();
 	const found = await findUserByEmail(r.ctx.db, email);
-	// bcrypt runs outside the transaction so a slow hash never holds PGlite's single connection.
-	if (!found || found.deleted_at || !(await passwordMatches(body.password, found.encrypted_password))) {
+	// bcrypt reads only 72 bytes, so a longer password would match any that shares them; no
+	// password that long can have been set. bcrypt runs outside the transaction so a slow hash never
+	// holds PGlite's single connection.
+	if (
+		!found ||
+		found.deleted_at ||
+		Buffer.byteLength(body.password) > maxPasswordBytes ||
+		!(await passwordMatches(body.password, found.encrypted_password))
+	) {
 		throw invalidCredentials();
 	}
 	if (found.banned_until && new Date(found.banned_until) > new Date()) {
@@ -329,6 +359,7 @@ interface RefreshRow {
 	user_id: string;
 	signed_in_at: number;
 	within_reuse: boolean;
+	method: string | null;
 }
 
 async function refreshGrant(r: AuthRequest): Promise<Reply> {
@@ -342,7 +373,9 @@ async function refreshGrant(r: AuthRequest): Promise<Reply> {
 		const { rows } = await tx.query<RefreshRow>(
 			`select rt.id, rt.revoked, rt.session_id, s.user_id,
 				extract(epoch from s.created_at)::int as signed_in_at,
-				rt.updated_at > now() - make_interval(secs => $2) as within_reuse
+				rt.updated_at > now() - make_interval(secs => $2) as within_reuse,
+				(select authentication_method from auth.mfa_amr_claims c where c.session_id = s.id
+				 order by c.created_at limit 1) as method
 			 from auth.refresh_tokens rt join auth.sessions s on s.id = rt.session_id
 			 where rt.token = $1 and (s.not_after is null or s.not_after > now())
 			 for update of rt`,
@@ -388,7 +421,15 @@ async function refreshGrant(r: AuthRequest): Promise<Reply> {
 		await tx.query(`update auth.sessions set refreshed_at = now(), updated_at = now() where id = $1`, [
 			row.session_id
 		]);
-		const signed = signAccessToken(user, row.session_id, r.ctx.config, r.issuer, row.signed_in_at);
+		const signed = signAccessToken(
+			user,
+			row.session_id,
+			r.ctx.config,
+			r.issuer,
+			row.signed_in_at,
+			undefined,
+			row.method ?? 'password'
+		);
 		return sessionReply(tx, user, { sessionId: row.session_id, refreshToken, ...signed });
 	});
 	if (outcome instanceof AuthError) throw outcome;
@@ -399,116 +440,120 @@ async function refreshGrant(r: AuthRequest): Promise<Reply> {
 // The signed-in user
 // ----------------------------------------------------------------------------------------------
 
-interface SignedIn {
-	user: UserRow;
-	claims: JwtClaims;
-	sessionId: string | undefined;
-}
-
-function bearerToken(r: AuthRequest): string {
-	const token = bearerOf(header(r.req, 'apikey'), header(r.req, 'authorization'), r.ctx.config);
-	if (!token) throw new AuthError(401, 'no_authorization', 'This endpoint requires a valid Bearer token');
-	return token;
-}
-
-function verifiedClaims(r: AuthRequest, token: string): JwtClaims {
-	const verified = verifyJwt(token, r.ctx.config.jwtSecret);
-	if (!verified.ok) {
-		const detail =
-			verified.reason === 'expired'
-				? 'token has invalid claims: token is expired'
-				: verified.reason === 'bad_algorithm'
-					? 'token is unverifiable: signing method is not HS256'
-					: verified.reason === 'bad_signature'
-						? 'token signature is invalid: signature is invalid'
-						: `token is malformed`;
-		throw new AuthError(403, 'bad_jwt', `invalid JWT: unable to parse or verify signature, ${detail}`);
-	}
-	return verified.claims;
-}
-
-async function signedIn(r: AuthRequest, q: Queryable): Promise<SignedIn> {
-	const claims = verifiedClaims(r, bearerToken(r));
-	if (typeof claims.sub !== 'string' || claims.sub === '') {
-		throw new AuthError(403, 'bad_jwt', 'invalid claim: missing sub claim');
-	}
-	if (!isUuid(claims.sub)) throw new AuthError(400, 'bad_jwt', 'invalid claim: sub claim must be a UUID');
-	const user = await findUser(q, claims.sub);
-	if (!user || user.deleted_at)
-		throw new AuthError(403, 'user_not_found', 'User from sub claim in JWT does not exist');
-	const sessionId = typeof claims.session_id === 'string' ? claims.session_id : undefined;
-	if (sessionId !== undefined) {
-		const { rows } = await q.query(
-			`select 1 from auth.sessions where id::text = $1 and user_id = $2 and (not_after is null or not_after > now())`,
-			[sessionId, user.id]
-		);
-		if (rows.length === 0) {
-			throw new AuthError(403, 'session_not_found', 'Session from session_id claim in JWT does not exist');
-		}
-	}
-	return { user, claims, sessionId };
-}
-
-const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
-
 async function getUser(r: AuthRequest): Promise<Reply> {
 	const { user } = await signedIn(r, r.ctx.db);
 	return { status: 200, body: await userJson(r.ctx.db, user) };
 }
 
+/** Sessions from an emailed link or code may set a password without the current one, as in Supabase Auth. */
+const recoveryMethods = new Set(['otp', 'magiclink', 'recovery']);
+
+/**
+ * PUT /user: metadata, password and email. A new password must differ from the old one and, with
+ * `require_current_password`, come with the current one unless the session began from an emailed
+ * link; it ends the user's other sessions and every outstanding emailed token. A new email is
+ * never applied here: it is mailed (to both addresses with `double_confirm_changes`) and applied by
+ * /verify.
+ */
 async function updateUser(r: AuthRequest): Promise<Reply> {
 	const body = await jsonBody(r);
+	const { auth } = r.ctx.config;
 	if (body.phone)
 		throw new AuthError(422, 'phone_provider_disabled', 'localbase does not support phone numbers');
+	const email = body.email ? normalizeEmail(body.email) : undefined;
 	const password = body.password;
 	if (password !== undefined && password !== null && typeof password !== 'string') {
 		throw new AuthError(400, 'validation_failed', 'password must be a string');
 	}
-	if (typeof password === 'string' && password.length < minPasswordLength) throw weakPassword();
-	const passwordHash =
-		typeof password === 'string' && password !== '' ? await hashPassword(password) : undefined;
-	const data = body.data === undefined ? undefined : optionalObject(body.data, 'data');
-	return r.ctx.db.transaction(async (tx) => {
-		const me = await signedIn(r, tx);
-		let user = me.user;
-		if (typeof body.email === 'string' && body.email !== '' && body.email.toLowerCase() !== user.email) {
-			user = await changeEmail(tx, user, normalizeEmail(body.email));
-		}
-		if (passwordHash && typeof password === 'string') {
-			if (await passwordMatches(password, user.encrypted_password)) {
-				throw new AuthError(422, 'same_password', 'New password should be different from the old password.');
+	if (typeof password === 'string') checkPasswordStrength(password, auth.minimumPasswordLength);
+	const currentPassword = stringField(body, 'current_password');
+	const data = body.data === undefined || body.data === null ? undefined : optionalObject(body.data, 'data');
+	if (data) refuseNul(data, 'data');
+	if (body.app_metadata !== undefined && body.app_metadata !== null) {
+		throw new AuthError(403, 'not_admin', 'Updating app_metadata requires admin privileges');
+	}
+	const pkce = codeChallengeOf(body);
+	const me = await signedIn(r, r.ctx.db);
+	const newPassword = typeof password === 'string' && password !== '' ? password : undefined;
+	let passwordHash: string | undefined;
+	if (newPassword && me.user.encrypted_password) {
+		const method = (me.claims.amr as { method?: string }[] | undefined)?.[0]?.method ?? 'password';
+		if (auth.email.requireCurrentPassword && !recoveryMethods.has(method)) {
+			if (currentPassword === '') {
+				throw new AuthError(
+					400,
+					'current_password_required',
+					'Current password required when setting new password.'
+				);
 			}
-			await tx.query(`update auth.users set encrypted_password = $2, updated_at = now() where id = $1`, [
-				user.id,
-				passwordHash
-			]);
-			// GoTrue signs every other session out when the password changes.
-			if (me.sessionId) {
-				await tx.query(`delete from auth.sessions where user_id = $1 and id::text <> $2`, [
+			if (!(await passwordMatches(currentPassword, me.user.encrypted_password))) {
+				throw new AuthError(
+					400,
+					'current_password_invalid',
+					'Current password required when setting new password.'
+				);
+			}
+		}
+		if (await passwordMatches(newPassword, me.user.encrypted_password)) {
+			throw new AuthError(422, 'same_password', 'New password should be different from the old password.');
+		}
+	}
+	if (newPassword) passwordHash = await hashPassword(newPassword);
+	try {
+		return await r.ctx.db.transaction(async (tx) => {
+			const { user, sessionId } = await signedIn(r, tx);
+			if (email && email !== user.email) {
+				const other = await findUserByEmail(tx, email);
+				if (other && other.id !== user.id) {
+					throw new AuthError(
+						422,
+						'email_exists',
+						'A user with this email address has already been registered'
+					);
+				}
+			}
+			if (passwordHash) {
+				await tx.query(
+					`update auth.users set encrypted_password = $2, confirmation_token = '', confirmation_sent_at = null,
+						recovery_token = '', recovery_sent_at = null, email_change_token_current = '',
+						email_change_token_new = '', email_change_sent_at = null, updated_at = now()
+					 where id = $1`,
+					[user.id, passwordHash]
+				);
+				await tx.query(`delete from auth.one_time_tokens where user_id = $1`, [user.id]);
+				// Supabase Auth signs every other session out when the password changes.
+				await tx.query(`delete from auth.sessions where user_id = $1 and id::text is distinct from $2`, [
 					user.id,
-					me.sessionId
+					sessionId ?? null
 				]);
 			}
-		}
-		if (data) {
-			await tx.query(`update auth.users set raw_user_meta_data = $2, updated_at = now() where id = $1`, [
-				user.id,
-				JSON.stringify(mergeMetadata(user.raw_user_meta_data, data))
-			]);
-		}
-		const updated = await findUser(tx, user.id);
-		return { status: 200, body: await userJson(tx, updated ?? user) };
-	});
+			if (data) {
+				await tx.query(`update auth.users set raw_user_meta_data = $2, updated_at = now() where id = $1`, [
+					user.id,
+					JSON.stringify(mergeMetadata(user.raw_user_meta_data, data))
+				]);
+			}
+			if (email && email !== user.email) {
+				if (pkce) await saveFlowState(tx, user.id, pkce, 'email_change', 'email_change');
+				await sendEmailChange(r, tx, (await findUser(tx, user.id))!, email, pkce !== undefined);
+			}
+			const updated = await findUser(tx, user.id);
+			return { status: 200, body: await userJson(tx, updated ?? user) };
+		});
+	} catch (err) {
+		if (err instanceof AuthError) throw err;
+		throw databaseRefusal(err, 'Error updating user');
+	}
 }
 
-/** With email confirmations off (MAILER_AUTOCONFIRM) GoTrue applies an email change at once. */
+/** The admin API applies an email change at once, as Supabase Auth's does. */
 async function changeEmail(tx: Queryable, user: UserRow, email: string): Promise<UserRow> {
 	const other = await findUserByEmail(tx, email);
 	if (other && other.id !== user.id) {
 		throw new AuthError(422, 'email_exists', 'A user with this email address has already been registered');
 	}
 	const { rows } = await tx.query<UserRow>(
-		`update auth.users set email = $2::text, email_confirmed_at = now(),
+		`update auth.users set email = $2::text, email_confirmed_at = coalesce(email_confirmed_at, now()),
 			raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb) || jsonb_build_object('email', $2::text),
 			updated_at = now()
 		 where id = $1 returning ${userColumns}`,
@@ -598,9 +643,17 @@ async function adminCreateUser(r: AuthRequest): Promise<Reply> {
 		}
 		passwordHash = body.password_hash;
 	} else if (typeof body.password === 'string') {
-		if (body.password.length < minPasswordLength) throw weakPassword();
+		// Supabase Auth's admin API leaves the length to bcrypt, which refuses more than 72 bytes.
+		if (Buffer.byteLength(body.password) > maxPasswordBytes) {
+			throw new AuthError(400, 'validation_failed', 'bcrypt: password length exceeds 72 bytes');
+		}
+		checkPasswordStrength(body.password, r.ctx.config.auth.minimumPasswordLength);
 		passwordHash = await hashPassword(body.password);
 	}
+	const userMetadata = optionalObject(body.user_metadata, 'user_metadata');
+	const appMetadata = optionalObject(body.app_metadata, 'app_metadata');
+	refuseNul(userMetadata, 'user_metadata');
+	refuseNul(appMetadata, 'app_metadata');
 	try {
 		return await r.ctx.db.transaction(async (tx) => {
 			if (await findUserByEmail(tx, email)) {
@@ -615,8 +668,8 @@ async function adminCreateUser(r: AuthRequest): Promise<Reply> {
 				email,
 				passwordHash,
 				confirmed: body.email_confirm === true,
-				userMetadata: optionalObject(body.user_metadata, 'user_metadata'),
-				appMetadata: optionalObject(body.app_metadata, 'app_metadata'),
+				userMetadata,
+				appMetadata,
 				role: typeof body.role === 'string' && body.role ? body.role : undefined
 			});
 			return { status: 200, body: await userJson(tx, user) };
@@ -626,8 +679,7 @@ async function adminCreateUser(r: AuthRequest): Promise<Reply> {
 		if (sqlState(err) === '23505') {
 			throw new AuthError(422, 'email_exists', 'A user with this email address has already been registered');
 		}
-		console.error('[localbase] auth: admin create user failed in the database:', (err as Error).message);
-		throw new AuthError(500, 'unexpected_failure', 'Database error creating new user');
+		throw databaseRefusal(err, 'Database error creating new user');
 	}
 }
 
@@ -653,7 +705,7 @@ async function adminUpdateUser(r: AuthRequest, id: string): Promise<Reply> {
 		throw new AuthError(422, 'feature_not_supported', 'localbase does not support ban_duration');
 	}
 	const password = typeof body.password === 'string' ? body.password : undefined;
-	if (password !== undefined && password.length < minPasswordLength) throw weakPassword();
+	if (password !== undefined) checkPasswordStrength(password, r.ctx.config.auth.minimumPasswordLength);
 	const passwordHash = password ? await hashPassword(password) : undefined;
 	return r.ctx.db.transaction(async (tx) => {
 		let user = await loadUser(tx, id);

@@ -18,6 +18,15 @@ export interface UserRow {
 	phone_confirmed_at: Date | string | null;
 	confirmed_at: Date | string | null;
 	confirmation_sent_at: Date | string | null;
+	confirmation_token: string | null;
+	recovery_token: string | null;
+	recovery_sent_at: Date | string | null;
+	email_change: string | null;
+	email_change_token_new: string | null;
+	email_change_token_current: string | null;
+	email_change_confirm_status: number | null;
+	email_change_sent_at: Date | string | null;
+	invited_at: Date | string | null;
 	last_sign_in_at: Date | string | null;
 	raw_app_meta_data: Record<string, unknown> | null;
 	raw_user_meta_data: Record<string, unknown> | null;
@@ -29,8 +38,17 @@ export interface UserRow {
 }
 
 export const userColumns = `id, aud, role, email, phone, encrypted_password, email_confirmed_at, phone_confirmed_at,
-	confirmed_at, confirmation_sent_at, last_sign_in_at, raw_app_meta_data, raw_user_meta_data, created_at,
-	updated_at, banned_until, is_anonymous, deleted_at`;
+	confirmed_at, confirmation_sent_at, confirmation_token, recovery_token, recovery_sent_at, email_change,
+	email_change_token_new, email_change_token_current, email_change_confirm_status, email_change_sent_at,
+	invited_at, last_sign_in_at, raw_app_meta_data, raw_user_meta_data, created_at, updated_at, banned_until,
+	is_anonymous, deleted_at`;
+
+/**
+ * How a session was signed in, as the access token's `amr` claim names it: `password`, or `otp`
+ * for a session from an emailed link or code, or the PKCE flow's method (`recovery`,
+ * `email/signup`, …). Kept in auth.mfa_amr_claims, so a refreshed token names it too.
+ */
+export type SignInMethod = string;
 
 export async function findUser(q: Queryable, id: string): Promise<UserRow | undefined> {
 	const { rows } = await q.query<UserRow>(`select ${userColumns} from auth.users where id::text = $1`, [id]);
@@ -47,7 +65,8 @@ export function accessTokenClaims(
 	issuer: string,
 	expiresIn: number,
 	signedInAt: number,
-	now = Math.floor(Date.now() / 1000)
+	now = Math.floor(Date.now() / 1000),
+	method: SignInMethod = 'password'
 ): JwtClaims {
 	return {
 		iss: issuer,
@@ -61,7 +80,7 @@ export function accessTokenClaims(
 		user_metadata: user.raw_user_meta_data ?? {},
 		role: user.role || 'authenticated',
 		aal: 'aal1',
-		amr: [{ method: 'password', timestamp: signedInAt }],
+		amr: [{ method, timestamp: signedInAt }],
 		session_id: sessionId,
 		is_anonymous: user.is_anonymous
 	};
@@ -85,7 +104,8 @@ export async function createSession(
 	q: Queryable,
 	user: UserRow,
 	config: Pick<LocalbaseConfig, 'jwtSecret' | 'jwtExpiry' | 'host' | 'port'>,
-	issuer = issuerFor(config)
+	issuer = issuerFor(config),
+	method: SignInMethod = 'password'
 ): Promise<IssuedSession> {
 	const sessionId = randomUUID();
 	const refreshToken = newRefreshToken();
@@ -98,11 +118,16 @@ export async function createSession(
 		 values ($1, $2, false, now(), now(), $3)`,
 		[refreshToken, user.id, sessionId]
 	);
+	await q.query(
+		`insert into auth.mfa_amr_claims (id, session_id, created_at, updated_at, authentication_method)
+		 values ($1, $2, now(), now(), $3)`,
+		[randomUUID(), sessionId, method]
+	);
 	const now = Math.floor(Date.now() / 1000);
 	return {
 		sessionId,
 		refreshToken,
-		...signAccessToken(user, sessionId, config, issuer, now, now)
+		...signAccessToken(user, sessionId, config, issuer, now, now, method)
 	};
 }
 
@@ -112,9 +137,10 @@ export function signAccessToken(
 	config: Pick<LocalbaseConfig, 'jwtSecret' | 'jwtExpiry'>,
 	issuer: string,
 	signedInAt: number,
-	now = Math.floor(Date.now() / 1000)
+	now = Math.floor(Date.now() / 1000),
+	method: SignInMethod = 'password'
 ): { accessToken: string; expiresIn: number; expiresAt: number } {
-	const claims = accessTokenClaims(user, sessionId, issuer, config.jwtExpiry, signedInAt, now);
+	const claims = accessTokenClaims(user, sessionId, issuer, config.jwtExpiry, signedInAt, now, method);
 	return {
 		accessToken: signJwt(claims, config.jwtSecret),
 		expiresIn: config.jwtExpiry,

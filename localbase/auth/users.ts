@@ -6,7 +6,8 @@ import type { Queryable } from '../../db/index.ts';
 import { userColumns, type UserRow } from './tokens.ts';
 
 const instanceId = '00000000-0000-0000-0000-000000000000';
-export const minPasswordLength = 6;
+/** bcrypt reads only the first 72 bytes, so Supabase Auth refuses longer passwords. */
+export const maxPasswordBytes = 72;
 /** GoTrue's bcrypt cost; low enough that sign-up in tests stays fast. */
 const bcryptCost = 10;
 
@@ -21,20 +22,70 @@ export class AuthError extends Error {
 	}
 }
 
-export const weakPassword = () =>
-	new AuthError(422, 'weak_password', `Password should be at least ${minPasswordLength} characters.`, {
-		weak_password: { reasons: ['length'] }
-	});
+/**
+ * Supabase Auth's password rules, in its order: over 72 bytes (UTF-8, what bcrypt reads) is a
+ * validation error; under the configured minimum is weak_password with its reasons.
+ */
+export function checkPasswordStrength(password: string, minLength: number): void {
+	if (Buffer.byteLength(password, 'utf8') > maxPasswordBytes) {
+		throw new AuthError(
+			400,
+			'validation_failed',
+			`Password cannot be longer than ${maxPasswordBytes} characters`
+		);
+	}
+	if (Buffer.byteLength(password, 'utf8') < minLength) {
+		throw new AuthError(422, 'weak_password', `Password should be at least ${minLength} characters.`, {
+			weak_password: { reasons: ['length'] }
+		});
+	}
+}
 
 // The HTML5 email pattern GoTrue validates with, minus its length checks.
 const emailPattern =
 	/^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 
+/** Supabase Auth's email check: required, at most 255 characters (auth.users.email), well formed. */
 export function normalizeEmail(email: unknown): string {
-	if (typeof email !== 'string' || !emailPattern.test(email.trim())) {
+	if (email === undefined || email === null || email === '') {
+		throw new AuthError(400, 'validation_failed', 'An email address is required');
+	}
+	if (typeof email !== 'string') {
+		throw new AuthError(400, 'validation_failed', 'Unable to validate email address: invalid format');
+	}
+	if (email.length > 255) throw new AuthError(400, 'validation_failed', 'An email address is too long');
+	if (!emailPattern.test(email.trim())) {
 		throw new AuthError(400, 'validation_failed', 'Unable to validate email address: invalid format');
 	}
 	return email.trim().toLowerCase();
+}
+
+/**
+ * Postgres refuses U+0000 in jsonb, which hosted Supabase Auth reports only as a 500 "Database
+ * error saving new user". localbase names the key instead, before touching the database.
+ */
+export function refuseNul(value: unknown, field: string): void {
+	const walk = (v: unknown, at: string): void => {
+		if (typeof v === 'string') {
+			if (v.includes('\0')) {
+				throw new AuthError(400, 'validation_failed', `${at} must not contain the NUL character (U+0000)`);
+			}
+		} else if (Array.isArray(v)) {
+			v.forEach((item, i) => walk(item, `${at}[${i}]`));
+		} else if (typeof v === 'object' && v !== null) {
+			for (const [k, item] of Object.entries(v)) {
+				if (k.includes('\0')) {
+					throw new AuthError(
+						400,
+						'validation_failed',
+						`${at} must not contain the NUL character (U+0000) in a key`
+					);
+				}
+				walk(item, `${at}.${k}`);
+			}
+		}
+	};
+	walk(value, field);
 }
 
 export function hashPassword(password: string): Promise<string> {
@@ -78,6 +129,10 @@ export async function userJson(q: Queryable, user: UserRow): Promise<Record<stri
 		phone: user.phone ?? '',
 		phone_confirmed_at: iso(user.phone_confirmed_at),
 		confirmation_sent_at: iso(user.confirmation_sent_at),
+		recovery_sent_at: iso(user.recovery_sent_at),
+		email_change_sent_at: iso(user.email_change_sent_at),
+		new_email: user.email_change || undefined,
+		invited_at: iso(user.invited_at),
 		confirmed_at: iso(user.confirmed_at),
 		last_sign_in_at: iso(user.last_sign_in_at),
 		app_metadata: user.raw_app_meta_data ?? {},

@@ -7,6 +7,8 @@ import WebSocket from 'ws';
 import { apiUrl } from '../../playwright.config';
 
 export const publishableKey = 'sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH';
+/** The well-known local secret key (`supabase start` prints it too): for setting up test users. */
+export const secretKey = 'sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz';
 export const password = 'spotter-demo';
 
 export const demo = {
@@ -56,12 +58,19 @@ export async function newTraineeOfCoach(label = 'Taylor'): Promise<TestUser> {
 		auth: { persistSession: false, autoRefreshToken: false },
 		realtime: { transport: WebSocket as never }
 	});
-	const { data, error } = await client.auth.signUp({
+	// Created confirmed by an admin, as sign-up now waits for the emailed link.
+	const created = await createClient(apiUrl, secretKey, {
+		auth: { persistSession: false, autoRefreshToken: false },
+		realtime: { transport: WebSocket as never }
+	}).auth.admin.createUser({
 		email,
 		password,
-		options: { data: { role: 'trainee', display_name: name } }
+		email_confirm: true,
+		user_metadata: { role: 'trainee', display_name: name }
 	});
-	if (error || !data.user) throw error ?? new Error('sign-up returned no user');
+	if (created.error || !created.data.user) throw created.error ?? new Error('createUser returned no user');
+	const { data, error } = await client.auth.signInWithPassword({ email, password });
+	if (error || !data.user) throw error ?? new Error('sign-in returned no user');
 	const redeemed = await client.rpc('redeem_invitation', { code: 'CASEY234' });
 	if (redeemed.error) throw redeemed.error;
 	return { id: data.user.id, email, name, client };

@@ -3,6 +3,7 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { createSession, findUser, issuerFor } from '../../localbase/auth/tokens.ts';
+import { loadConfig, type AuthSettings } from '../../localbase/config.ts';
 import { startLocalbase, type Localbase } from '../../localbase/server.ts';
 import { createTestDatabase } from '../support/database.ts';
 
@@ -21,17 +22,40 @@ export const demoPassword = 'spotter-demo';
 
 export interface TestLocalbase {
 	url: string;
+	/** The mail catcher's inbox and Mailpit-shaped API. */
+	mailUrl: string;
 	lb: Localbase;
 	close(): Promise<void>;
 }
 
-/** A localbase on an ephemeral port over a new database (PGlite, or a throwaway server database). */
-export async function startTestLocalbase(opts: { seed?: boolean } = {}): Promise<TestLocalbase> {
+/** Settings of supabase/config.toml's [auth] to change for one test file. */
+export interface AuthOverrides extends Partial<Omit<AuthSettings, 'email'>> {
+	email?: Partial<AuthSettings['email']>;
+}
+
+/**
+ * A localbase on ephemeral ports (API and mail catcher) over a new database (PGlite, or a
+ * throwaway server database), with supabase/config.toml's settings unless `auth` overrides some.
+ */
+export async function startTestLocalbase(
+	opts: { seed?: boolean; auth?: AuthOverrides } = {}
+): Promise<TestLocalbase> {
 	const database = await createTestDatabase('platform');
+	const defaults = loadConfig();
+	const auth: AuthSettings = {
+		...defaults.auth,
+		...opts.auth,
+		email: { ...defaults.auth.email, ...opts.auth?.email }
+	};
 	try {
-		const lb = await startLocalbase({ db: database.db, seed: opts.seed ?? false, config: { port: 0 } });
+		const lb = await startLocalbase({
+			db: database.db,
+			seed: opts.seed ?? false,
+			config: { port: 0, auth, mail: { ...defaults.mail, enabled: true, port: 0 } }
+		});
 		return {
 			url: lb.url,
+			mailUrl: lb.mailUrl!,
 			lb,
 			close: async () => {
 				await lb.close();
