@@ -23,11 +23,15 @@ const dataDir = path.join(tmpdir(), `spotter-e2e-${apiPort}`);
 export const otpExpirySeconds = Number(process.env.E2E_OTP_EXPIRY ?? 20);
 const supabaseConfig = path.join(`${dataDir}-supabase`, 'config.toml');
 mkdirSync(path.dirname(supabaseConfig), { recursive: true });
+const toml = readFileSync(path.resolve('supabase/config.toml'), 'utf8');
+const emailSection = toml.indexOf('\n[auth.email]\n');
 writeFileSync(
 	supabaseConfig,
-	readFileSync(path.resolve('supabase/config.toml'), 'utf8')
+	(
+		toml.slice(0, emailSection) +
+		toml.slice(emailSection).replace(/^max_frequency = "[^"]*"$/m, 'max_frequency = "5s"')
+	)
 		.replace(/^otp_expiry = \d+$/m, `otp_expiry = ${otpExpirySeconds}`)
-		.replace(/^(\[auth\.email\][^[]*?)^max_frequency = "[^"]*"$/ms, '$1max_frequency = "5s"')
 		.replace(
 			/content_path = "\.\/([^"]+)"/g,
 			(_, file) => `content_path = ${JSON.stringify(path.resolve(file))}`

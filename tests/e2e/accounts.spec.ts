@@ -294,7 +294,7 @@ test('deleting the account: stated plainly, the password asked again, the other 
 
 	await page.getByRole('button', { name: 'Delete my account…' }).click();
 	await expect(page.getByText('Deleting your account cannot be undone. When you confirm:')).toBeVisible();
-	await expect(page.getByText(/with your messages shown as from “Deleted user”/)).toBeVisible();
+	await expect(page.getByText('with your messages shown as from “Deleted user”')).toBeVisible();
 	await screens(page, 'settings-delete-account', {
 		show: page.getByRole('button', { name: 'Delete my account for good' })
 	});

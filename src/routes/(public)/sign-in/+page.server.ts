@@ -6,7 +6,7 @@ import { safeRedirect } from '../safe-redirect';
 import type { Actions } from './$types';
 
 export const actions: Actions = {
-	default: async ({ request, url, locals: { supabase } }) => {
+	signIn: async ({ request, url, locals: { supabase } }) => {
 		const form = Object.fromEntries(await request.formData());
 		const email = typeof form.email === 'string' ? form.email : '';
 		const input = signInSchema.safeParse(form);
@@ -18,7 +18,9 @@ export const actions: Actions = {
 			const unconfirmed = error.code === 'email_not_confirmed';
 			return fail(400, { email, error: describeAuthError(error).message, unconfirmed });
 		}
-		redirect(303, safeRedirect(url.searchParams.get('redirectTo')));
+		// Where the person was going, kept by the form (its action replaces the page's query).
+		const target = typeof form.redirectTo === 'string' ? form.redirectTo : url.searchParams.get('redirectTo');
+		redirect(303, safeRedirect(target));
 	},
 
 	/** Another confirmation email, for an account whose address is not confirmed yet. */

@@ -21,7 +21,7 @@ export const load: PageServerLoad = async ({ url, locals: { supabase } }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ request, url, locals: { supabase } }) => {
+	create: async ({ request, url, locals: { supabase } }) => {
 		const form = Object.fromEntries(await request.formData());
 		const echo = {
 			display_name: String(form.display_name ?? ''),
