@@ -231,12 +231,12 @@ isOneToOne: false
 "revoked_at": string | null,
 "trainer_id": string,
 "use_count": number
-            }
+            }[]
                           SetofOptions: {
         from: "*"
         to: "invitations"
-        isOneToOne: true
-        isSetofReturn: false
+        isOneToOne: false
+        isSetofReturn: true
       } },
 "send_message":
 { Args: { "body": string,"message_id": string,"recipient_id": string }; Returns: {

@@ -219,30 +219,26 @@ end;
 $$;
 comment on function public.create_invitation(integer, integer) is 'A trainer creates a shareable invitation code for max_uses trainees (null: no limit; 1–1000) valid for valid_days days (1–90, 14 by default).';
 
-create function public.revoke_invitation(code text) returns public.invitations
+create function public.revoke_invitation(code text) returns setof public.invitations
 language plpgsql
 security invoker
 set search_path = ''
 as $$
-declare
-  revoked public.invitations;
 begin
+  return query
   update public.invitations i
   set revoked_at = now()
   where i.code = upper(btrim(revoke_invitation.code)) and i.revoked_at is null
-  returning * into revoked;
+  returning *;
   if found then
-    return revoked;
+    return;
   end if;
-  -- Already withdrawn: the row as it is. Not one of mine (RLS hides it) or no such code: null.
-  select * into revoked from public.invitations i where i.code = upper(btrim(revoke_invitation.code));
-  if found then
-    return revoked;
-  end if;
-  return null;
+  -- Already withdrawn: the row as it is. Not one of mine (RLS hides it) or no such code: no row.
+  return query
+  select * from public.invitations i where i.code = upper(btrim(revoke_invitation.code));
 end;
 $$;
-comment on function public.revoke_invitation(text) is 'A trainer withdraws one of their codes: nobody can redeem it any more (trainees already linked stay linked). Returns the code''s row (withdrawing it again changes nothing), or null for a code that is not the caller''s.';
+comment on function public.revoke_invitation(text) is 'A trainer withdraws one of their codes: nobody can redeem it any more (trainees already linked stay linked). Returns the code''s row (withdrawing it again changes nothing), or no row for a code that is not the caller''s.';
 
 -- Anyone may ask, before creating an account, whether a code works. The answer is one word and
 -- nothing else: not whose code it is, not how many uses are left.

@@ -56,7 +56,11 @@ export interface ExportSubject {
  * each read a keyset page at a time. Throws when a page cannot be read: a partial file must not
  * look complete.
  */
-export async function* exportJson(supabase: Supabase, { user }: ExportSubject): AsyncGenerator<string> {
+export async function* exportJson(
+	supabase: Supabase,
+	{ user }: ExportSubject,
+	{ pageSize = EXPORT_PAGE_SIZE } = {}
+): AsyncGenerator<string> {
 	const profile = await first(
 		supabase
 			.from('profiles')
@@ -75,7 +79,7 @@ export async function* exportJson(supabase: Supabase, { user }: ExportSubject): 
 	for (;;) {
 		const page = await run(
 			supabase.rpc('list_conversations', {
-				page_size: EXPORT_PAGE_SIZE,
+				page_size: pageSize,
 				before_last_message_at: cursor?.last_message_at ?? undefined,
 				before_id: cursor?.id
 			}),
@@ -85,10 +89,10 @@ export async function* exportJson(supabase: Supabase, { user }: ExportSubject): 
 		for (const conversation of page.data) {
 			yield `${firstConversation ? '' : ','}${conversationHead(conversation)}"messages":[`;
 			firstConversation = false;
-			yield* messagesOf(supabase, conversation.id, user.id);
+			yield* messagesOf(supabase, conversation.id, user.id, pageSize);
 			yield ']}';
 		}
-		if (page.data.length < EXPORT_PAGE_SIZE) break;
+		if (page.data.length < pageSize) break;
 		cursor = page.data.at(-1);
 	}
 	yield ']}\n';
@@ -107,7 +111,12 @@ function conversationHead(c: ConversationRow): string {
 	return JSON.stringify(head).slice(0, -1) + ',';
 }
 
-async function* messagesOf(supabase: Supabase, conversationId: string, me: string): AsyncGenerator<string> {
+async function* messagesOf(
+	supabase: Supabase,
+	conversationId: string,
+	me: string,
+	pageSize: number
+): AsyncGenerator<string> {
 	let beforeSeq: number | undefined;
 	let firstMessage = true;
 	for (;;) {
@@ -115,7 +124,7 @@ async function* messagesOf(supabase: Supabase, conversationId: string, me: strin
 			supabase.rpc('list_messages', {
 				conversation_id: conversationId,
 				before_seq: beforeSeq,
-				page_size: EXPORT_PAGE_SIZE
+				page_size: pageSize
 			}),
 			z.array(messageRowSchema)
 		);
@@ -125,7 +134,7 @@ async function* messagesOf(supabase: Supabase, conversationId: string, me: strin
 			yield `${firstMessage ? '' : ','}${JSON.stringify(row)}`;
 			firstMessage = false;
 		}
-		if (page.data.length < EXPORT_PAGE_SIZE) return;
+		if (page.data.length < pageSize) return;
 		beforeSeq = page.data.at(-1)!.seq;
 	}
 }

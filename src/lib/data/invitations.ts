@@ -54,11 +54,11 @@ export function active(supabase: Supabase, after?: InvitationCursor): Promise<Re
 
 /** Withdraws one of my codes: nobody can use it any more. */
 export async function revoke(supabase: Supabase, code: string): Promise<Result<Invitation>> {
-	const result = await run(supabase.rpc('revoke_invitation', { code }), z.nullable(invitationSchema));
+	const result = await run(supabase.rpc('revoke_invitation', { code }), z.array(invitationSchema));
 	if (!result.ok) return result;
-	// Null: not one of my codes (any more).
-	if (!result.data) return failed({ code: 'SP010', ...databaseErrors.SP010 });
-	return ok(result.data);
+	// No row: not one of my codes (any more).
+	const [row] = result.data;
+	return row ? ok(row) : failed({ code: 'SP010', ...databaseErrors.SP010 });
 }
 
 /** Links me, a trainee, to the trainer who made the code; resolves to my updated profile. */
