@@ -46,7 +46,7 @@ test('a trainee without a trainer uses a code in Settings and can then message t
 	const context = await browser.newContext();
 	const page = await context.newPage();
 	await signIn(page, person.email);
-	await page.getByRole('link', { name: 'Settings' }).click();
+	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
 	await page.getByLabel('Invitation code').fill('ZZZZZZZZ');
 	await page.getByRole('button', { name: 'Use code' }).click();
 	await expect(
@@ -62,7 +62,7 @@ test('a trainee without a trainer uses a code in Settings and can then message t
 	await expect(page.getByRole('heading', { name: demo.coach.name })).toBeVisible();
 	await expect(composer(page)).toBeVisible();
 
-	await page.getByRole('link', { name: 'Settings' }).click();
+	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
 	await page.getByRole('button', { name: 'Sign out of this device' }).click();
 	await expect(page).toHaveURL(/\/sign-in$/);
 	await context.close();
