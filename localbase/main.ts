@@ -1,4 +1,4 @@
-// `npm run localbase` / `npm run db:reset`: start the local Supabase stand-in.
+// `npm run localbase` / `npm run db:reset`: start the local Supabase stand-in and its mail inbox.
 import { rm } from 'node:fs/promises';
 import { loadConfig } from './config.ts';
 import { startLocalbase } from './server.ts';
@@ -18,7 +18,8 @@ if (args.has('--reset')) {
 const lb = await startLocalbase({ config });
 console.log(
 	`[localbase] ${lb.url} on ${lb.db.kind === 'pglite' ? `PGlite (${config.dataDir})` : 'Postgres (DATABASE_URL)'}` +
-		`; migrations applied: ${lb.migration.applied.length}${lb.migration.seeded ? ', demo seed loaded' : ''}`
+		`; migrations applied: ${lb.migration.applied.length}${lb.migration.seeded ? ', demo seed loaded' : ''}` +
+		`; mail inbox: ${lb.mailUrl ?? 'off ([local_smtp] enabled = false)'}`
 );
 
 if (args.has('--exit')) {

@@ -37,7 +37,9 @@ export async function startLocalbase(options: StartOptions = {}): Promise<Localb
 	checkTemplates(config);
 	const db = options.db ?? (await openDb(config.databaseUrl, config.dataDir, 'localbase'));
 	const migration = await migrate(db, { seed: options.seed ?? true });
-	const mail = await startMailCatcher(config.mail, config.host);
+	// A caller that asks for any free API port (tests, benchmarks) gets any free mail port too.
+	const mailPort = options.config?.port === 0 && options.config.mail === undefined ? 0 : config.mail.port;
+	const mail = await startMailCatcher({ ...config.mail, port: mailPort }, config.host);
 	const ctx: LocalbaseContext = { config, db, mail: mail.store };
 	const realtime = await createRealtime(ctx);
 	const pruner = startRealtimePruning(db);

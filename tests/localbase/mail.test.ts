@@ -2,6 +2,8 @@
 // its text and HTML, search by recipient, delete some or all, readiness) and the web inbox, with
 // mail Supabase Auth sends through supabase-js.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { startLocalbase } from '../../localbase/server.ts';
+import { createTestDatabase } from '../support/database.ts';
 import { createTestClient, startTestLocalbase, wellKnown, type TestLocalbase } from './harness.ts';
 import { clearInbox, getMail, type MailList } from './mail-support.ts';
 
@@ -148,5 +150,21 @@ describe('the web inbox', () => {
 		expect(page).toContain('<iframe title="The message as HTML" sandbox=');
 		expect(page).not.toContain('<img src=x');
 		expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
+	});
+});
+
+describe('ports', () => {
+	test('a localbase asked for any free API port serves its inbox on a free port too, not 54324', async () => {
+		const database = await createTestDatabase('platform');
+		const lb = await startLocalbase({ db: database.db, seed: false, config: { port: 0 } });
+		try {
+			const port = Number(new URL(lb.mailUrl!).port);
+			expect(port).not.toBe(54324);
+			expect(port).toBeGreaterThan(0);
+			expect((await fetch(`${lb.mailUrl}/readyz`)).status).toBe(200);
+		} finally {
+			await lb.close();
+			await database.release();
+		}
 	});
 });
