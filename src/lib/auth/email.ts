@@ -1,5 +1,7 @@
 // What the account pages share about the emails Supabase Auth sends: where their links lead, and
 // how long to wait before asking for another one.
+import { describeAuthError } from '$lib/errors';
+import type { Supabase } from '$lib/supabase/types';
 
 /** Seconds to wait when Auth gives no number (its default interval between two emails). */
 const DEFAULT_WAIT_SECONDS = 60;
@@ -19,4 +21,22 @@ export function emailWaitSeconds(error: { code?: string | null; message?: string
 /** The page an emailed link finishes on, on this site (Auth puts it in the link as `next`). */
 export function emailRedirect(origin: string, next: string): string {
 	return new URL(next, origin).toString();
+}
+
+export type Resent = { ok: true; wait: number } | { ok: false; message: string };
+
+/**
+ * Asks Auth to send the sign-up confirmation link again. Too soon is not a failure: the answer
+ * says how many seconds to wait (`wait`), and the page shows it.
+ */
+export async function resendConfirmation(supabase: Supabase, origin: string, email: string): Promise<Resent> {
+	const { error } = await supabase.auth.resend({
+		type: 'signup',
+		email,
+		options: { emailRedirectTo: emailRedirect(origin, '/messages') }
+	});
+	if (!error) return { ok: true, wait: 0 };
+	const wait = emailWaitSeconds(error);
+	if (wait !== null) return { ok: true, wait };
+	return { ok: false, message: describeAuthError(error).message };
 }

@@ -32,7 +32,9 @@ export const actions: Actions = {
 			const message =
 				wait !== null
 					? `For security, another email can be sent in ${wait} seconds. Try again then.`
-					: describeAuthError(error).message;
+					: error.code === 'email_exists'
+						? 'Another account already uses that address.'
+						: describeAuthError(error).message;
 			return fail(400, { email: { error: message, value } });
 		}
 		return { email: { sentTo: [user.email ?? '', input.data.email], value: '' } };

@@ -1,5 +1,5 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { emailRedirect, emailWaitSeconds } from '$lib/auth/email';
+import { resendConfirmation } from '$lib/auth/email';
 import { describeAuthError } from '$lib/errors';
 import { emailOnlySchema, signInSchema } from '$lib/schemas/account-forms';
 import { safeRedirect } from '../safe-redirect';
@@ -29,16 +29,9 @@ export const actions: Actions = {
 		if (!input.success)
 			return fail(400, { email: '', error: input.error.issues[0].message, unconfirmed: true });
 		const { email } = input.data;
-		const { error } = await supabase.auth.resend({
-			type: 'signup',
-			email,
-			options: { emailRedirectTo: emailRedirect(url.origin, '/messages') }
-		});
-		if (error) {
-			const wait = emailWaitSeconds(error);
-			if (wait !== null) return { email, unconfirmed: true, wait };
-			return fail(400, { email, error: describeAuthError(error).message, unconfirmed: true });
-		}
+		const sent = await resendConfirmation(supabase, url.origin, email);
+		if (!sent.ok) return fail(400, { email, error: sent.message, unconfirmed: true });
+		if (sent.wait) return { email, unconfirmed: true, wait: sent.wait };
 		return { email, unconfirmed: true, resent: true, wait: 0 };
 	}
 };

@@ -1,5 +1,5 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { emailRedirect, emailWaitSeconds } from '$lib/auth/email';
+import { emailRedirect, emailWaitSeconds, resendConfirmation } from '$lib/auth/email';
 import * as account from '$lib/data/account';
 import * as invitations from '$lib/data/invitations';
 import { describeAuthError } from '$lib/errors';
@@ -87,16 +87,9 @@ export const actions: Actions = {
 		if (!input.success)
 			return fail(400, { sent: true as const, email: '', error: input.error.issues[0].message });
 		const { email } = input.data;
-		const { error } = await supabase.auth.resend({
-			type: 'signup',
-			email,
-			options: { emailRedirectTo: emailRedirect(url.origin, '/messages') }
-		});
-		if (error) {
-			const wait = emailWaitSeconds(error);
-			if (wait !== null) return { sent: true as const, email, wait };
-			return fail(400, { sent: true as const, email, error: describeAuthError(error).message });
-		}
+		const sent = await resendConfirmation(supabase, url.origin, email);
+		if (!sent.ok) return fail(400, { sent: true as const, email, error: sent.message });
+		if (sent.wait) return { sent: true as const, email, wait: sent.wait };
 		return { sent: true as const, email, resent: true, wait: 0 };
 	}
 };

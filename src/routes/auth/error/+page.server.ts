@@ -1,6 +1,5 @@
 import { fail } from '@sveltejs/kit';
-import { emailRedirect, emailWaitSeconds } from '$lib/auth/email';
-import { describeAuthError } from '$lib/errors';
+import { resendConfirmation } from '$lib/auth/email';
 import { emailOnlySchema } from '$lib/schemas/account-forms';
 import type { Actions } from './$types';
 
@@ -11,16 +10,9 @@ export const actions: Actions = {
 		const email = typeof form.email === 'string' ? form.email : '';
 		const input = emailOnlySchema.safeParse(form);
 		if (!input.success) return fail(400, { email, error: input.error.issues[0].message });
-		const { error } = await supabase.auth.resend({
-			type: 'signup',
-			email: input.data.email,
-			options: { emailRedirectTo: emailRedirect(url.origin, '/messages') }
-		});
-		if (error) {
-			const wait = emailWaitSeconds(error);
-			if (wait !== null) return { email, sent: true, wait };
-			return fail(400, { email, error: describeAuthError(error).message });
-		}
+		const sent = await resendConfirmation(supabase, url.origin, input.data.email);
+		if (!sent.ok) return fail(400, { email, error: sent.message });
+		if (sent.wait) return { email, sent: true, wait: sent.wait };
 		// Auth answers the same whether or not the address has an account waiting for confirmation.
 		return { email, sent: true, wait: 0 };
 	}
