@@ -1,6 +1,7 @@
 // End-to-end: the built app (vite build + preview) against a fresh localbase with the demo seed,
 // in Debian's Chromium. Never downloads a browser.
 import { defineConfig } from '@playwright/test';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadVapidKeys } from './src/lib/server/push/vapid';
@@ -14,6 +15,28 @@ export const apiUrl = `http://127.0.0.1:${apiPort}`;
 export const mailUrl = `http://127.0.0.1:${mailPort}`;
 const appUrl = `http://127.0.0.1:${appPort}`;
 const dataDir = path.join(tmpdir(), `spotter-e2e-${apiPort}`);
+/**
+ * The suite's Auth settings: config.toml's, except that an emailed link expires after
+ * E2E_OTP_EXPIRY seconds and one mail of a kind goes to a user every 5 s, so that the scenarios can
+ * see a link expire and the wait before another mail. Templates keep config.toml's files.
+ */
+export const otpExpirySeconds = Number(process.env.E2E_OTP_EXPIRY ?? 20);
+const supabaseConfig = path.join(`${dataDir}-supabase`, 'config.toml');
+mkdirSync(path.dirname(supabaseConfig), { recursive: true });
+const toml = readFileSync(path.resolve('supabase/config.toml'), 'utf8');
+const emailSection = toml.indexOf('\n[auth.email]\n');
+writeFileSync(
+	supabaseConfig,
+	(
+		toml.slice(0, emailSection) +
+		toml.slice(emailSection).replace(/^max_frequency = "[^"]*"$/m, 'max_frequency = "5s"')
+	)
+		.replace(/^otp_expiry = \d+$/m, `otp_expiry = ${otpExpirySeconds}`)
+		.replace(
+			/content_path = "\.\/([^"]+)"/g,
+			(_, file) => `content_path = ${JSON.stringify(path.resolve(file))}`
+		)
+);
 /** A development VAPID pair of the suite's own (beside the data dir, which --reset empties). */
 const { keys: vapid } = await loadVapidKeys({}, `${dataDir}-vapid.json`);
 
@@ -57,6 +80,7 @@ export default defineConfig({
 				DATABASE_URL: '',
 				// Mailed links lead to this suite's app; the catcher gets a port of its own.
 				LOCALBASE_SITE_URL: appUrl,
+				LOCALBASE_SUPABASE_CONFIG: supabaseConfig,
 				LOCALBASE_MAIL_PORT: String(mailPort)
 			},
 			reuseExistingServer: false,

@@ -7,8 +7,11 @@ declare global {
 		// interface Error {}
 		interface Locals {
 			supabase: Supabase;
-			/** The session and user, only when the Auth server confirms the token. */
-			safeGetSession: () => Promise<{ session: Session | null; user: User | null }>;
+			/**
+			 * The session and user, only when the Auth server confirms the token; `ended` when the
+			 * request carried a session the Auth server no longer accepts (signed out elsewhere).
+			 */
+			safeGetSession: () => Promise<{ session: Session | null; user: User | null; ended: boolean }>;
 			session: Session | null;
 			user: User | null;
 		}

@@ -57,22 +57,24 @@ const supabase: Handle = async ({ event, resolve }) => {
 		const {
 			data: { session }
 		} = await event.locals.supabase.auth.getSession();
-		if (!session) return { session: null, user: null };
-		// getSession() only decodes the cookie; getUser() asks the Auth server whether the token is valid.
+		if (!session) return { session: null, user: null, ended: false };
+		// getSession() only decodes the cookie; the user comes from the Auth server (getUser), which
+		// checks the token's signature and expiry and — unlike a local check of the claims — that its
+		// session was not signed out elsewhere. The cookie's own copy of the user is never read (it is
+		// what supabase-js warns must not be trusted): the session handed on carries the checked one.
 		const {
 			data: { user },
 			error
 		} = await event.locals.supabase.auth.getUser();
-		if (error) {
-			// A token the Auth server rejects means signed out; an Auth server that cannot answer is
-			// an outage to show, not a reason to send the user to the sign-in page.
-			if (rejectedByAuth(error)) {
-				return { session: null, user: null };
-			}
+		if (error || !user) {
+			// A token the Auth server rejects means the session ended (signed out on another device,
+			// the account deleted); an Auth server that cannot answer is an outage to show, not a
+			// reason to send the user to the sign-in page.
+			if (!error || rejectedByAuth(error)) return { session: null, user: null, ended: true };
 			console.error('[auth] could not verify the session:', error);
 			kitError(503, 'Spotter cannot reach its sign-in service right now. Try again in a moment.');
 		}
-		return { session, user };
+		return { session: { ...session, user }, user, ended: false };
 	};
 
 	return resolve(event, {
@@ -81,14 +83,17 @@ const supabase: Handle = async ({ event, resolve }) => {
 };
 
 const authGuard: Handle = async ({ event, resolve }) => {
-	const { session, user } = await event.locals.safeGetSession();
+	const { session, user, ended } = await event.locals.safeGetSession();
 	event.locals.session = session;
 	event.locals.user = user;
 
 	const group = event.route.id?.split('/')[1];
 	if (!session && group === '(app)') {
 		const back = event.url.pathname + event.url.search;
-		redirect(303, `/sign-in?${new URLSearchParams({ redirectTo: back })}`);
+		const query: Record<string, string> = { redirectTo: back };
+		// A session that ended elsewhere is said so on the sign-in page.
+		if (ended) query.ended = '1';
+		redirect(303, `/sign-in?${new URLSearchParams(query)}`);
 	}
 	if (session && group === '(public)') {
 		redirect(303, '/messages');

@@ -70,14 +70,14 @@ isOneToOne: false
                   ]
                 },"invitations": {
                   Row: {
-                    "code": string,"created_at": string,"expires_at": string,"revoked_at": string | null,"trainer_id": string
+                    "code": string,"created_at": string,"expires_at": string,"max_uses": number | null,"revoked_at": string | null,"trainer_id": string,"use_count": number
                   }
                   ComputedFields: never
                   Insert: {
-                    "code": string,"created_at"?: string,"expires_at"?: string,"revoked_at"?: string | null,"trainer_id"?: string
+                    "code": string,"created_at"?: string,"expires_at"?: string,"max_uses"?: number | null,"revoked_at"?: string | null,"trainer_id"?: string,"use_count"?: number
                   }
                   Update: {
-                    "code"?: string,"created_at"?: string,"expires_at"?: string,"revoked_at"?: string | null,"trainer_id"?: string
+                    "code"?: string,"created_at"?: string,"expires_at"?: string,"max_uses"?: number | null,"revoked_at"?: string | null,"trainer_id"?: string,"use_count"?: number
                   }
                   Relationships: [
                     {
@@ -160,13 +160,18 @@ isOneToOne: false
             [_ in never]: never
           }
           Functions: {
-            "create_invitation":
-{ Args: Record<PropertyKey, never>; Returns: {
+            "check_invitation":
+{ Args: { "code": string }; Returns: string
+                           },
+"create_invitation":
+{ Args: { "max_uses"?: number,"valid_days"?: number }; Returns: {
               "code": string,
 "created_at": string,
 "expires_at": string,
+"max_uses": number | null,
 "revoked_at": string | null,
-"trainer_id": string
+"trainer_id": string,
+"use_count": number
             }
                           SetofOptions: {
         from: "*"
@@ -217,6 +222,22 @@ isOneToOne: false
 "remove_trainee":
 { Args: { "trainee_id": string }; Returns: undefined
                            },
+"revoke_invitation":
+{ Args: { "code": string }; Returns: {
+              "code": string,
+"created_at": string,
+"expires_at": string,
+"max_uses": number | null,
+"revoked_at": string | null,
+"trainer_id": string,
+"use_count": number
+            }[]
+                          SetofOptions: {
+        from: "*"
+        to: "invitations"
+        isOneToOne: false
+        isSetofReturn: true
+      } },
 "send_message":
 { Args: { "body": string,"message_id": string,"recipient_id": string }; Returns: {
               "body": string,

@@ -42,11 +42,20 @@ export const databaseErrors: Readonly<Record<string, { message: string; retryabl
 		retryable: false
 	},
 	SP010: {
-		message: 'That invitation code does not exist or was withdrawn. Check it with your trainer.',
+		message: 'That invitation code does not exist. Check it with your trainer.',
 		retryable: false
 	},
 	SP011: { message: 'That invitation code has expired. Ask your trainer for a new one.', retryable: false },
 	SP012: { message: 'Only trainees can use an invitation code.', retryable: false },
+	SP013: {
+		message: 'Your trainer withdrew that invitation code. Ask them for a new one.',
+		retryable: false
+	},
+	SP014: {
+		message:
+			'That invitation code has been used as many times as your trainer allowed. Ask them for a new one.',
+		retryable: false
+	},
 	'42501': { message: 'You are not allowed to do that. Try signing in again.', retryable: false },
 	PGRST301: { message: 'Your session has expired. Sign in again.', retryable: false },
 	PGRST303: { message: 'Your session has expired. Sign in again.', retryable: false }

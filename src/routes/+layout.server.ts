@@ -1,6 +1,6 @@
 import type { LayoutServerLoad } from './$types';
 
-export const load: LayoutServerLoad = async ({ locals: { safeGetSession }, cookies }) => {
-	const { session, user } = await safeGetSession();
+// The hooks' auth guard already asked the Auth server about this request's session.
+export const load: LayoutServerLoad = async ({ locals: { session, user }, cookies }) => {
 	return { session, user, cookies: cookies.getAll() };
 };

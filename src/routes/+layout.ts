@@ -1,6 +1,7 @@
 // One Supabase client per side: the browser singleton (session in cookies) or, while rendering
 // on the server, a read-only client over the request's cookies.
 import { createBrowserClient, createServerClient, isBrowser } from '@supabase/ssr';
+import { reportingFetch } from '$lib/auth/session-watch';
 import { supabaseKey, supabaseUrl } from '$lib/supabase/env';
 import type { Database } from '$lib/supabase/types';
 import type { LayoutLoad } from './$types';
@@ -8,13 +9,20 @@ import type { LayoutLoad } from './$types';
 export const load: LayoutLoad = async ({ data, depends, fetch }) => {
 	depends('supabase:auth');
 
-	const supabase = isBrowser()
-		? createBrowserClient<Database>(supabaseUrl, supabaseKey, { global: { fetch } })
-		: createServerClient<Database>(supabaseUrl, supabaseKey, {
-				global: { fetch },
-				cookies: { getAll: () => data.cookies }
-			});
+	if (!isBrowser()) {
+		// On the server the hooks checked the session with the Auth server: use that, never the
+		// cookie's own copy of the user.
+		const supabase = createServerClient<Database>(supabaseUrl, supabaseKey, {
+			global: { fetch },
+			cookies: { getAll: () => data.cookies }
+		});
+		return { session: data.session, supabase, user: data.user };
+	}
 
+	// The API answers a signed-out session with errors the session watch recognises.
+	const supabase = createBrowserClient<Database>(supabaseUrl, supabaseKey, {
+		global: { fetch: reportingFetch(fetch) }
+	});
 	const {
 		data: { session }
 	} = await supabase.auth.getSession();

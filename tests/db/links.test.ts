@@ -189,11 +189,11 @@ describe('a trainee redeeming a code', () => {
 		});
 	});
 
-	test('a revoked code is refused (SP010) and links nobody', async () => {
+	test('a revoked code is refused (SP013, withdrawn) and links nobody', async () => {
 		await inTransaction(t.db, async (x) => {
 			await x.query(`update public.invitations set revoked_at = now() where code = 'CASEY234'`);
 			await x.become(a.solo);
-			expect(await x.errorCode(`select public.redeem_invitation('CASEY234')`)).toBe('SP010');
+			expect(await x.errorCode(`select public.redeem_invitation('CASEY234')`)).toBe('SP013');
 			expect((await profileOf(x, ids.solo)).trainer_id).toBeNull();
 		});
 	});

@@ -128,7 +128,8 @@ test('a trainer creates an invitation code to share', async ({ browser }) => {
 	const codes = coach.page.getByTestId('invitation-code');
 	const before = await codes.count();
 	await coach.page.getByRole('button', { name: 'Create invitation code' }).click();
-	await expect(codes).toHaveCount(Math.min(before + 1, 6));
+	// The new code joins the page of codes already shown (up to 10), none of which goes away.
+	await expect(codes).toHaveCount(before + 1);
 	await expect(codes.first()).toHaveText(/^[A-HJ-NP-Z2-9]{8}$/);
 	await coach.context.close();
 });

@@ -23,8 +23,8 @@ function browser({ deleteFails = false, authFails = false } = {}) {
 			})
 		}),
 		auth: {
-			signOut: async () => {
-				steps.push('sign out');
+			signOut: async (options: { scope: string }) => {
+				steps.push(`sign out ${options.scope}`);
 				return { error: authFails ? { code: 'session_not_found', status: 403 } : null };
 			}
 		}
@@ -64,7 +64,7 @@ describe('signing out of this device', () => {
 		expect(steps).toEqual([
 			'delete push_subscriptions',
 			'unsubscribe',
-			'sign out',
+			'sign out local',
 			`post ${JSON.stringify(clearPages)}`
 		]);
 		expect(await lastSeen.messages(me, thread)).toEqual([]);
@@ -76,11 +76,11 @@ describe('signing out of this device', () => {
 		await keptOnDevice();
 		const stopped = await signOut(supabase, me);
 		expect(stopped).toMatchObject({ ok: false, error: { code: NOTIFICATIONS_KEPT } });
-		expect(steps).not.toContain('sign out');
+		expect(steps).not.toContain('sign out local');
 		expect(await lastSeen.messages(me, thread)).toHaveLength(1);
 
 		expect(await signOut(supabase, me, { anyway: true })).toEqual({ ok: true, data: undefined });
-		expect(steps).toContain('sign out');
+		expect(steps).toContain('sign out local');
 		expect(await lastSeen.messages(me, thread)).toEqual([]);
 	});
 
@@ -92,5 +92,12 @@ describe('signing out of this device', () => {
 		if (!result.ok) expect(result.error.message).toMatch(/^[A-Z].*\.$/);
 		expect(steps.some((s) => s.startsWith('post'))).toBe(false);
 		expect(await lastSeen.messages(me, thread)).toHaveLength(1);
+	});
+
+	it('ends every session of the user when asked to sign out of all devices', async () => {
+		const { supabase, steps } = browser();
+		expect(await signOut(supabase, me, { scope: 'global' })).toEqual({ ok: true, data: undefined });
+		expect(steps).toContain('sign out global');
+		expect(steps).not.toContain('sign out local');
 	});
 });

@@ -19,3 +19,14 @@ export function save(key: string, text: string): void {
 	if (text) store.setItem(key, text);
 	else store.removeItem(key);
 }
+
+/** When the account is deleted: every draft of this user leaves the device. */
+export function forget(userId: string): void {
+	const store = storage();
+	if (!store) return;
+	const prefix = key(userId, '');
+	const keys = Array.from({ length: store.length }, (_, i) => store.key(i)).filter(
+		(k): k is string => k?.startsWith(prefix) ?? false
+	);
+	for (const k of keys) store.removeItem(k);
+}

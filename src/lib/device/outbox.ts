@@ -58,3 +58,11 @@ export async function remove(ids: Iterable<string>): Promise<void> {
 	const tx = (await database.open()).transaction('outbox', 'readwrite');
 	await Promise.all([...[...ids].map((id) => tx.store.delete(id)), tx.done]);
 }
+
+/** When the account is deleted: its unsent messages can never be sent, so they leave the device. */
+export async function forget(userId: string): Promise<void> {
+	if (!database.available()) return;
+	const tx = (await database.open()).transaction('outbox', 'readwrite');
+	const mine = (await tx.store.getAll()).filter((r) => r.userId === userId);
+	await Promise.all([...mine.map((r) => tx.store.delete(r.id)), tx.done]);
+}

@@ -75,6 +75,10 @@ export type Conversation = z.infer<typeof conversationSchema>;
 export const invitationSchema = z.object({
 	code: z.string(),
 	created_at: timestamp,
-	expires_at: timestamp
+	expires_at: timestamp,
+	revoked_at: z.nullable(timestamp),
+	/** How many trainees may use it; null: no limit. */
+	max_uses: z.nullable(count),
+	use_count: count
 });
 export type Invitation = z.infer<typeof invitationSchema>;

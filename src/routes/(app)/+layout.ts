@@ -11,10 +11,12 @@ export const load: LayoutLoad = async ({ parent, url }) => {
 	if (!profile.ok) {
 		// Offline: the profile this device last saw lets the app open.
 		const kept = browser && profile.error.code === 'offline' ? await lastSeen.profile(user.id) : undefined;
-		if (kept) return { profile: kept };
+		if (kept) return { profile: kept, trainer: null };
 		error(503, profile.error.message);
 	}
 	if (!profile.data) error(403, 'Your account has no Spotter profile. Ask an administrator.');
 	if (browser) void lastSeen.saveProfile(profile.data);
-	return { profile: profile.data };
+	// A trainee sees who their trainer is (name and avatar) wherever the app says "your trainer".
+	const trainer = profile.data.trainer_id ? await profiles.get(supabase, profile.data.trainer_id) : null;
+	return { profile: profile.data, trainer: trainer?.ok ? trainer.data : null };
 };
