@@ -124,7 +124,6 @@ export function renderAuthMail(config: LocalbaseConfig, mail: AuthMail): Outgoin
 	}
 	if (mail.kind === 'email_change') {
 		data.NewEmail = mail.newEmail;
-		data.SendingTo = mail.to;
 	}
 	return {
 		from: { Name: config.mail.senderName, Address: config.mail.adminEmail },
