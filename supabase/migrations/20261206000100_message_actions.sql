@@ -345,7 +345,7 @@ language plpgsql
 set search_path = ''
 as $$
 declare
-  from_api boolean := (select auth.role()) = 'authenticated';
+  from_api boolean := coalesce((select auth.role()) = 'authenticated', false);
 begin
   -- Never: another id, conversation, seq or sending time, another sender or original. Deleting a
   -- user nulls sender_id and a deleted conversation's messages null each other's reply_to_id
