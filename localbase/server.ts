@@ -7,6 +7,7 @@ import { openDb, type AnyDb } from '../db/open.ts';
 import { handleAuth } from './auth/index.ts';
 import { loadConfig, type LocalbaseConfig } from './config.ts';
 import type { LocalbaseContext } from './context.ts';
+import { hasCronStandIn, startCron } from './cron/index.ts';
 import { HttpError, send } from './http.ts';
 import { migrate, type MigrateResult } from './migrate.ts';
 import { createRealtime, type Realtime } from './realtime/index.ts';
@@ -35,6 +36,8 @@ export async function startLocalbase(options: StartOptions = {}): Promise<Localb
 	const ctx: LocalbaseContext = { config, db };
 	const realtime = await createRealtime(ctx);
 	const pruner = startRealtimePruning(db);
+	// Scheduled jobs (cron.job), as pg_cron runs them on hosted Supabase.
+	const cron = (await hasCronStandIn(db)) ? await startCron(db, { label: 'localbase cron' }) : undefined;
 
 	const server = http.createServer((req, res) => {
 		route(ctx, realtime, req, res).catch((err: unknown) => fail(res, err));
@@ -64,6 +67,7 @@ export async function startLocalbase(options: StartOptions = {}): Promise<Localb
 		migration,
 		close: async () => {
 			clearInterval(pruner);
+			await cron?.stop();
 			await realtime.close();
 			server.closeAllConnections();
 			await new Promise<void>((resolve) => server.close(() => resolve()));
