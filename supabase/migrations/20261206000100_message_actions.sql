@@ -461,7 +461,7 @@ as $$
 declare
   message public.messages;
 begin
-  new.created_at := now();
+  new.created_at := clock_timestamp();
   new.emoji := coalesce(private.canonical_emoji(new.emoji), new.emoji);
   if current_user <> 'authenticated' then
     select m.conversation_id into new.conversation_id from public.messages m where m.id = new.message_id;
@@ -789,8 +789,9 @@ as $$
 declare
   msg public.messages;
 begin
+  -- clock_timestamp(): a second delete in the same transaction is still a change, refused as such.
   update public.messages m
-  set deleted_at = now()
+  set deleted_at = clock_timestamp()
   where m.id = delete_message.message_id
   returning * into msg;
   if not found then
