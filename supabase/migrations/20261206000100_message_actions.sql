@@ -496,7 +496,9 @@ end;
 $$;
 comment on function private.handle_reaction_before_delete() is 'Taking back a reaction follows the same rule as adding one: not in an archived conversation. (A deleted message''s reactions are removed by the database itself.)';
 
-create function private.handle_reactions_check_session() returns trigger
+-- For the tables whose row triggers are invoker (they must see what RLS shows the caller) and so
+-- cannot read auth.sessions themselves.
+create function private.handle_write_check_session() returns trigger
 language plpgsql
 security definer
 set search_path = ''
@@ -506,11 +508,11 @@ begin
   return null;
 end;
 $$;
-comment on function private.handle_reactions_check_session() is 'Refuses reactions from impersonated sessions (SP006), once per statement.';
+comment on function private.handle_write_check_session() is 'Refuses API writes from impersonated sessions (SP006), once per statement (reactions, last seen, notes, triage). Definer to read auth.sessions.';
 
 revoke execute on function private.handle_message_changed(), private.queue_deleted_message_files(uuid),
   private.handle_reaction_before_insert(), private.handle_reaction_before_delete(),
-  private.handle_reactions_check_session()
+  private.handle_write_check_session()
   from public, anon, authenticated, service_role;
 
 -- =============================================================================================
@@ -532,7 +534,7 @@ create trigger message_reactions_before_delete_validate
 
 create trigger message_reactions_before_write_check_session
   before insert or delete on public.message_reactions
-  for each statement execute function private.handle_reactions_check_session();
+  for each statement execute function private.handle_write_check_session();
 
 -- =============================================================================================
 -- Row-level security

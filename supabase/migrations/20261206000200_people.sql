@@ -69,14 +69,13 @@ set search_path = ''
 as $$
 begin
   if current_user = 'authenticated' then
-    perform private.assert_live_session();
     new.user_id := (select auth.uid());
     new.seen_at := now();
   end if;
   return new;
 end;
 $$;
-comment on function private.handle_last_seen_write() is 'Stamps last_seen with server time for the calling user; refuses impersonated sessions (SP006).';
+comment on function private.handle_last_seen_write() is 'Stamps last_seen with server time for the calling user.';
 
 create function private.handle_trainee_note_write() returns trigger
 language plpgsql
@@ -84,7 +83,6 @@ set search_path = ''
 as $$
 begin
   if current_user = 'authenticated' then
-    perform private.assert_live_session();
     new.trainer_id := (select auth.uid());
   end if;
   new.body := private.trim_blank(new.body);
@@ -96,7 +94,7 @@ begin
   return new;
 end;
 $$;
-comment on function private.handle_trainee_note_write() is 'Trims a note, refuses one over 5000 characters (SP108) and impersonated sessions (SP006), stamps the writing trainer and the time.';
+comment on function private.handle_trainee_note_write() is 'Trims a note, refuses one over 5000 characters (SP108), stamps the writing trainer and the time.';
 
 revoke execute on function private.handle_last_seen_write(), private.handle_trainee_note_write()
   from public, anon, authenticated, service_role;
@@ -111,6 +109,14 @@ create trigger last_seen_before_write_stamp
 create trigger trainee_notes_before_write_check
   before insert or update on public.trainee_notes
   for each row execute function private.handle_trainee_note_write();
+
+create trigger last_seen_before_write_check_session
+  before insert or update or delete on public.last_seen
+  for each statement execute function private.handle_write_check_session();
+
+create trigger trainee_notes_before_write_check_session
+  before insert or update or delete on public.trainee_notes
+  for each statement execute function private.handle_write_check_session();
 
 -- =============================================================================================
 -- Row-level security
@@ -236,7 +242,7 @@ begin
   end if;
   insert into public.trainee_notes as n (trainee_id, body)
   values (save_trainee_note.trainee_id, save_trainee_note.body)
-  on conflict (trainer_id, trainee_id) do update set body = excluded.body
+  on conflict on constraint trainee_notes_pkey do update set body = excluded.body
   returning * into note;
   return note;
 end;

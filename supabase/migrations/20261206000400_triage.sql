@@ -189,7 +189,6 @@ set search_path = ''
 as $$
 begin
   if current_user = 'authenticated' then
-    perform private.assert_live_session();
     new.user_id := (select auth.uid());
     if new.pinned_at is not null and (tg_op = 'INSERT' or old.pinned_at is null) then
       new.pinned_at := now();
@@ -201,7 +200,7 @@ begin
   return new;
 end;
 $$;
-comment on function private.handle_conversation_settings_write() is 'Stamps who and when for a triage change (pinned_at is server time); refuses impersonated sessions (SP006).';
+comment on function private.handle_conversation_settings_write() is 'Stamps who and when for a triage change (pinned_at is server time).';
 
 -- The inbox event of one conversation as one participant sees it: the row, their unread count and
 -- total, and their own triage state. The other participant's state never goes to this topic.
@@ -288,6 +287,10 @@ revoke execute on function private.add_to_unread_total(uuid, integer),
 create trigger conversation_settings_before_write_stamp
   before insert or update on public.conversation_settings
   for each row execute function private.handle_conversation_settings_write();
+
+create trigger conversation_settings_before_write_check_session
+  before insert or update or delete on public.conversation_settings
+  for each statement execute function private.handle_write_check_session();
 
 create trigger conversation_settings_after_write_unread_totals
   after insert or update or delete on public.conversation_settings
@@ -440,7 +443,7 @@ begin
   end if;
   insert into public.conversation_settings as s (conversation_id, pinned_at)
   values (set_conversation_pinned.conversation_id, case when set_conversation_pinned.pinned then now() end)
-  on conflict (user_id, conversation_id) do update set pinned_at = excluded.pinned_at
+  on conflict on constraint conversation_settings_pkey do update set pinned_at = excluded.pinned_at
   returning * into setting;
   return setting;
 end;
@@ -461,7 +464,7 @@ begin
   end if;
   insert into public.conversation_settings as s (conversation_id, muted)
   values (set_conversation_muted.conversation_id, coalesce(set_conversation_muted.muted, false))
-  on conflict (user_id, conversation_id) do update set muted = excluded.muted
+  on conflict on constraint conversation_settings_pkey do update set muted = excluded.muted
   returning * into setting;
   return setting;
 end;
@@ -482,7 +485,7 @@ begin
   end if;
   insert into public.conversation_settings as s (conversation_id, marked_unread)
   values (mark_conversation_unread.conversation_id, true)
-  on conflict (user_id, conversation_id) do update set marked_unread = true
+  on conflict on constraint conversation_settings_pkey do update set marked_unread = true
   returning * into setting;
   return setting;
 end;
