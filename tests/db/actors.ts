@@ -361,13 +361,18 @@ export async function broadcasts(x: ActorTx, actor: Actor, event?: string): Prom
  * Moves a message's sending time back by `minutes`, as the test's superuser with triggers off: time
  * passes without any production query being rewritten.
  */
-export async function ageMessage(x: ActorTx, actor: Actor, messageId: string, minutes: number): Promise<void> {
+export async function ageMessage(
+	x: ActorTx,
+	actor: Actor,
+	messageId: string,
+	minutes: number
+): Promise<void> {
 	await x.becomePostgres();
 	await x.query(`set local session_replication_role = replica`);
-	await x.query(`update public.messages set created_at = created_at - make_interval(mins => $2) where id = $1`, [
-		messageId,
-		minutes
-	]);
+	await x.query(
+		`update public.messages set created_at = created_at - make_interval(mins => $2) where id = $1`,
+		[messageId, minutes]
+	);
 	await x.query(`set local session_replication_role = origin`);
 	await x.become(actor);
 }

@@ -59,10 +59,16 @@ const send = (x: ActorTx, to: string, body: string, replyTo: string | null = nul
 	x.attempt<Message>(`select * from public.send_message($1, $2, $3, $4)`, [to, body, id, replyTo]);
 const edit = (x: ActorTx, id: string, body: string | null) =>
 	x.attempt<Message>(`select * from public.edit_message($1, $2)`, [id, body]);
-const remove = (x: ActorTx, id: string) => x.attempt<Message>(`select * from public.delete_message($1)`, [id]);
+const remove = (x: ActorTx, id: string) =>
+	x.attempt<Message>(`select * from public.delete_message($1)`, [id]);
 const react = async (x: ActorTx, id: string, emoji: string) => {
-	const r = await x.attempt<{ summary: Summary }>(`select public.toggle_reaction($1, $2) as summary`, [id, emoji]);
-	return r.ok ? { ok: true as const, summary: r.rows[0].summary } : { ok: false as const, code: r.error.code };
+	const r = await x.attempt<{ summary: Summary }>(`select public.toggle_reaction($1, $2) as summary`, [
+		id,
+		emoji
+	]);
+	return r.ok
+		? { ok: true as const, summary: r.rows[0].summary }
+		: { ok: false as const, code: r.error.code };
 };
 /** What the server holds (RLS off), then back to the actor. */
 async function serverRow<T>(x: ActorTx, actor: Actor, sql: string, params: unknown[]): Promise<T[]> {
@@ -79,9 +85,9 @@ const conversation = (x: ActorTx, actor: Actor, id: string) =>
 		trainee_unread_count: number;
 	}>(x, actor, `select * from public.conversations where id = $1`, [id]).then((r) => r[0]);
 const totalOf = (x: ActorTx, actor: Actor, user: string) =>
-	serverRow<{ total: number }>(x, actor, `select total from private.unread_totals where user_id = $1`, [user]).then(
-		(r) => r[0]?.total ?? 0
-	);
+	serverRow<{ total: number }>(x, actor, `select total from private.unread_totals where user_id = $1`, [
+		user
+	]).then((r) => r[0]?.total ?? 0);
 
 describe('a sender (coach) editing', () => {
 	test('changes the text within 15 minutes, marks it edited and keeps the earlier text for admins', async () => {
@@ -122,9 +128,12 @@ describe('a sender (coach) editing', () => {
 		await as(t.db, a.coach, async (x) => {
 			const m = only(await send(x, ids.alex, 'same'));
 			expect(only(await edit(x, m.id, ' same ')).edited_at).toBeNull();
-			const versions = await serverRow(x, a.coach, `select 1 from private.message_versions where message_id = $1`, [
-				m.id
-			]);
+			const versions = await serverRow(
+				x,
+				a.coach,
+				`select 1 from private.message_versions where message_id = $1`,
+				[m.id]
+			);
 			expect(versions).toEqual([]);
 		});
 	});
@@ -171,7 +180,9 @@ describe('a sender (coach) editing', () => {
 	test('a direct update of the body meets the same rules as edit_message', async () => {
 		await as(t.db, a.coach, async (x) => {
 			const m = only(await send(x, ids.alex, 'direct'));
-			expect(code(await x.attempt(`update public.messages set body = '  ' where id = $1`, [m.id]))).toBe('SP003');
+			expect(code(await x.attempt(`update public.messages set body = '  ' where id = $1`, [m.id]))).toBe(
+				'SP003'
+			);
 			expect(code(await x.attempt(`update public.messages set edited_at = null where id = $1`, [m.id]))).toBe(
 				'42501'
 			);
@@ -217,7 +228,9 @@ describe('a sender (coach) deleting for everyone', () => {
 			expect(d).toMatchObject({ id: m.id, seq: m.seq, body: '', sender_id: ids.coach });
 			expect(d.deleted_at).toBeInstanceOf(Date);
 			await x.become(a.alex);
-			const page = await x.query<Message>(`select * from public.list_messages($1, null, 3)`, [conv.coachAlex]);
+			const page = await x.query<Message>(`select * from public.list_messages($1, null, 3)`, [
+				conv.coachAlex
+			]);
 			expect(page.map((r) => [r.seq, r.body, r.deleted_at !== null])).toEqual([
 				[m.seq, '', true],
 				[80, 'Felt strong, legs a bit sore. (#80)', false],
@@ -240,7 +253,9 @@ describe('a sender (coach) deleting for everyone', () => {
 			only(await remove(x, m.id));
 			expect((await conversation(x, a.coach, conv.coachAlex)).last_message_preview).toBe('Message deleted');
 			const inbox = await broadcasts(x, a.coach, 'conversation_changed');
-			expect(inbox.map((b) => [b.topic, b.payload.last_message_preview, b.payload.unread_count]).sort()).toEqual([
+			expect(
+				inbox.map((b) => [b.topic, b.payload.last_message_preview, b.payload.unread_count]).sort()
+			).toEqual([
 				[`user:${ids.coach}`, 'Message deleted', 1],
 				[`user:${ids.alex}`, 'Message deleted', 1]
 			]);
@@ -285,9 +300,10 @@ describe('a sender (coach) deleting for everyone', () => {
 				[m.id]
 			);
 			expect(outbox).toEqual([{ outcome: 'deleted', done: true }]);
-			await x.query(`update private.push_outbox set not_before = now() - interval '1 minute' where message_id = $1`, [
-				m.id
-			]);
+			await x.query(
+				`update private.push_outbox set not_before = now() - interval '1 minute' where message_id = $1`,
+				[m.id]
+			);
 			expect(await x.query(`select * from private.push_claim(10, interval '1 minute')`)).toEqual([]);
 		});
 	});
@@ -300,9 +316,9 @@ describe('a sender (coach) deleting for everyone', () => {
 			await x.become(a.coach);
 			await forgetEvents(x, a.coach);
 			only(await remove(x, m.id));
-			expect(await serverRow(x, a.coach, `select 1 from public.message_reactions where message_id = $1`, [m.id])).toEqual(
-				[]
-			);
+			expect(
+				await serverRow(x, a.coach, `select 1 from public.message_reactions where message_id = $1`, [m.id])
+			).toEqual([]);
 			expect((await broadcasts(x, a.coach)).map((b) => b.event).sort()).toEqual([
 				'conversation_changed',
 				'conversation_changed',
@@ -334,11 +350,15 @@ describe('a sender (coach) deleting for everyone', () => {
 	test('nobody but the API sender deletes: the migration role and service_role are refused (42501)', async () => {
 		await as(t.db, a.service_role, async (x) => {
 			expect(
-				code(await x.attempt(`update public.messages set deleted_at = now() where id = $1`, [seededMessageId(1)]))
+				code(
+					await x.attempt(`update public.messages set deleted_at = now() where id = $1`, [seededMessageId(1)])
+				)
 			).toBe('42501');
 			await x.becomePostgres();
 			expect(
-				code(await x.attempt(`update public.messages set deleted_at = now() where id = $1`, [seededMessageId(1)]))
+				code(
+					await x.attempt(`update public.messages set deleted_at = now() where id = $1`, [seededMessageId(1)])
+				)
 			).toBe('42501');
 		});
 	});
@@ -448,7 +468,9 @@ describe('reactions', () => {
 			expect(await visible(a.sam)).toEqual([]);
 			expect(await visible(a.rival)).toEqual([]);
 			await x.become(a.coach);
-			const r = await x.attempt(`delete from public.message_reactions where message_id = $1`, [seededMessageId(79)]);
+			const r = await x.attempt(`delete from public.message_reactions where message_id = $1`, [
+				seededMessageId(79)
+			]);
 			expect(r.ok && r.rowCount).toBe(0);
 		});
 	});
@@ -507,7 +529,9 @@ describe('replies', () => {
 			only(await remove(x, seededMessageId(79)));
 			await x.become(a.alex);
 			const reply = only(await send(x, ids.coach, 'What did you say?', seededMessageId(79)));
-			const [quoted] = await x.query<Message>(`select * from public.messages where id = $1`, [reply.reply_to_id]);
+			const [quoted] = await x.query<Message>(`select * from public.messages where id = $1`, [
+				reply.reply_to_id
+			]);
 			expect(quoted).toMatchObject({ body: '' });
 			expect(quoted.deleted_at).toBeInstanceOf(Date);
 		});

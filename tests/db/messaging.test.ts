@@ -563,9 +563,10 @@ describe('marking read', () => {
 				seededMessageId(80)
 			]);
 			expect(r.ok ? 'ok' : r.error.code).toBe('42501');
-			const [row] = await x.query<{ read_at: Date | null }>(`select read_at from public.messages where id = $1`, [
-				seededMessageId(80)
-			]);
+			const [row] = await x.query<{ read_at: Date | null }>(
+				`select read_at from public.messages where id = $1`,
+				[seededMessageId(80)]
+			);
 			expect(row.read_at).toBeNull();
 		});
 	});

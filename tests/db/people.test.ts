@@ -16,19 +16,22 @@ afterAll(async () => {
 });
 
 const code = (r: Outcome<unknown>) => (r.ok ? 'ok' : r.error.code);
-const touch = (x: ActorTx) => x.one<{ seen: Date }>(`select public.touch_last_seen() as seen`).then((r) => r.seen);
+const touch = (x: ActorTx) =>
+	x.one<{ seen: Date }>(`select public.touch_last_seen() as seen`).then((r) => r.seen);
 async function seenBy(x: ActorTx, viewer: Actor, user: string): Promise<Date | null> {
 	await x.become(viewer);
-	const rows = await x.query<{ seen_at: Date }>(`select seen_at from public.last_seen where user_id = $1`, [user]);
+	const rows = await x.query<{ seen_at: Date }>(`select seen_at from public.last_seen where user_id = $1`, [
+		user
+	]);
 	return rows[0]?.seen_at ?? null;
 }
 /** Moves a user's last seen back, as the test's superuser (time passing). */
 async function ago(x: ActorTx, user: string, minutes: number) {
 	await x.becomePostgres();
-	await x.query(`update public.last_seen set seen_at = now() - make_interval(secs => $2) where user_id = $1`, [
-		user,
-		minutes * 60
-	]);
+	await x.query(
+		`update public.last_seen set seen_at = now() - make_interval(secs => $2) where user_id = $1`,
+		[user, minutes * 60]
+	);
 }
 
 describe('last seen', () => {
@@ -54,7 +57,9 @@ describe('last seen', () => {
 			expect(await seenBy(x, a.alex, ids.alex)).toEqual(now);
 			// The row is the caller's, whatever user_id was sent.
 			await x.become(a.sam);
-			expect(code(await x.attempt(`insert into public.last_seen (user_id) values ($1)`, [ids.coach]))).toBe('ok');
+			expect(code(await x.attempt(`insert into public.last_seen (user_id) values ($1)`, [ids.coach]))).toBe(
+				'ok'
+			);
 			await x.becomePostgres();
 			expect(
 				await x.query(`select user_id from public.last_seen where user_id in ($1, $2) order by 1`, [
@@ -126,10 +131,16 @@ describe('trainee notes', () => {
 				`select * from public.save_trainee_note($1, $2)`,
 				[ids.alex, '  Knee: no deep lunges.  ']
 			);
-			expect(saved).toMatchObject({ trainer_id: ids.coach, trainee_id: ids.alex, body: 'Knee: no deep lunges.' });
+			expect(saved).toMatchObject({
+				trainer_id: ids.coach,
+				trainee_id: ids.alex,
+				body: 'Knee: no deep lunges.'
+			});
 			await x.query(`select public.save_trainee_note($1, 'Knee fine again.')`, [ids.alex]);
 			const read = (actor: Actor) =>
-				x.become(actor).then(() => x.query(`select body from public.trainee_notes where trainee_id = $1`, [ids.alex]));
+				x
+					.become(actor)
+					.then(() => x.query(`select body from public.trainee_notes where trainee_id = $1`, [ids.alex]));
 			expect(await read(a.coach)).toEqual([{ body: 'Knee fine again.' }]);
 			expect(await read(a.alex)).toEqual([]);
 			expect(await read(a.rival)).toEqual([]);
@@ -149,11 +160,15 @@ describe('trainee notes', () => {
 			expect(await x.query(`select * from public.trainee_notes`)).toEqual([]);
 			expect(code(await x.attempt(`select public.save_trainee_note($1, 'mine')`, [ids.alex]))).toBe('SP001');
 			expect(
-				code(await x.attempt(`insert into public.trainee_notes (trainee_id, body) values ($1, 'x')`, [ids.alex]))
+				code(
+					await x.attempt(`insert into public.trainee_notes (trainee_id, body) values ($1, 'x')`, [ids.alex])
+				)
 			).toBe('42501');
 			const r = await x.attempt(`update public.trainee_notes set body = 'changed'`);
 			expect(r.ok && r.rowCount).toBe(0);
-			const profile = await x.one<{ note: string | null }>(`select note from public.trainee_profile($1)`, [ids.alex]);
+			const profile = await x.one<{ note: string | null }>(`select note from public.trainee_profile($1)`, [
+				ids.alex
+			]);
 			expect(profile.note).toBeNull();
 		});
 	});
@@ -163,18 +178,20 @@ describe('trainee notes', () => {
 			await x.query(`select public.save_trainee_note($1, 'rival''s note')`, [ids.jordan]);
 			await x.become(a.coach);
 			expect(code(await x.attempt(`select public.save_trainee_note($1, 'x')`, [ids.jordan]))).toBe('SP001');
-			expect(await x.query(`select * from public.trainee_notes where trainee_id = $1`, [ids.jordan])).toEqual([]);
+			expect(await x.query(`select * from public.trainee_notes where trainee_id = $1`, [ids.jordan])).toEqual(
+				[]
+			);
 		});
 	});
 
 	test('is at most 5000 characters (SP108), and an impersonated session writes none (SP006)', async () => {
 		await as(t.db, a.coach, async (x) => {
-			expect(code(await x.attempt(`select public.save_trainee_note($1, $2)`, [ids.alex, 'n'.repeat(5001)]))).toBe(
-				'SP108'
-			);
-			expect(code(await x.attempt(`select public.save_trainee_note($1, $2)`, [ids.alex, 'n'.repeat(5000)]))).toBe(
-				'ok'
-			);
+			expect(
+				code(await x.attempt(`select public.save_trainee_note($1, $2)`, [ids.alex, 'n'.repeat(5001)]))
+			).toBe('SP108');
+			expect(
+				code(await x.attempt(`select public.save_trainee_note($1, $2)`, [ids.alex, 'n'.repeat(5000)]))
+			).toBe('ok');
 		});
 		const impersonatedCoach = { ...a.impersonation, id: ids.coach };
 		impersonatedCoach.caller = {
