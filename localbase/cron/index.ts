@@ -170,10 +170,13 @@ async function runCommand(
 
 /** pg_cron records how many rows the last statement returned; a multi-statement command runs as a script. */
 async function runStatements(tx: Queryable, command: string): Promise<string> {
+	await tx.query('savepoint cron_statement');
 	try {
 		const result = await tx.query(command);
+		await tx.query('release savepoint cron_statement');
 		return `${result.rowCount} row${result.rowCount === 1 ? '' : 's'}`;
 	} catch (err) {
+		await tx.query('rollback to savepoint cron_statement');
 		if ((err as { code?: string }).code !== '42601' || !/multiple commands/i.test(String(err))) throw err;
 	}
 	await tx.exec(command);
