@@ -23,9 +23,11 @@ if (!(await hasCronStandIn(db))) {
 
 if (process.argv.includes('--once')) {
 	const runs = await runDueJobs(db, {
-		onError: (job, err) => console.error(`job ${job.jobname ?? job.jobid} is skipped:`, (err as Error).message)
+		onError: (job, err) =>
+			console.error(`job ${job.jobname ?? job.jobid} is skipped:`, (err as Error).message)
 	});
-	for (const run of runs) console.log(`${run.jobname ?? run.jobid} (${run.dueAt.toISOString()}): ${run.status}, ${run.message}`);
+	for (const run of runs)
+		console.log(`${run.jobname ?? run.jobid} (${run.dueAt.toISOString()}): ${run.status}, ${run.message}`);
 	await db.close();
 	process.exit(runs.some((run) => run.status === 'failed') ? 1 : 0);
 }

@@ -46,7 +46,9 @@ export function latestDue(schedule: string, since: Date, now: Date): Date | null
 		const due = since.getTime() + Math.floor((now.getTime() - since.getTime()) / period) * period;
 		return due > since.getTime() ? new Date(due) : null;
 	}
-	const previous = parseCron(schedule, new Date(now.getTime() + 1)).prev().toDate();
+	const previous = parseCron(schedule, new Date(now.getTime() + 1))
+		.prev()
+		.toDate();
 	return previous > since ? previous : null;
 }
 
@@ -64,7 +66,9 @@ function secondsPeriod(n: number, schedule: string): number {
 
 function parseCron(schedule: string, currentDate: Date) {
 	if (schedule.trim().split(/\s+/).length !== 5) {
-		throw new Error(`invalid schedule "${schedule}": use 5 fields (minute hour day month weekday) or "N seconds"`);
+		throw new Error(
+			`invalid schedule "${schedule}": use 5 fields (minute hour day month weekday) or "N seconds"`
+		);
 	}
 	return CronExpressionParser.parse(schedule.trim(), { currentDate, tz: 'UTC' });
 }

@@ -221,13 +221,12 @@ $$;
 comment on function public.set_last_seen_hidden(boolean) is 'My privacy setting: when hidden, nobody sees when I was last active, and I see nobody''s last seen.';
 
 -- A blank note deletes it: the note is a notepad, and an empty one is no note.
-create function public.save_trainee_note(trainee_id uuid, body text) returns public.trainee_notes
+-- setof: a deleted note is no row (a single composite would answer a row of nulls).
+create function public.save_trainee_note(trainee_id uuid, body text) returns setof public.trainee_notes
 language plpgsql
 security invoker
 set search_path = ''
 as $$
-declare
-  note public.trainee_notes;
 begin
   if (select l.role from private.my_link l) is distinct from 'trainer'
      or not exists (
@@ -238,16 +237,16 @@ begin
   if private.is_blank(coalesce(save_trainee_note.body, '')) then
     delete from public.trainee_notes n
     where n.trainer_id = (select auth.uid()) and n.trainee_id = save_trainee_note.trainee_id;
-    return null;
+    return;
   end if;
+  return query
   insert into public.trainee_notes as n (trainee_id, body)
   values (save_trainee_note.trainee_id, save_trainee_note.body)
   on conflict on constraint trainee_notes_pkey do update set body = excluded.body
-  returning * into note;
-  return note;
+  returning *;
 end;
 $$;
-comment on function public.save_trainee_note(uuid, text) is 'Saves my private note about one of my (current or past) trainees; a blank note deletes it (returns null). Only I can ever read it.';
+comment on function public.save_trainee_note(uuid, text) is 'Saves my private note about one of my (current or past) trainees and returns it; a blank note deletes it (returns no row). Only I can ever read it.';
 
 create function public.trainee_profile(trainee_id uuid)
 returns table (

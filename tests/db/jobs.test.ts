@@ -94,9 +94,10 @@ describe('the 30-day purge', () => {
 			const kept = await send('kept, edited later');
 			await x.query(`select public.edit_message($1, 'kept')`, [kept]);
 			await x.becomePostgres();
-			await x.query(`update private.deleted_messages set deleted_at = now() - interval '31 days' where message_id = $1`, [
-				old
-			]);
+			await x.query(
+				`update private.deleted_messages set deleted_at = now() - interval '31 days' where message_id = $1`,
+				[old]
+			);
 			await x.query(
 				`update private.deleted_messages set deleted_at = now() - interval '29 days' where message_id = $1`,
 				[recent]
@@ -142,7 +143,9 @@ describe('schedules', () => {
 	});
 
 	test('cron.schedule refuses what is not a schedule, updates a job of the same name, and unschedules', async () => {
-		await expect(t.db.query(`select cron.schedule('bad', 'every day', 'select 1')`)).rejects.toThrow(/invalid schedule/);
+		await expect(t.db.query(`select cron.schedule('bad', 'every day', 'select 1')`)).rejects.toThrow(
+			/invalid schedule/
+		);
 		const { name } = await schedule('0 * * * *', `select 1`);
 		await t.db.query(`select cron.schedule($1, '30 * * * *', 'select 2')`, [name]);
 		const { rows } = await t.db.query(`select schedule, command from cron.job where jobname = $1`, [name]);
@@ -165,15 +168,20 @@ describe('the runner', () => {
 		expect(runs.filter((r) => r.jobname === name)).toEqual([
 			{ jobid: expect.any(Number), jobname: name, dueAt: slot, status: 'succeeded', message: '1 row' }
 		]);
-		expect((await runDueJobs(t.db, { at: new Date(slot.getTime() + 1000) })).filter((r) => r.jobname === name)).toEqual(
-			[]
-		);
+		expect(
+			(await runDueJobs(t.db, { at: new Date(slot.getTime() + 1000) })).filter((r) => r.jobname === name)
+		).toEqual([]);
 		expect((await t.db.query(`select who from public.job_log`)).rows).toEqual([{ who: 'postgres' }]);
-		expect(await runsOf(name)).toEqual([{ status: 'succeeded', return_message: '1 row', username: 'postgres' }]);
+		expect(await runsOf(name)).toEqual([
+			{ status: 'succeeded', return_message: '1 row', username: 'postgres' }
+		]);
 	});
 
 	test('a time missed while no runner was up runs once when one starts, for the latest time', async () => {
-		const { name, since } = await schedule('*/5 * * * *', `insert into public.job_log (who) values ('missed')`);
+		const { name, since } = await schedule(
+			'*/5 * * * *',
+			`insert into public.job_log (who) values ('missed')`
+		);
 		const runs = await runDueJobs(t.db, { at: minutes(since, 23) });
 		const slot = new Date(Math.floor(minutes(since, 23).getTime() / 300_000) * 300_000);
 		expect(runs.filter((r) => r.jobname === name).map((r) => r.dueAt)).toEqual([slot]);
@@ -205,12 +213,19 @@ describe('the runner', () => {
 		expect(await runsOf(name)).toEqual([
 			{ status: 'failed', return_message: expect.stringMatching(/division by zero/), username: 'postgres' }
 		]);
-		expect((await runDueJobs(t.db, { at: minutes(since, 2) })).filter((r) => r.jobname === name)).toHaveLength(1);
+		expect(
+			(await runDueJobs(t.db, { at: minutes(since, 2) })).filter((r) => r.jobname === name)
+		).toHaveLength(1);
 	});
 
 	test('an inactive job does not run', async () => {
-		const { name, since } = await schedule('* * * * *', `insert into public.job_log (who) values ('inactive')`);
-		await t.db.query(`select cron.alter_job(jobid, active => false) from cron.job where jobname = $1`, [name]);
+		const { name, since } = await schedule(
+			'* * * * *',
+			`insert into public.job_log (who) values ('inactive')`
+		);
+		await t.db.query(`select cron.alter_job(jobid, active => false) from cron.job where jobname = $1`, [
+			name
+		]);
 		expect((await runDueJobs(t.db, { at: minutes(since, 5) })).filter((r) => r.jobname === name)).toEqual([]);
 		expect(await logged()).toBe(0);
 	});

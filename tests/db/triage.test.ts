@@ -28,15 +28,16 @@ beforeAll(async () => {
 	a = await createActors(t.db);
 	// Five more trainees of coach with one message each, newest last: Zoë Ünal, then Trainee 1…4.
 	const names = ['Trainee 1', 'Trainee 2', 'Trainee 3', 'Trainee 4', 'Zoë Ünal'];
-	for (const name of names) more.push(await createUser(t.db, { role: 'trainee', name, trainerId: ids.coach }));
+	for (const name of names)
+		more.push(await createUser(t.db, { role: 'trainee', name, trainerId: ids.coach }));
 	await inTransaction(
 		t.db,
 		async (x) => {
 			for (const [i, trainee] of more.entries()) {
-				await x.query(
-					`insert into public.conversations (trainer_id, trainee_id) values ($1, $2)`,
-					[ids.coach, trainee.id]
-				);
+				await x.query(`insert into public.conversations (trainer_id, trainee_id) values ($1, $2)`, [
+					ids.coach,
+					trainee.id
+				]);
 				await x.query(
 					`insert into public.messages (conversation_id, sender_id, body, created_at, read_at)
 					 select c.id, $2, 'hello from ' || $3, now() - interval '5 days' - $4 * interval '1 hour', now()
@@ -85,8 +86,10 @@ const list = (
 		o.archived ?? null,
 		o.name ?? null
 	]);
-const pin = (x: ActorTx, id: string, on = true) => x.attempt(`select public.set_conversation_pinned($1, $2)`, [id, on]);
-const mute = (x: ActorTx, id: string, on = true) => x.attempt(`select public.set_conversation_muted($1, $2)`, [id, on]);
+const pin = (x: ActorTx, id: string, on = true) =>
+	x.attempt(`select public.set_conversation_pinned($1, $2)`, [id, on]);
+const mute = (x: ActorTx, id: string, on = true) =>
+	x.attempt(`select public.set_conversation_muted($1, $2)`, [id, on]);
 const markUnread = (x: ActorTx, id: string) => x.attempt(`select public.mark_conversation_unread($1)`, [id]);
 const total = (x: ActorTx) => x.one<{ n: number }>(`select public.unread_total() as n`).then((r) => r.n);
 const conversationOf = (trainee: Actor) =>
@@ -189,7 +192,10 @@ describe('mute', () => {
 			expect(await total(x)).toBe(2);
 			await mute(x, conv.coachAlex);
 			expect(await total(x)).toBe(1);
-			expect((await list(x)).find((r) => r.id === conv.coachAlex)).toMatchObject({ unread_count: 1, muted: true });
+			expect((await list(x)).find((r) => r.id === conv.coachAlex)).toMatchObject({
+				unread_count: 1,
+				muted: true
+			});
 			await x.become(a.alex);
 			await x.query(`select public.send_message($1, 'while muted', $2)`, [ids.coach, randomUUID()]);
 			await x.become(a.coach);
@@ -279,7 +285,10 @@ describe('mark as unread', () => {
 describe('filters', () => {
 	test('unread only: conversations with unread messages or marked unread', async () => {
 		await as(t.db, a.coach, async (x) => {
-			expect((await list(x, { unreadOnly: true })).map((r) => r.other_party_name)).toEqual(['Alex Rivera', 'Sam Lee']);
+			expect((await list(x, { unreadOnly: true })).map((r) => r.other_party_name)).toEqual([
+				'Alex Rivera',
+				'Sam Lee'
+			]);
 			await markUnread(x, conversationOfId(more[0]));
 			expect((await list(x, { unreadOnly: true })).map((r) => r.other_party_name)).toEqual([
 				'Alex Rivera',
@@ -320,9 +329,10 @@ describe('refusals', () => {
 			}
 			expect(
 				code(
-					await x.attempt(`insert into public.conversation_settings (conversation_id, muted) values ($1, true)`, [
-						conv.rivalJordan
-					])
+					await x.attempt(
+						`insert into public.conversation_settings (conversation_id, muted) values ($1, true)`,
+						[conv.rivalJordan]
+					)
 				)
 			).toBe('42501');
 		});

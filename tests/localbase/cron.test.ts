@@ -40,7 +40,8 @@ describe('localbase’s scheduler', () => {
 			`select cron.schedule('probe', '1 seconds', 'insert into public.cron_probe default values')`
 		);
 		const first = await until(
-			async () => (await db().query<{ n: number }>(`select count(*)::int as n from public.cron_probe`)).rows[0].n,
+			async () =>
+				(await db().query<{ n: number }>(`select count(*)::int as n from public.cron_probe`)).rows[0].n,
 			(n) => n >= 1,
 			5000
 		);
