@@ -1,8 +1,13 @@
 -- Search: Postgres full-text search over the messages of my conversations, matching as I type
 -- (every word a prefix), accents and case folded (unaccent, available on hosted Supabase, on a
 -- Postgres server's contrib and in PGlite), newest first with a keyset cursor, the match marked in
--- a short excerpt. RLS bounds every result: search_messages is security invoker and reads the
--- messages table under its policy. The same folding serves the conversation list's name filter.
+-- a short excerpt. The same folding serves the conversation list's name filter.
+--
+-- The searchable words live in private.message_search, one row per message kept by a trigger, with
+-- the conversation's pair copied in: its RLS is a comparison with the caller (no function call per
+-- row), and the words are stored, so a probe never parses a message again. A deleted message has no
+-- row. search_messages reads it as the caller, then the hits' messages through the messages policy:
+-- RLS bounds every result twice.
 --
 -- Highlights are marked with the private-use characters U+E000 (start) and U+E001 (end), which are
 -- removed from the text first, so a message cannot fake a highlight and no HTML is ever produced.
@@ -23,7 +28,6 @@ comment on text search configuration private.message_search is 'Message search: 
 -- Helpers
 -- =============================================================================================
 
--- Index expressions must be immutable; the configuration is fixed by this migration.
 create function private.message_search_vector(body text) returns tsvector
 language sql
 immutable
@@ -32,7 +36,7 @@ set search_path = ''
 as $$
   select to_tsvector('private.message_search'::regconfig, body)
 $$;
-comment on function private.message_search_vector(text) is 'The searchable words of a message body: lower case, accents folded (the index messages_search_idx is built on it).';
+comment on function private.message_search_vector(text) is 'The searchable words of a message body: lower case, accents folded (stored in private.message_search).';
 
 -- What was typed, as "every word, each as a prefix": 'squ kné' finds "Squats at the knee". The
 -- words come from the same parser as the index, so punctuation and operators typed by the user are
@@ -73,19 +77,92 @@ as $$
 $$;
 comment on function private.search_headline(text, tsquery) is 'An excerpt of a message around what matched, each match between U+E000 and U+E001 (characters removed from the text first).';
 
--- Executed as the writing user when a message is stored (the index expression) and by the invoker
--- search and list functions.
+-- Executed by the invoker search and list functions.
 revoke execute on function private.message_search_vector(text), private.message_search_query(text),
   private.search_fold(text), private.search_headline(text, tsquery)
   from public, anon, authenticated, service_role;
-grant execute on function private.message_search_vector(text), private.message_search_query(text),
-  private.search_fold(text), private.search_headline(text, tsquery)
+grant execute on function private.message_search_query(text), private.search_fold(text),
+  private.search_headline(text, tsquery)
   to authenticated, service_role;
 
 -- =============================================================================================
--- Index
+-- Tables
 -- =============================================================================================
-create index messages_search_idx on public.messages using gin (private.message_search_vector(body));
+create table private.message_search (
+  message_id uuid primary key references public.messages (id) on delete cascade,
+  conversation_id uuid not null references public.conversations (id) on delete cascade,
+  trainer_id uuid,
+  trainee_id uuid,
+  created_at timestamptz not null,
+  words tsvector not null
+);
+comment on table private.message_search is 'The searchable words of every message not deleted, with its conversation''s pair, kept by trigger; each participant reads the rows of their conversations (search_messages).';
+comment on column private.message_search.message_id is 'The message.';
+comment on column private.message_search.conversation_id is 'Its conversation.';
+comment on column private.message_search.trainer_id is 'The conversation''s trainer when the message was sent (the pair never changes; a deleted user is no longer anyone).';
+comment on column private.message_search.trainee_id is 'The conversation''s trainee when the message was sent.';
+comment on column private.message_search.created_at is 'When the message was sent (the order of results).';
+comment on column private.message_search.words is 'private.message_search_vector of the message''s current text.';
+
+-- A rare word: the words index. A common one, or a user with few messages: the user's messages
+-- newest first, checking the stored words. The planner picks per query (search_messages is planned
+-- with the words typed).
+create index message_search_words_idx on private.message_search using gin (words);
+create index message_search_trainer_idx on private.message_search (trainer_id, created_at desc, message_id desc);
+create index message_search_trainee_idx on private.message_search (trainee_id, created_at desc, message_id desc);
+create index message_search_conversation_idx on private.message_search (conversation_id, created_at desc, message_id desc);
+
+revoke all on private.message_search from public, anon, authenticated, service_role;
+grant select on private.message_search to authenticated;
+
+-- =============================================================================================
+-- Trigger functions
+-- =============================================================================================
+
+-- Definer: the search rows are written by no API role.
+create function private.handle_message_search() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_op = 'UPDATE' and (new.deleted_at is not null or new.body is distinct from old.body) then
+    delete from private.message_search s where s.message_id = new.id;
+  end if;
+  if new.deleted_at is null and (tg_op = 'INSERT' or new.body is distinct from old.body) then
+    insert into private.message_search (message_id, conversation_id, trainer_id, trainee_id, created_at, words)
+    select new.id, new.conversation_id, c.trainer_id, c.trainee_id, new.created_at,
+      private.message_search_vector(new.body)
+    from public.conversations c
+    where c.id = new.conversation_id;
+  end if;
+  return null;
+end;
+$$;
+comment on function private.handle_message_search() is 'Keeps private.message_search: a new or edited message''s words, none for a deleted one. Definer: no API role writes it.';
+
+revoke execute on function private.handle_message_search() from public, anon, authenticated, service_role;
+
+create trigger messages_after_write_search
+  after insert or update of body, deleted_at on public.messages
+  for each row execute function private.handle_message_search();
+
+-- Messages stored before this migration.
+insert into private.message_search (message_id, conversation_id, trainer_id, trainee_id, created_at, words)
+select m.id, m.conversation_id, c.trainer_id, c.trainee_id, m.created_at, private.message_search_vector(m.body)
+from public.messages m
+join public.conversations c on c.id = m.conversation_id
+where m.deleted_at is null;
+
+-- =============================================================================================
+-- Row-level security
+-- =============================================================================================
+alter table private.message_search enable row level security;
+
+create policy "Participants can search the messages of their conversations"
+  on private.message_search for select
+  to authenticated
+  using (trainer_id = (select auth.uid()) or trainee_id = (select auth.uid()));
 
 -- =============================================================================================
 -- API functions
@@ -112,38 +189,45 @@ stable
 security invoker
 set search_path = ''
 as $$
--- One statement. The explicit "my conversations" narrows the index hits before the messages policy
--- (which applies as well, being invoker) checks each row.
-#variable_conflict use_column
+-- One statement, planned with the words typed (EXECUTE … USING): how common they are decides
+-- between the words index and walking my messages newest first. A user is a trainer or a trainee,
+-- so one of the two branches finds nothing at once.
 begin
-  return query
-  with q as (
-    select private.message_search_query(search_messages.query) as tsq
-  ), hits as (
-    select m.id, m.conversation_id, m.seq, m.sender_id, m.created_at, m.body
-    from public.messages m
-    where private.message_search_vector(m.body) @@ (select q.tsq from q)
-      and m.deleted_at is null
-      and m.conversation_id in (
-        select c.id from public.conversations c
-        where (c.trainer_id = (select auth.uid()) or c.trainee_id = (select auth.uid()))
-          and (search_messages.within_conversation_id is null or c.id = search_messages.within_conversation_id)
-      )
-      and (m.created_at, m.id) < (
-        coalesce(search_messages.before_created_at, 'infinity'::timestamptz),
-        coalesce(search_messages.before_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid))
-    order by m.created_at desc, m.id desc
-    limit least(greatest(search_messages.page_size, 1), 50)
-  )
-  select h.id, h.conversation_id, h.seq, h.sender_id, h.created_at,
-    private.search_headline(h.body, q.tsq),
-    o.id, o.display_name
-  from hits h
-  cross join q
-  join public.conversations c on c.id = h.conversation_id
-  left join public.profiles o
-    on o.id = case when c.trainer_id = (select auth.uid()) then c.trainee_id else c.trainer_id end
-  order by h.created_at desc, h.id desc;
+  return query execute $query$
+    with hits as (
+      (select s.message_id, s.created_at
+       from private.message_search s
+       where s.trainer_id = (select auth.uid())
+         and s.words @@ private.message_search_query($1)
+         and ($2::uuid is null or s.conversation_id = $2)
+         and (s.created_at, s.message_id) < (coalesce($3, 'infinity'::timestamptz),
+                                             coalesce($4, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid))
+       order by s.created_at desc, s.message_id desc
+       limit least(greatest($5, 1), 50))
+      union all
+      (select s.message_id, s.created_at
+       from private.message_search s
+       where s.trainee_id = (select auth.uid())
+         and s.words @@ private.message_search_query($1)
+         and ($2::uuid is null or s.conversation_id = $2)
+         and (s.created_at, s.message_id) < (coalesce($3, 'infinity'::timestamptz),
+                                             coalesce($4, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid))
+       order by s.created_at desc, s.message_id desc
+       limit least(greatest($5, 1), 50))
+    )
+    select m.id, m.conversation_id, m.seq, m.sender_id, m.created_at,
+      private.search_headline(m.body, private.message_search_query($1)),
+      o.id, o.display_name
+    from hits h
+    join public.messages m on m.id = h.message_id and m.deleted_at is null
+    join public.conversations c on c.id = m.conversation_id
+    left join public.profiles o
+      on o.id = case when c.trainer_id = (select auth.uid()) then c.trainee_id else c.trainer_id end
+    order by h.created_at desc, h.message_id desc
+    limit least(greatest($5, 1), 50)
+  $query$
+  using search_messages.query, search_messages.within_conversation_id, search_messages.before_created_at,
+    search_messages.before_id, search_messages.page_size;
 end;
 $$;
 comment on function public.search_messages(text, uuid, timestamptz, uuid, integer) is 'Finds messages in my conversations (or one of them) whose words start with every word typed, accents and case ignored; newest first, a page (max 50) after the keyset cursor (created_at, id). Each hit: where it is (conversation, seq), who sent it, and an excerpt with matches between U+E000 and U+E001. Deleted messages are never found.';

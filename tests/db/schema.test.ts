@@ -25,6 +25,7 @@ describe('row-level security', () => {
 		expect(tables.map((r) => r.name)).toEqual([
 			'private.deleted_messages',
 			'private.error_codes',
+			'private.message_search',
 			'private.message_versions',
 			'private.push_deliveries',
 			'private.push_outbox',
@@ -160,8 +161,6 @@ describe('functions', () => {
 			{ fn: 'private.message_edit_window()', role: 'authenticated' },
 			{ fn: 'private.message_search_query(text)', role: 'authenticated' },
 			{ fn: 'private.message_search_query(text)', role: 'service_role' },
-			{ fn: 'private.message_search_vector(text)', role: 'authenticated' },
-			{ fn: 'private.message_search_vector(text)', role: 'service_role' },
 			{ fn: 'private.reaction_emoji()', role: 'authenticated' },
 			{ fn: 'private.reaction_emoji()', role: 'service_role' },
 			{ fn: 'private.reaction_summary(uuid)', role: 'authenticated' },

@@ -178,6 +178,17 @@ describe('row-level security bounds every result', () => {
 		});
 	});
 
+	test('the search table shows each user the words of their own conversations only', async () => {
+		await as(t.db, a.alex, async (x) => {
+			const rows = await x.query<{ conversation_id: string; n: number }>(
+				`select conversation_id, count(*)::int as n from private.message_search group by 1`
+			);
+			expect(rows).toEqual([{ conversation_id: conv.coachAlex, n: 80 }]);
+			await x.become(a.solo);
+			expect(await x.query(`select 1 from private.message_search`)).toEqual([]);
+		});
+	});
+
 	test('naming another pair’s conversation finds nothing there', async () => {
 		await as(t.db, a.coach, async (x) => {
 			expect(await search(x, 'check', { within: conv.rivalJordan })).toEqual([]);
