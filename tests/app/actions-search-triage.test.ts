@@ -7,7 +7,13 @@ import * as messages from '$lib/data/messages';
 import * as profiles from '$lib/data/profiles';
 import * as reactions from '$lib/data/reactions';
 import * as search from '$lib/data/search';
+import {
+	conversationChangedWithTriageSchema,
+	messageUpdatedSchema,
+	reactionsChangedSchema
+} from '$lib/schemas/message-events';
 import type { Supabase } from '$lib/supabase/types';
+import { collectBroadcasts, subscribe, waitFor } from '../localbase/realtime-support';
 import {
 	createTestClient,
 	demoPassword,
@@ -180,5 +186,53 @@ describe('triage', () => {
 		});
 		data(await conversations.setPinned(coach, coachSam, false));
 		data(await conversations.setMuted(coach, coachAlex, false));
+	});
+});
+
+describe('the events, through localbase’s realtime', () => {
+	test('message_updated, reactions_changed and the triaged conversation_changed arrive and parse', async () => {
+		const coach = await signedIn(demoUsers.coach);
+		const alex = await signedIn(demoUsers.alex);
+		const conversation = collectBroadcasts(
+			alex.channel(`conversation:${coachAlex}`, { config: { private: true } })
+		);
+		const inboxChannel = alex.channel(`user:${alexId}`, { config: { private: true } });
+		const inboxEvents = collectBroadcasts(inboxChannel);
+		for (const channel of alex.getChannels()) expect((await subscribe(channel)).status).toBe('SUBSCRIBED');
+		try {
+			const sent = data(
+				await messages.send(coach, { recipientId: alexId, body: 'typo', id: crypto.randomUUID() })
+			);
+			data(await messages.edit(coach, sent.id, 'fixed'));
+			data(await reactions.toggle(coach, sent.id, '💪'));
+			data(await conversations.markUnread(alex, coachAlex));
+			const updated = await waitFor(
+				() => conversation.find((e) => e.event === 'message_updated'),
+				'message_updated'
+			);
+			expect(messageUpdatedSchema.parse(updated.payload).message).toMatchObject({
+				id: sent.id,
+				body: 'fixed'
+			});
+			const reacted = await waitFor(
+				() => conversation.find((e) => e.event === 'reactions_changed'),
+				'reactions_changed'
+			);
+			expect(reactionsChangedSchema.parse(reacted.payload).reactions).toEqual([
+				{ emoji: '💪', count: 1, user_ids: [coachId] }
+			]);
+			const marked = await waitFor(
+				() => inboxEvents.find((e) => e.event === 'conversation_changed' && e.payload.marked_unread === true),
+				'conversation_changed with marked_unread'
+			);
+			expect(conversationChangedWithTriageSchema.parse(marked.payload)).toMatchObject({
+				conversation_id: coachAlex,
+				marked_unread: true,
+				muted: false
+			});
+		} finally {
+			await alex.removeAllChannels();
+			data(await conversations.markRead(alex, coachAlex));
+		}
 	});
 });
