@@ -89,7 +89,8 @@ export async function searchBenchmarks(db: Db, data: DataSet, o: SqlOptions): Pr
 				o.reps,
 				o.warmup
 			);
-			if (hits !== floorHits) throw new Error(`search found ${hits}, its floor ${floorHits}: not the same probe`);
+			if (hits !== floorHits)
+				throw new Error(`search found ${hits}, its floor ${floorHits}: not the same probe`);
 			const s = summarize(samples.ours);
 			const f = summarize(samples.floor);
 			if (actor.id === trainer.id) trainerP50s.push(s.p50);
