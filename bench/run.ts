@@ -57,7 +57,7 @@ async function main(): Promise<void> {
 		log('  4 unread total done');
 		rows.push(...(await sendPath(scratch.db, data, mode.sql)));
 		log('  2 send path done');
-		rows.push(...(await searchBenchmarks(scratch.db, data, mode.sql)));
+		rows.push(...(await searchBenchmarks(scratch.db, data, mode.sql, log)));
 		log('  7 search done');
 		rows.push(...(await pushBenchmarks(scratch.db, data, mode.push, log)));
 		log('  6 push dispatcher done');

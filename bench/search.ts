@@ -41,7 +41,12 @@ async function fillSearchTable(db: Db): Promise<void> {
 	`);
 }
 
-export async function searchBenchmarks(db: Db, data: DataSet, o: SqlOptions): Promise<Row[]> {
+export async function searchBenchmarks(
+	db: Db,
+	data: DataSet,
+	o: SqlOptions,
+	log: (line: string) => void = () => {}
+): Promise<Row[]> {
 	await fillSearchTable(db);
 	const largest = Math.max(...data.trainers.keys());
 	const trainer = data.trainers.get(largest)!;
@@ -81,18 +86,20 @@ export async function searchBenchmarks(db: Db, data: DataSet, o: SqlOptions): Pr
 			const floor = async (tx: Queryable) => {
 				floorHits = (await tx.query(floorSql, [q.text, actor.id])).rows.length;
 			};
+			// Fewer repetitions than the other sections: nine query × user pairs, each tens of milliseconds.
 			const samples = await interleave(
 				{
 					ours: async () => void (await asCaller(db, actor.caller, ours)),
 					floor: async () => void (await asOwner(db, actor.caller, floor))
 				},
-				o.reps,
-				o.warmup
+				Math.min(o.reps, 100),
+				Math.min(o.warmup, 10)
 			);
 			if (hits !== floorHits)
 				throw new Error(`search found ${hits}, its floor ${floorHits}: not the same probe`);
 			const s = summarize(samples.ours);
 			const f = summarize(samples.floor);
+			log(`    ${actor.who}, "${q.text}": p50 ${s.p50.toFixed(2)} ms (floor ${f.p50.toFixed(2)} ms)`);
 			if (actor.id === trainer.id) trainerP50s.push(s.p50);
 			rows.push({
 				section: '7 search',
@@ -126,7 +133,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
 	const scratch = await createScratchDatabase(process.env.DATABASE_URL || undefined, 'search');
 	try {
 		const data = await loadData(scratch.db, mode.data, (line) => console.log(line));
-		console.log(renderTable(await searchBenchmarks(scratch.db, data, mode.sql)));
+		const log = (line: string) => console.log(line);
+		console.log(renderTable(await searchBenchmarks(scratch.db, data, mode.sql, log)));
 		console.log(`on ${scratch.label}`);
 	} finally {
 		await scratch.release();

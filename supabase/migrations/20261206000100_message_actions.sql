@@ -544,14 +544,15 @@ alter table private.deleted_messages enable row level security;
 alter table private.storage_removals enable row level security;
 alter table public.message_reactions enable row level security;
 
-create policy "Senders can edit and delete their own messages"
+-- One update policy (one check per row): participants may update messages of their conversations,
+-- and the guard (handle_message_guard) decides what: read receipts by the recipient, edits and
+-- deletes by the sender.
+drop policy "Recipients can mark messages they received as read" on public.messages;
+create policy "Participants can mark received messages read and edit or delete their own"
   on public.messages for update
   to authenticated
-  using (
-    sender_id = (select auth.uid())
-    and private.is_conversation_participant(conversation_id)
-  )
-  with check (sender_id = (select auth.uid()));
+  using (private.is_conversation_participant(conversation_id))
+  with check (private.is_conversation_participant(conversation_id));
 
 create policy "Participants can see the reactions in their conversations"
   on public.message_reactions for select
