@@ -189,15 +189,16 @@ stable
 security invoker
 set search_path = ''
 as $$
--- One statement, planned with the words typed (EXECUTE … USING): how common they are decides
--- between the words index and walking my messages newest first. A user is a trainer or a trainee,
--- so one of the two branches finds nothing at once.
+-- One statement, planned with the words typed and who I am (EXECUTE … USING, values the planner
+-- sees): how common the words are, and how many messages I have, decide between the words index and
+-- walking my messages newest first. A user is a trainer or a trainee, so one of the two branches
+-- finds nothing at once.
 begin
   return query execute $query$
     with hits as (
       (select s.message_id, s.created_at
        from private.message_search s
-       where s.trainer_id = (select auth.uid())
+       where s.trainer_id = $6
          and s.words @@ private.message_search_query($1)
          and ($2::uuid is null or s.conversation_id = $2)
          and (s.created_at, s.message_id) < (coalesce($3, 'infinity'::timestamptz),
@@ -207,7 +208,7 @@ begin
       union all
       (select s.message_id, s.created_at
        from private.message_search s
-       where s.trainee_id = (select auth.uid())
+       where s.trainee_id = $6
          and s.words @@ private.message_search_query($1)
          and ($2::uuid is null or s.conversation_id = $2)
          and (s.created_at, s.message_id) < (coalesce($3, 'infinity'::timestamptz),
@@ -222,12 +223,12 @@ begin
     join public.messages m on m.id = h.message_id and m.deleted_at is null
     join public.conversations c on c.id = m.conversation_id
     left join public.profiles o
-      on o.id = case when c.trainer_id = (select auth.uid()) then c.trainee_id else c.trainer_id end
+      on o.id = case when c.trainer_id = $6 then c.trainee_id else c.trainer_id end
     order by h.created_at desc, h.message_id desc
     limit least(greatest($5, 1), 50)
   $query$
   using search_messages.query, search_messages.within_conversation_id, search_messages.before_created_at,
-    search_messages.before_id, search_messages.page_size;
+    search_messages.before_id, search_messages.page_size, (select auth.uid());
 end;
 $$;
 comment on function public.search_messages(text, uuid, timestamptz, uuid, integer) is 'Finds messages in my conversations (or one of them) whose words start with every word typed, accents and case ignored; newest first, a page (max 50) after the keyset cursor (created_at, id). Each hit: where it is (conversation, seq), who sent it, and an excerpt with matches between U+E000 and U+E001. Deleted messages are never found.';
