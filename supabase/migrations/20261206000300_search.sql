@@ -4,10 +4,12 @@
 -- a short excerpt. The same folding serves the conversation list's name filter.
 --
 -- The searchable words live in private.message_search, one row per message kept by a trigger, with
--- the conversation's pair copied in: its RLS is a comparison with the caller (no function call per
--- row), and the words are stored, so a probe never parses a message again. A deleted message has no
--- row. search_messages reads it as the caller, then the hits' messages through the messages policy:
--- RLS bounds every result twice.
+-- the conversation's pair copied in, so a probe never parses a message again. A deleted message has
+-- no row. The table is server-only; a user reads it through the view private.my_message_search, which
+-- shows only the rows of their own conversations (as private.my_link shows only the caller's link):
+-- a policy would put its check before the words index (the text match is not leakproof), and every
+-- probe would walk all of the user's messages. search_messages then reads the hits' messages through
+-- the messages policy: RLS bounds every result.
 --
 -- Highlights are marked with the private-use characters U+E000 (start) and U+E001 (end), which are
 -- removed from the text first, so a message cannot fake a highlight and no HTML is ever produced.
@@ -96,7 +98,7 @@ create table private.message_search (
   created_at timestamptz not null,
   words tsvector not null
 );
-comment on table private.message_search is 'The searchable words of every message not deleted, with its conversation''s pair, kept by trigger; each participant reads the rows of their conversations (search_messages).';
+comment on table private.message_search is 'Server-only (RLS on, no policy): the searchable words of every message not deleted, with its conversation''s pair, kept by trigger. Users read their own rows through private.my_message_search.';
 comment on column private.message_search.message_id is 'The message.';
 comment on column private.message_search.conversation_id is 'Its conversation.';
 comment on column private.message_search.trainer_id is 'The conversation''s trainer when the message was sent (the pair never changes; a deleted user is no longer anyone).';
@@ -113,7 +115,13 @@ create index message_search_trainee_idx on private.message_search (trainee_id, c
 create index message_search_conversation_idx on private.message_search (conversation_id, created_at desc, message_id desc);
 
 revoke all on private.message_search from public, anon, authenticated, service_role;
-grant select on private.message_search to authenticated;
+
+create view private.my_message_search as
+  select s.message_id, s.conversation_id, s.trainer_id, s.trainee_id, s.created_at, s.words
+  from private.message_search s
+  where s.trainer_id = (select auth.uid()) or s.trainee_id = (select auth.uid());
+comment on view private.my_message_search is 'The caller''s rows of private.message_search (the messages of their conversations), for search_messages.';
+grant select on private.my_message_search to authenticated;
 
 -- =============================================================================================
 -- Trigger functions
@@ -159,11 +167,6 @@ where m.deleted_at is null;
 -- =============================================================================================
 alter table private.message_search enable row level security;
 
-create policy "Participants can search the messages of their conversations"
-  on private.message_search for select
-  to authenticated
-  using (trainer_id = (select auth.uid()) or trainee_id = (select auth.uid()));
-
 -- =============================================================================================
 -- API functions
 -- =============================================================================================
@@ -189,30 +192,29 @@ stable
 security invoker
 set search_path = ''
 as $$
--- One statement, planned with the words typed and who I am (EXECUTE … USING, values the planner
+-- One statement, planned with the words typed and who I am (EXECUTE … USING: values the planner
 -- sees): how common the words are, and how many messages I have, decide between the words index and
--- walking my messages newest first. A user is a trainer or a trainee, so one of the two branches
--- finds nothing at once.
+-- walking my messages newest first. The conversation and cursor conditions are written only when
+-- given, so a first page is planned without them. A user is a trainer or a trainee, so one of the
+-- two branches finds nothing at once.
+declare
+  within text := case when search_messages.within_conversation_id is not null
+    then 'and s.conversation_id = $2' else '' end;
+  after text := case when search_messages.before_created_at is not null or search_messages.before_id is not null
+    then 'and (s.created_at, s.message_id) < (coalesce($3, ''infinity''::timestamptz),
+          coalesce($4, ''ffffffff-ffff-ffff-ffff-ffffffffffff''::uuid))' else '' end;
 begin
-  return query execute $query$
+  return query execute format($query$
     with hits as (
       (select s.message_id, s.created_at
-       from private.message_search s
-       where s.trainer_id = $6
-         and s.words @@ private.message_search_query($1)
-         and ($2::uuid is null or s.conversation_id = $2)
-         and (s.created_at, s.message_id) < (coalesce($3, 'infinity'::timestamptz),
-                                             coalesce($4, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid))
+       from private.my_message_search s
+       where s.trainer_id = $6 and s.words @@ private.message_search_query($1) %1$s %2$s
        order by s.created_at desc, s.message_id desc
        limit least(greatest($5, 1), 50))
       union all
       (select s.message_id, s.created_at
-       from private.message_search s
-       where s.trainee_id = $6
-         and s.words @@ private.message_search_query($1)
-         and ($2::uuid is null or s.conversation_id = $2)
-         and (s.created_at, s.message_id) < (coalesce($3, 'infinity'::timestamptz),
-                                             coalesce($4, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid))
+       from private.my_message_search s
+       where s.trainee_id = $6 and s.words @@ private.message_search_query($1) %1$s %2$s
        order by s.created_at desc, s.message_id desc
        limit least(greatest($5, 1), 50))
     )
@@ -226,7 +228,7 @@ begin
       on o.id = case when c.trainer_id = $6 then c.trainee_id else c.trainer_id end
     order by h.created_at desc, h.message_id desc
     limit least(greatest($5, 1), 50)
-  $query$
+  $query$, within, after)
   using search_messages.query, search_messages.within_conversation_id, search_messages.before_created_at,
     search_messages.before_id, search_messages.page_size, (select auth.uid());
 end;

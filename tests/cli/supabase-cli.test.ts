@@ -56,6 +56,7 @@ describe('supabase db advisors', () => {
 			expect(notUnusedIndex.map((f) => [f.name, f.detail])).toEqual([
 				['rls_enabled_no_policy', 'Table `private.deleted_messages` has RLS enabled, but no policies exist'],
 				['rls_enabled_no_policy', 'Table `private.error_codes` has RLS enabled, but no policies exist'],
+				['rls_enabled_no_policy', 'Table `private.message_search` has RLS enabled, but no policies exist'],
 				['rls_enabled_no_policy', 'Table `private.message_versions` has RLS enabled, but no policies exist'],
 				['rls_enabled_no_policy', 'Table `private.push_deliveries` has RLS enabled, but no policies exist'],
 				['rls_enabled_no_policy', 'Table `private.push_outbox` has RLS enabled, but no policies exist'],

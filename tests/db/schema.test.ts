@@ -69,6 +69,7 @@ describe('row-level security', () => {
 		expect(rows.map((r) => r.name).sort()).toEqual([
 			'private.deleted_messages',
 			'private.error_codes',
+			'private.message_search',
 			'private.message_versions',
 			'private.push_deliveries',
 			'private.push_outbox',

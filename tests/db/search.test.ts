@@ -178,14 +178,16 @@ describe('row-level security bounds every result', () => {
 		});
 	});
 
-	test('the search table shows each user the words of their own conversations only', async () => {
+	test('the search words are the server’s; each user sees only their own conversations’ through the view', async () => {
 		await as(t.db, a.alex, async (x) => {
 			const rows = await x.query<{ conversation_id: string; n: number }>(
-				`select conversation_id, count(*)::int as n from private.message_search group by 1`
+				`select conversation_id, count(*)::int as n from private.my_message_search group by 1`
 			);
 			expect(rows).toEqual([{ conversation_id: conv.coachAlex, n: 80 }]);
+			const direct = await x.attempt(`select 1 from private.message_search`);
+			expect(direct.ok ? 'ok' : direct.error.code).toBe('42501');
 			await x.become(a.solo);
-			expect(await x.query(`select 1 from private.message_search`)).toEqual([]);
+			expect(await x.query(`select 1 from private.my_message_search`)).toEqual([]);
 		});
 	});
 
