@@ -249,8 +249,18 @@ if (serverUrl) {
 			});
 
 		test('runs a due job once, even when two are started at the same moment', async () => {
-			await schedule('1 seconds', `insert into public.job_log (who) select 'worker' from pg_sleep(0.3)`);
-			await new Promise((resolve) => setTimeout(resolve, 1100));
+			// Daily, twelve hours from now, scheduled a day ago: one time is due, the next is hours away,
+			// however long the two processes take to start.
+			const hour = (new Date().getUTCHours() + 12) % 24;
+			const { name } = await schedule(
+				`0 ${hour} * * *`,
+				`insert into public.job_log (who) select 'worker' from pg_sleep(0.3)`
+			);
+			await t.db.query(
+				`update cron.localbase_job_clock c set scheduled_at = now() - interval '25 hours'
+				 from cron.job j where j.jobid = c.jobid and j.jobname = $1`,
+				[name]
+			);
 			const [first, second] = await Promise.all([once(), once()]);
 			expect(`${first.stdout}${second.stdout}`.match(/succeeded/g)).toHaveLength(1);
 			expect(await logged()).toBe(1);
