@@ -474,7 +474,9 @@ begin
   end if;
   perform private.assert_message_open(message);
   if not new.emoji = any (private.reaction_emoji()) then
-    raise exception '% is not one of the reactions (%)', new.emoji, array_to_string(private.reaction_emoji(), ' ')
+    raise exception '"%" is not one of the reactions (%)',
+      left(new.emoji, 16) || case when char_length(new.emoji) > 16 then '…' else '' end,
+      array_to_string(private.reaction_emoji(), ' ')
       using errcode = 'SP106';
   end if;
   new.conversation_id := message.conversation_id;

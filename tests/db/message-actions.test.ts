@@ -407,6 +407,12 @@ describe('reactions', () => {
 		await as(t.db, a.alex, async (x) => {
 			for (const emoji of ['🦄', '', 'thumbs up', '👍👍'])
 				expect(await react(x, seededMessageId(79), emoji)).toEqual({ ok: false, code: 'SP106' });
+			// The refusal quotes at most the start of what was sent.
+			const long = await x.attempt(`select public.toggle_reaction($1, $2)`, [
+				seededMessageId(79),
+				'x'.repeat(5000)
+			]);
+			expect(long.ok ? '' : long.error.message).toMatch(/^"x{16}…" is not one of the reactions/);
 			expect(
 				code(
 					await x.attempt(`insert into public.message_reactions (message_id, emoji) values ($1, '🦄')`, [
