@@ -526,6 +526,10 @@ language plpgsql
 stable
 security invoker
 set search_path = ''
+-- The filters' "not asked" arms are values the planner cannot see in a kept plan, so it would rather
+-- read all of a trainer's conversations and sort them; without bitmap scans it walks the list index
+-- newest first and stops at a page, as it did before filters (flat at any number of conversations).
+set enable_bitmapscan = off
 as $$
 -- One statement. Order: pinned first, then last_message_at, then id, all descending; the cursor
 -- is the last row's (pinned, last_message_at, id). The pinned ones come from my (few) settings
@@ -555,8 +559,6 @@ begin
        s.muted as my_muted, s.marked_unread as my_marked_unread
      from public.conversation_settings s
      join public.conversations c on c.id = s.conversation_id
-     left join public.profiles o
-       on o.id = case when c.trainer_id = (select auth.uid()) then c.trainee_id else c.trainer_id end
      where s.user_id = (select auth.uid()) and s.pinned_at is not null
        and (1, c.last_message_at, c.id) < (
          (select k.pin from cursor_at k), (select k.at from cursor_at k), (select k.id from cursor_at k))
@@ -565,7 +567,10 @@ begin
             or (case when c.trainer_id = (select auth.uid()) then c.trainer_unread_count
                      else c.trainee_unread_count end) > 0)
        and ((select w.name from wanted w) is null
-            or strpos(private.search_fold(coalesce(o.display_name, '')), (select w.name from wanted w)) > 0)
+            or exists (
+              select 1 from public.profiles o
+              where o.id = case when c.trainer_id = (select auth.uid()) then c.trainee_id else c.trainer_id end
+                and strpos(private.search_fold(o.display_name), (select w.name from wanted w)) > 0))
      order by c.last_message_at desc, c.id desc
      limit (select w.n from wanted w))
     union all
@@ -573,7 +578,6 @@ begin
     (select c.*, 0, true, null::timestamptz, coalesce(s.muted, false), coalesce(s.marked_unread, false)
      from public.conversations c
      left join public.conversation_settings s on s.user_id = (select auth.uid()) and s.conversation_id = c.id
-     left join public.profiles o on o.id = c.trainee_id
      where c.trainer_id = (select auth.uid()) and s.pinned_at is null
        and (c.last_message_at, c.id) < (
          case when (select k.pin from cursor_at k) = 0 then (select k.at from cursor_at k)
@@ -584,7 +588,10 @@ begin
        and (not coalesce(list_conversations.unread_only, false) or c.trainer_unread_count > 0
             or coalesce(s.marked_unread, false))
        and ((select w.name from wanted w) is null
-            or strpos(private.search_fold(coalesce(o.display_name, '')), (select w.name from wanted w)) > 0)
+            or exists (
+              select 1 from public.profiles o
+              where o.id = c.trainee_id
+                and strpos(private.search_fold(o.display_name), (select w.name from wanted w)) > 0))
      order by c.last_message_at desc, c.id desc
      limit (select w.n from wanted w))
     union all
@@ -592,7 +599,6 @@ begin
     (select c.*, 0, false, null::timestamptz, coalesce(s.muted, false), coalesce(s.marked_unread, false)
      from public.conversations c
      left join public.conversation_settings s on s.user_id = (select auth.uid()) and s.conversation_id = c.id
-     left join public.profiles o on o.id = c.trainer_id
      where c.trainee_id = (select auth.uid()) and s.pinned_at is null
        and (c.last_message_at, c.id) < (
          case when (select k.pin from cursor_at k) = 0 then (select k.at from cursor_at k)
@@ -603,7 +609,10 @@ begin
        and (not coalesce(list_conversations.unread_only, false) or c.trainee_unread_count > 0
             or coalesce(s.marked_unread, false))
        and ((select w.name from wanted w) is null
-            or strpos(private.search_fold(coalesce(o.display_name, '')), (select w.name from wanted w)) > 0)
+            or exists (
+              select 1 from public.profiles o
+              where o.id = c.trainer_id
+                and strpos(private.search_fold(o.display_name), (select w.name from wanted w)) > 0))
      order by c.last_message_at desc, c.id desc
      limit (select w.n from wanted w))
   ), top as (
