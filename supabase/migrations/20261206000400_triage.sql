@@ -526,10 +526,6 @@ language plpgsql
 stable
 security invoker
 set search_path = ''
--- The filters' "not asked" arms are values the planner cannot see in a kept plan, so it would rather
--- read all of a trainer's conversations and sort them; without bitmap scans it walks the list index
--- newest first and stops at a page, as it did before filters (flat at any number of conversations).
-set enable_bitmapscan = off
 as $$
 -- One statement. Order: pinned first, then last_message_at, then id, all descending; the cursor
 -- is the last row's (pinned, last_message_at, id). The pinned ones come from my (few) settings
@@ -578,7 +574,12 @@ begin
     (select c.*, 0, true, null::timestamptz, coalesce(s.muted, false), coalesce(s.marked_unread, false)
      from public.conversations c
      left join public.conversation_settings s on s.user_id = (select auth.uid()) and s.conversation_id = c.id
-     where c.trainer_id = (select auth.uid()) and s.pinned_at is null
+     where c.trainer_id = (select auth.uid())
+       -- An anti-join, not "s.pinned_at is null": the planner estimates it as keeping almost every
+       -- row, so it walks the list index newest first and stops at a page (flat at any size).
+       and not exists (
+         select 1 from public.conversation_settings p
+         where p.user_id = (select auth.uid()) and p.conversation_id = c.id and p.pinned_at is not null)
        and (c.last_message_at, c.id) < (
          case when (select k.pin from cursor_at k) = 0 then (select k.at from cursor_at k)
               else 'infinity'::timestamptz end,
@@ -599,7 +600,10 @@ begin
     (select c.*, 0, false, null::timestamptz, coalesce(s.muted, false), coalesce(s.marked_unread, false)
      from public.conversations c
      left join public.conversation_settings s on s.user_id = (select auth.uid()) and s.conversation_id = c.id
-     where c.trainee_id = (select auth.uid()) and s.pinned_at is null
+     where c.trainee_id = (select auth.uid())
+       and not exists (
+         select 1 from public.conversation_settings p
+         where p.user_id = (select auth.uid()) and p.conversation_id = c.id and p.pinned_at is not null)
        and (c.last_message_at, c.id) < (
          case when (select k.pin from cursor_at k) = 0 then (select k.at from cursor_at k)
               else 'infinity'::timestamptz end,
