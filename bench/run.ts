@@ -11,6 +11,7 @@ import { createScratchDatabase } from './lib/database.ts';
 import { modes } from './modes.ts';
 import { pushBenchmarks } from './push.ts';
 import { realtimeBenchmarks } from './realtime.ts';
+import { searchBenchmarks } from './search.ts';
 import { machine, renderTable, writeResults, type Row } from './report.ts';
 import { conversationList, historyPaging, sendPath, unreadTotal } from './sql.ts';
 
@@ -56,6 +57,8 @@ async function main(): Promise<void> {
 		log('  4 unread total done');
 		rows.push(...(await sendPath(scratch.db, data, mode.sql)));
 		log('  2 send path done');
+		rows.push(...(await searchBenchmarks(scratch.db, data, mode.sql, log)));
+		log('  7 search done');
 		rows.push(...(await pushBenchmarks(scratch.db, data, mode.push, log)));
 		log('  6 push dispatcher done');
 	} finally {

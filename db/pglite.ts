@@ -1,8 +1,10 @@
-// The embedded PGlite adapter (Postgres compiled to WebAssembly, with pgcrypto): a single
+// The embedded PGlite adapter (Postgres compiled to WebAssembly, with pgcrypto and unaccent, the
+// extensions the platform SQL and the migrations create): a single
 // connection, so every transaction is serialized. In memory without `dataDir`.
 import { mkdir } from 'node:fs/promises';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import type { Db, Queryable } from './index.ts';
 
 /** Embedded PGlite; `kind` tells it apart from a Postgres server where both can occur. */
@@ -26,7 +28,7 @@ function wrap(target: PGlite | Transaction): Queryable {
 export async function openPglite(dataDir?: string): Promise<PgliteDb> {
 	// PGlite creates the data directory itself, but not its parents (a fresh clone has no .localbase/).
 	if (dataDir) await mkdir(dataDir, { recursive: true });
-	const lite = await PGlite.create({ dataDir, extensions: { pgcrypto } });
+	const lite = await PGlite.create({ dataDir, extensions: { pgcrypto, unaccent } });
 	return {
 		kind: 'pglite',
 		...wrap(lite),

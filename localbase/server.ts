@@ -8,6 +8,7 @@ import { handleAuth } from './auth/index.ts';
 import { checkTemplates } from './auth/mailer.ts';
 import { loadConfig, type LocalbaseConfig } from './config.ts';
 import type { LocalbaseContext } from './context.ts';
+import { hasCronStandIn, startCron } from './cron/index.ts';
 import { HttpError, send } from './http.ts';
 import { startMailCatcher } from './mail/index.ts';
 import { migrate, type MigrateResult } from './migrate.ts';
@@ -45,6 +46,8 @@ export async function startLocalbase(options: StartOptions = {}): Promise<Localb
 	const realtime = await createRealtime(ctx);
 	const storage = await createStorage(ctx, { ownDatabase: !options.db });
 	const pruner = startRealtimePruning(db);
+	// Scheduled jobs (cron.job), as pg_cron runs them on hosted Supabase.
+	const cron = (await hasCronStandIn(db)) ? await startCron(db, { label: 'localbase cron' }) : undefined;
 
 	const server = http.createServer((req, res) => {
 		route(ctx, realtime, storage, req, res).catch((err: unknown) => fail(res, err));
@@ -75,6 +78,7 @@ export async function startLocalbase(options: StartOptions = {}): Promise<Localb
 		migration,
 		close: async () => {
 			clearInterval(pruner);
+			await cron?.stop();
 			await realtime.close();
 			await mail.close();
 			server.closeAllConnections();

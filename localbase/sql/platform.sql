@@ -610,3 +610,176 @@ $$;
 
 alter table storage.buckets owner to supabase_storage_admin;
 alter table storage.objects owner to supabase_storage_admin;
+
+-- ---------------------------------------------------------------------------------------------
+-- cron: pg_cron's schema (supabase/postgres enables pg_cron with schema pg_catalog; citusdata/pg_cron
+-- 1.6 tables and functions) for a database without the extension. The migrations register jobs
+-- with cron.schedule as on hosted Supabase; localbase/cron runs them (in `npm run localbase`), and
+-- scripts/jobs.ts does on a plain Postgres server. Jobs run in UTC, as pg_cron's default.
+-- ---------------------------------------------------------------------------------------------
+create schema if not exists cron;
+create sequence if not exists cron.jobid_seq;
+create sequence if not exists cron.runid_seq;
+
+create table if not exists cron.job (
+  jobid bigint primary key default nextval('cron.jobid_seq'),
+  schedule text not null,
+  command text not null,
+  nodename text not null default 'localhost',
+  nodeport integer not null default coalesce(inet_server_port(), 5432),
+  database text not null default current_database(),
+  username text not null default current_user,
+  active boolean not null default true,
+  jobname text,
+  constraint jobname_username_uniq unique (jobname, username)
+);
+comment on table cron.job is 'pg_cron''s jobs (localbase''s stand-in): what to run, when (5-field cron in UTC, or "N seconds"), as whom.';
+
+create table if not exists cron.job_run_details (
+  jobid bigint,
+  runid bigint primary key default nextval('cron.runid_seq'),
+  job_pid integer,
+  database text,
+  username text,
+  command text,
+  status text,
+  return_message text,
+  start_time timestamptz,
+  end_time timestamptz
+);
+comment on table cron.job_run_details is 'pg_cron''s run history (localbase''s stand-in): one row per run, with its status (succeeded or failed) and message.';
+
+-- localbase only (pg_cron keeps this in its worker's memory): when each job's schedule was set and
+-- the latest of its times that has been run, so a job runs once per time however many runners there
+-- are, and a time missed while no runner was up runs once when one starts.
+create table if not exists cron.localbase_job_clock (
+  jobid bigint primary key references cron.job (jobid) on delete cascade,
+  scheduled_at timestamptz not null default now(),
+  last_due_at timestamptz
+);
+comment on table cron.localbase_job_clock is 'localbase: per job, when its schedule was set and the latest scheduled time a runner has run (claimed FOR UPDATE SKIP LOCKED).';
+
+grant usage on schema cron to public;
+grant select on cron.job to public;
+grant select, delete on cron.job_run_details to public;
+alter table cron.job enable row level security;
+alter table cron.job_run_details enable row level security;
+drop policy if exists cron_job_policy on cron.job;
+create policy cron_job_policy on cron.job using (username = current_user);
+drop policy if exists cron_job_run_details_policy on cron.job_run_details;
+create policy cron_job_run_details_policy on cron.job_run_details using (username = current_user);
+
+-- A new or rescheduled job starts its clock now (its first run is its next time, as with pg_cron),
+-- and wakes the runners.
+create or replace function cron.localbase_job_changed() returns trigger
+language plpgsql
+as $$
+begin
+  if tg_op = 'INSERT' or new.schedule is distinct from old.schedule then
+    insert into cron.localbase_job_clock (jobid, scheduled_at) values (new.jobid, now())
+    on conflict (jobid) do update set scheduled_at = excluded.scheduled_at, last_due_at = null;
+  end if;
+  perform pg_notify('localbase_cron', new.jobid::text);
+  return null;
+end;
+$$;
+
+drop trigger if exists job_after_write_localbase_clock on cron.job;
+create trigger job_after_write_localbase_clock
+  after insert or update on cron.job
+  for each row execute function cron.localbase_job_changed();
+
+create or replace function cron.localbase_check_schedule(schedule text) returns void
+language plpgsql
+as $$
+begin
+  if schedule is null
+     or not (schedule ~ '^\s*[1-5]?[0-9]\s+seconds?\s*$' or schedule ~ '^\s*\S+(\s+\S+){4}\s*$') then
+    raise exception 'invalid schedule: %', schedule
+      using hint = 'Use 5-field cron syntax (minute hour day-of-month month day-of-week, in UTC) or "N seconds".';
+  end if;
+end;
+$$;
+
+create or replace function cron.schedule(job_name text, schedule text, command text) returns bigint
+language plpgsql
+as $$
+declare
+  id bigint;
+begin
+  perform cron.localbase_check_schedule(schedule);
+  insert into cron.job (jobname, schedule, command) values (job_name, schedule, command)
+  on conflict on constraint jobname_username_uniq
+    do update set schedule = excluded.schedule, command = excluded.command
+  returning jobid into id;
+  return id;
+end;
+$$;
+comment on function cron.schedule(text, text, text) is 'schedule a pg_cron job (localbase: a job with this name and user is updated)';
+
+create or replace function cron.schedule(schedule text, command text) returns bigint
+language plpgsql
+as $$
+declare
+  id bigint;
+begin
+  perform cron.localbase_check_schedule(schedule);
+  insert into cron.job (schedule, command) values (schedule, command) returning jobid into id;
+  return id;
+end;
+$$;
+comment on function cron.schedule(text, text) is 'schedule a pg_cron job';
+
+create or replace function cron.unschedule(job_id bigint) returns boolean
+language plpgsql
+as $$
+begin
+  delete from cron.job j where j.jobid = job_id;
+  if not found then
+    raise exception 'could not find valid entry for job %', job_id;
+  end if;
+  return true;
+end;
+$$;
+comment on function cron.unschedule(bigint) is 'unschedule a pg_cron job';
+
+create or replace function cron.unschedule(job_name text) returns boolean
+language plpgsql
+as $$
+begin
+  delete from cron.job j where j.jobname = job_name and j.username = current_user;
+  if not found then
+    raise exception 'could not find valid entry for job ''%''', job_name;
+  end if;
+  return true;
+end;
+$$;
+comment on function cron.unschedule(text) is 'unschedule a pg_cron job';
+
+create or replace function cron.alter_job(
+  job_id bigint,
+  schedule text default null,
+  command text default null,
+  database text default null,
+  username text default null,
+  active boolean default null
+) returns void
+language plpgsql
+as $$
+begin
+  if schedule is not null then
+    perform cron.localbase_check_schedule(schedule);
+  end if;
+  update cron.job j
+  set schedule = coalesce(alter_job.schedule, j.schedule),
+      command = coalesce(alter_job.command, j.command),
+      database = coalesce(alter_job.database, j.database),
+      username = coalesce(alter_job.username, j.username),
+      active = coalesce(alter_job.active, j.active)
+  where j.jobid = job_id;
+  if not found then
+    raise exception 'Job % does not exist or you don''t own it', job_id;
+  end if;
+end;
+$$;
+comment on function cron.alter_job(bigint, text, text, text, text, boolean) is 'Alter the job identified by job_id. Any option left as NULL will not be modified.';

@@ -121,3 +121,11 @@ create event trigger hosted_policy_grants_only on ddl_command_end
 drop event trigger if exists hosted_policy_grants_only_drops;
 create event trigger hosted_policy_grants_only_drops on sql_drop
   execute function hosted_emulation.policy_grants_only_drops();
+
+-- cron: on hosted, pg_cron is created by supabase_admin (supautils' privileged extensions) and an
+-- event trigger grants postgres the schema, its tables, sequences and functions. The platform SQL's
+-- stand-in, owned here by the superuser, gets the same grants.
+grant usage on schema cron to postgres with grant option;
+grant all on all tables in schema cron to postgres with grant option;
+grant all on all sequences in schema cron to postgres with grant option;
+grant execute on all functions in schema cron to postgres with grant option;

@@ -4,7 +4,33 @@ export type Database = {
   
   "public": {
           Tables: {
-            "conversations": {
+            "conversation_settings": {
+                  Row: {
+                    "conversation_id": string,"marked_unread": boolean,"muted": boolean,"pinned_at": string | null,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "conversation_id": string,"marked_unread"?: boolean,"muted"?: boolean,"pinned_at"?: string | null,"updated_at"?: string,"user_id"?: string
+                  }
+                  Update: {
+                    "conversation_id"?: string,"marked_unread"?: boolean,"muted"?: boolean,"pinned_at"?: string | null,"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "conversation_settings_conversation_id_fkey"
+      columns: ["conversation_id"]
+isOneToOne: false
+      referencedRelation: "conversations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "conversation_settings_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"conversations": {
                   Row: {
                     "archived_at": string | null,"archived_reason": string | null,"created_at": string,"id": string,"last_message_at": string | null,"last_message_id": string | null,"last_message_preview": string | null,"last_message_sender_id": string | null,"last_message_seq": number,"trainee_id": string | null,"trainee_unread_count": number,"trainer_id": string | null,"trainer_unread_count": number
                   }
@@ -88,16 +114,68 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
-                },"messages": {
+                },"last_seen": {
                   Row: {
-                    "body": string,"conversation_id": string,"created_at": string,"id": string,"read_at": string | null,"sender_id": string | null,"seq": number
+                    "hidden": boolean,"seen_at": string,"user_id": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "body": string,"conversation_id": string,"created_at"?: string,"id"?: string,"read_at"?: string | null,"sender_id"?: string | null,"seq": number
+                    "hidden"?: boolean,"seen_at"?: string,"user_id"?: string
                   }
                   Update: {
-                    "body"?: string,"conversation_id"?: string,"created_at"?: string,"id"?: string,"read_at"?: string | null,"sender_id"?: string | null,"seq"?: number
+                    "hidden"?: boolean,"seen_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "last_seen_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: true
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"message_reactions": {
+                  Row: {
+                    "conversation_id": string,"created_at": string,"emoji": string,"message_id": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "conversation_id": string,"created_at"?: string,"emoji": string,"message_id": string,"user_id"?: string
+                  }
+                  Update: {
+                    "conversation_id"?: string,"created_at"?: string,"emoji"?: string,"message_id"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "message_reactions_conversation_id_fkey"
+      columns: ["conversation_id"]
+isOneToOne: false
+      referencedRelation: "conversations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "message_reactions_message_id_fkey"
+      columns: ["message_id"]
+isOneToOne: false
+      referencedRelation: "messages"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "message_reactions_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"messages": {
+                  Row: {
+                    "body": string,"conversation_id": string,"created_at": string,"deleted_at": string | null,"edited_at": string | null,"id": string,"read_at": string | null,"reply_to_id": string | null,"sender_id": string | null,"seq": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "body": string,"conversation_id": string,"created_at"?: string,"deleted_at"?: string | null,"edited_at"?: string | null,"id"?: string,"read_at"?: string | null,"reply_to_id"?: string | null,"sender_id"?: string | null,"seq": number
+                  }
+                  Update: {
+                    "body"?: string,"conversation_id"?: string,"created_at"?: string,"deleted_at"?: string | null,"edited_at"?: string | null,"id"?: string,"read_at"?: string | null,"reply_to_id"?: string | null,"sender_id"?: string | null,"seq"?: number
                   }
                   Relationships: [
                     {
@@ -105,6 +183,12 @@ isOneToOne: false
       columns: ["conversation_id"]
 isOneToOne: false
       referencedRelation: "conversations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "messages_reply_to_id_fkey"
+      columns: ["reply_to_id"]
+isOneToOne: false
+      referencedRelation: "messages"
       referencedColumns: ["id"]
     },{
       foreignKeyName: "messages_sender_id_fkey"
@@ -154,6 +238,32 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"trainee_notes": {
+                  Row: {
+                    "body": string,"trainee_id": string,"trainer_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "body": string,"trainee_id": string,"trainer_id"?: string,"updated_at"?: string
+                  }
+                  Update: {
+                    "body"?: string,"trainee_id"?: string,"trainer_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "trainee_notes_trainee_id_fkey"
+      columns: ["trainee_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "trainee_notes_trainer_id_fkey"
+      columns: ["trainer_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
                 }
           }
           Views: {
@@ -179,9 +289,47 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"delete_message":
+{ Args: { "message_id": string }; Returns: {
+              "body": string,
+"conversation_id": string,
+"created_at": string,
+"deleted_at": string | null,
+"edited_at": string | null,
+"id": string,
+"read_at": string | null,
+"reply_to_id": string | null,
+"sender_id": string | null,
+"seq": number
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "messages"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"edit_message":
+{ Args: { "body": string,"message_id": string }; Returns: {
+              "body": string,
+"conversation_id": string,
+"created_at": string,
+"deleted_at": string | null,
+"edited_at": string | null,
+"id": string,
+"read_at": string | null,
+"reply_to_id": string | null,
+"sender_id": string | null,
+"seq": number
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "messages"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "list_conversations":
-{ Args: { "before_id"?: string,"before_last_message_at"?: string,"page_size"?: number }; Returns: {
-              "archived_at": string,"archived_reason": string,"id": string,"last_message_at": string,"last_message_preview": string,"last_message_sender_id": string,"last_message_seq": number,"other_party_avatar_url": string,"other_party_id": string,"other_party_name": string,"other_party_role": Database["public"]['Enums']["user_role"],"unread_count": number
+{ Args: { "archived"?: boolean,"before_id"?: string,"before_last_message_at"?: string,"before_pinned"?: boolean,"name_query"?: string,"page_size"?: number,"unread_only"?: boolean }; Returns: {
+              "archived_at": string,"archived_reason": string,"id": string,"last_message_at": string,"last_message_preview": string,"last_message_sender_id": string,"last_message_seq": number,"marked_unread": boolean,"muted": boolean,"other_party_avatar_url": string,"other_party_id": string,"other_party_last_seen_at": string,"other_party_name": string,"other_party_role": Database["public"]['Enums']["user_role"],"pinned_at": string,"unread_count": number
             }[]
                            },
 "list_messages":
@@ -189,8 +337,11 @@ isOneToOne: false
               "body": string,
 "conversation_id": string,
 "created_at": string,
+"deleted_at": string | null,
+"edited_at": string | null,
 "id": string,
 "read_at": string | null,
+"reply_to_id": string | null,
 "sender_id": string | null,
 "seq": number
             }[]
@@ -203,6 +354,21 @@ isOneToOne: false
 "mark_conversation_read":
 { Args: { "conversation_id": string }; Returns: number
                            },
+"mark_conversation_unread":
+{ Args: { "conversation_id": string }; Returns: {
+              "conversation_id": string,
+"marked_unread": boolean,
+"muted": boolean,
+"pinned_at": string | null,
+"updated_at": string,
+"user_id": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "conversation_settings"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "redeem_invitation":
 { Args: { "code": string }; Returns: {
               "avatar_url": string | null,
@@ -238,13 +404,34 @@ isOneToOne: false
         isOneToOne: false
         isSetofReturn: true
       } },
+"save_trainee_note":
+{ Args: { "body": string,"trainee_id": string }; Returns: {
+              "body": string,
+"trainee_id": string,
+"trainer_id": string,
+"updated_at": string
+            }[]
+                          SetofOptions: {
+        from: "*"
+        to: "trainee_notes"
+        isOneToOne: false
+        isSetofReturn: true
+      } },
+"search_messages":
+{ Args: { "before_created_at"?: string,"before_id"?: string,"page_size"?: number,"query": string,"within_conversation_id"?: string }; Returns: {
+              "conversation_id": string,"created_at": string,"headline": string,"id": string,"other_party_id": string,"other_party_name": string,"sender_id": string,"seq": number
+            }[]
+                           },
 "send_message":
-{ Args: { "body": string,"message_id": string,"recipient_id": string }; Returns: {
+{ Args: { "body": string,"message_id": string,"recipient_id": string,"reply_to_id"?: string }; Returns: {
               "body": string,
 "conversation_id": string,
 "created_at": string,
+"deleted_at": string | null,
+"edited_at": string | null,
 "id": string,
 "read_at": string | null,
+"reply_to_id": string | null,
 "sender_id": string | null,
 "seq": number
             }
@@ -254,6 +441,50 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"set_conversation_muted":
+{ Args: { "conversation_id": string,"muted": boolean }; Returns: {
+              "conversation_id": string,
+"marked_unread": boolean,
+"muted": boolean,
+"pinned_at": string | null,
+"updated_at": string,
+"user_id": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "conversation_settings"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"set_conversation_pinned":
+{ Args: { "conversation_id": string,"pinned": boolean }; Returns: {
+              "conversation_id": string,
+"marked_unread": boolean,
+"muted": boolean,
+"pinned_at": string | null,
+"updated_at": string,
+"user_id": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "conversation_settings"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"set_last_seen_hidden":
+{ Args: { "hidden": boolean }; Returns: undefined
+                           },
+"toggle_reaction":
+{ Args: { "emoji": string,"message_id": string }; Returns: Json
+                           },
+"touch_last_seen":
+{ Args: Record<PropertyKey, never>; Returns: string
+                           },
+"trainee_profile":
+{ Args: { "trainee_id": string }; Returns: {
+              "avatar_url": string,"conversation_id": string,"display_name": string,"id": string,"joined_at": string,"last_seen_at": string,"linked": boolean,"linked_at": string,"note": string,"note_updated_at": string
+            }[]
+                           },
 "unread_total":
 { Args: Record<PropertyKey, never>; Returns: number
                            }

@@ -56,6 +56,20 @@ export const databaseErrors: Readonly<Record<string, { message: string; retryabl
 			'That invitation code has been used as many times as your trainer allowed. Ask them for a new one.',
 		retryable: false
 	},
+	SP101: { message: 'This message no longer exists or is not in your conversations.', retryable: false },
+	SP102: { message: 'You can only edit or delete your own messages.', retryable: false },
+	SP103: { message: 'Messages can only be edited within 15 minutes of sending.', retryable: false },
+	SP104: { message: 'This message was deleted.', retryable: false },
+	SP105: {
+		message: 'This conversation is archived: its messages can no longer be changed or reacted to.',
+		retryable: false
+	},
+	SP106: { message: 'That reaction is not available. Choose one from the list.', retryable: false },
+	SP107: {
+		message: 'The message you are replying to is not in this conversation. Send it without the quote.',
+		retryable: false
+	},
+	SP108: { message: 'A note can be at most 5,000 characters.', retryable: false },
 	'42501': { message: 'You are not allowed to do that. Try signing in again.', retryable: false },
 	PGRST301: { message: 'Your session has expired. Sign in again.', retryable: false },
 	PGRST303: { message: 'Your session has expired. Sign in again.', retryable: false }

@@ -54,9 +54,13 @@ describe('supabase db advisors', () => {
 			const findings = await advisors(url, 'info');
 			const notUnusedIndex = findings.filter((f) => f.name !== 'unused_index');
 			expect(notUnusedIndex.map((f) => [f.name, f.detail])).toEqual([
+				['rls_enabled_no_policy', 'Table `private.deleted_messages` has RLS enabled, but no policies exist'],
 				['rls_enabled_no_policy', 'Table `private.error_codes` has RLS enabled, but no policies exist'],
+				['rls_enabled_no_policy', 'Table `private.message_search` has RLS enabled, but no policies exist'],
+				['rls_enabled_no_policy', 'Table `private.message_versions` has RLS enabled, but no policies exist'],
 				['rls_enabled_no_policy', 'Table `private.push_deliveries` has RLS enabled, but no policies exist'],
-				['rls_enabled_no_policy', 'Table `private.push_outbox` has RLS enabled, but no policies exist']
+				['rls_enabled_no_policy', 'Table `private.push_outbox` has RLS enabled, but no policies exist'],
+				['rls_enabled_no_policy', 'Table `private.storage_removals` has RLS enabled, but no policies exist']
 			]);
 		});
 	});

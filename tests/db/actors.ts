@@ -328,3 +328,51 @@ export async function unreadTotalMismatches(x: ActorTx, actor?: Actor): Promise<
 	if (actor) await x.become(actor);
 	return rows;
 }
+
+/** A database broadcast (a realtime.messages row), as Realtime would deliver it. */
+export interface BroadcastRow {
+	topic: string;
+	event: string;
+	payload: Record<string, unknown>;
+}
+
+/** Forgets the broadcasts and push outbox rows so far (seed, setup) inside the test's transaction. */
+export async function forgetEvents(x: ActorTx, actor: Actor): Promise<void> {
+	await x.becomePostgres();
+	await x.query(`delete from realtime.messages`);
+	await x.query(`update private.push_outbox set done_at = now(), outcome = 'sent' where done_at is null`);
+	await x.become(actor);
+}
+
+/** The broadcasts written since forgetEvents, oldest first (read with RLS off), then back to `actor`. */
+export async function broadcasts(x: ActorTx, actor: Actor, event?: string): Promise<BroadcastRow[]> {
+	await x.becomePostgres();
+	const rows = await x.query<BroadcastRow>(
+		`select topic, event, payload from realtime.messages
+		 where extension = 'broadcast' and ($1::text is null or event = $1)
+		 order by inserted_at, event, topic`,
+		[event ?? null]
+	);
+	await x.become(actor);
+	return rows;
+}
+
+/**
+ * Moves a message's sending time back by `minutes`, as the test's superuser with triggers off: time
+ * passes without any production query being rewritten.
+ */
+export async function ageMessage(
+	x: ActorTx,
+	actor: Actor,
+	messageId: string,
+	minutes: number
+): Promise<void> {
+	await x.becomePostgres();
+	await x.query(`set local session_replication_role = replica`);
+	await x.query(
+		`update public.messages set created_at = created_at - make_interval(mins => $2) where id = $1`,
+		[messageId, minutes]
+	);
+	await x.query(`set local session_replication_role = origin`);
+	await x.become(actor);
+}

@@ -556,12 +556,18 @@ describe('marking read', () => {
 		});
 	});
 
-	test('a sender cannot mark their own message read (0 rows)', async () => {
+	// Senders may update their own messages (to edit or delete them), so the guard refuses the receipt.
+	test('a sender cannot mark their own message read (42501), and it stays unread', async () => {
 		await as(t.db, a.alex, async (x) => {
 			const r = await x.attempt(`update public.messages set read_at = now() where id = $1`, [
 				seededMessageId(80)
 			]);
-			expect(r.ok && r.rowCount).toBe(0);
+			expect(r.ok ? 'ok' : r.error.code).toBe('42501');
+			const [row] = await x.query<{ read_at: Date | null }>(
+				`select read_at from public.messages where id = $1`,
+				[seededMessageId(80)]
+			);
+			expect(row.read_at).toBeNull();
 		});
 	});
 
@@ -574,7 +580,7 @@ describe('marking read', () => {
 });
 
 describe('messages are immutable', () => {
-	test('no one can change a body, time, seq, conversation or sender — not even the migration role', async () => {
+	test('no one can change a body, time, seq, conversation or sender — not even the migration role; the sender edits only within the edit window', async () => {
 		await inTransaction(t.db, async (x) => {
 			const id = seededMessageId(1);
 			for (const set of [
@@ -590,8 +596,9 @@ describe('messages are immutable', () => {
 				}).toEqual({ set, code: '42501' });
 			}
 			await x.become(a.coach);
+			// Message 1 is coach's own, sent ten days ago: far outside the 15-minute edit window.
 			expect(await x.errorCode(`update public.messages set body = 'edited' where id = $1`, [id])).toBe(
-				'42501'
+				'SP103'
 			);
 		});
 	});

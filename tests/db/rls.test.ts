@@ -226,9 +226,10 @@ describe('as coach, a trainer with trainees alex and sam', () => {
 		expect(await write(a.coach, `delete from public.messages where id = $1`, [seededMessageId(1)])).toEqual({
 			code: '42501'
 		});
+		// Message 1 is coach's own, ten days old: the edit window (15 minutes) has passed.
 		expect(
 			await write(a.coach, `update public.messages set body = 'edited' where id = $1`, [seededMessageId(1)])
-		).toEqual({ code: '42501' });
+		).toEqual({ code: 'SP103' });
 		expect(
 			await write(a.coach, `insert into public.messages (conversation_id, body) values ($1, 'hi')`, [
 				conv.rivalJordan
@@ -241,9 +242,10 @@ describe('as coach, a trainer with trainees alex and sam', () => {
 				conv.rivalJordan
 			])
 		).toEqual({ rows: 0 });
+		// Message 79 is coach's own: the sender may update it to edit or delete it, never to mark it read.
 		expect(
 			await write(a.coach, `update public.messages set read_at = now() where id = $1`, [seededMessageId(79)])
-		).toEqual({ rows: 0 });
+		).toEqual({ code: '42501' });
 		expect(
 			await write(a.coach, `update public.messages set read_at = now() where id = $1`, [seededMessageId(80)])
 		).toEqual({ rows: 1 });

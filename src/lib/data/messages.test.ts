@@ -14,7 +14,10 @@ function storing(count: number) {
 		sender_id: null,
 		body: `#${i + 1}`,
 		created_at: '2026-01-01T10:00:00.000Z',
-		read_at: null
+		read_at: null,
+		reply_to_id: null,
+		edited_at: null,
+		deleted_at: null
 	}));
 	const client = {
 		rpc: async (name: string, args: { before_seq?: number; page_size: number }) => {

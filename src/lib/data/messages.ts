@@ -1,11 +1,13 @@
 // Messages of a conversation, ordered by seq (dense per conversation: 1, 2, 3…).
 // How they are read: only through the RPC list_messages, one capped page before a seq cursor. The
 // catch-up after a reconnect pages back through it from the newest message until it meets what is
-// held, so history and catch-up share one query and one page limit. Written through send_message.
+// held, so history and catch-up share one query and one page limit; one message (a reply's original)
+// from the messages table under RLS. Written through send_message, edit_message and delete_message.
+// Rows carry reply_to_id, edited_at and deleted_at (a deleted message has an empty body).
 import { z } from 'zod/mini';
 import type { Supabase } from '$lib/supabase/types';
-import { messageRowSchema, type MessageRow } from '$lib/schemas/rows';
-import { ok, run, type Result } from './result';
+import { messageSchema, type Message } from '$lib/schemas/rows';
+import { first, ok, run, type Result } from './result';
 
 /** Messages per page of history. */
 export const PAGE_SIZE = 20;
@@ -24,7 +26,7 @@ function newestFirst(
 			before_seq: beforeSeq,
 			page_size: pageSize
 		}),
-		z.array(messageRowSchema)
+		z.array(messageSchema)
 	);
 }
 
@@ -33,7 +35,7 @@ export async function list(
 	supabase: Supabase,
 	conversationId: string,
 	beforeSeq?: number
-): Promise<Result<MessageRow[]>> {
+): Promise<Result<Message[]>> {
 	const page = await newestFirst(supabase, conversationId, beforeSeq, PAGE_SIZE);
 	return page.ok ? ok(page.data.toReversed()) : page;
 }
@@ -43,8 +45,8 @@ export async function after(
 	supabase: Supabase,
 	conversationId: string,
 	afterSeq: number
-): Promise<Result<MessageRow[]>> {
-	const newer: MessageRow[] = [];
+): Promise<Result<Message[]>> {
+	const newer: Message[] = [];
 	let beforeSeq: number | undefined;
 	for (;;) {
 		const page = await newestFirst(supabase, conversationId, beforeSeq, CATCH_UP_PAGE_SIZE);
@@ -59,17 +61,42 @@ export async function after(
 	return ok(newer.toReversed());
 }
 
-/** Sends (or re-sends: idempotent on `id`) a message; the first one creates the conversation. */
+/**
+ * Sends (or re-sends: idempotent on `id`) a message; the first one creates the conversation.
+ * `replyToId` quotes a message of the same conversation.
+ */
 export function send(
 	supabase: Supabase,
-	message: { recipientId: string; body: string; id: string }
-): Promise<Result<MessageRow>> {
+	message: { recipientId: string; body: string; id: string; replyToId?: string | null }
+): Promise<Result<Message>> {
 	return run(
 		supabase.rpc('send_message', {
 			recipient_id: message.recipientId,
 			body: message.body,
-			message_id: message.id
+			message_id: message.id,
+			reply_to_id: message.replyToId ?? undefined
 		}),
-		messageRowSchema
+		messageSchema
 	);
+}
+
+/** How long after sending the sender may edit (private.message_edit_window() in the database). */
+export const EDIT_WINDOW_MS = 15 * 60_000;
+
+/** Changes the text of my message (within the edit window); resolves to the edited message. */
+export function edit(supabase: Supabase, id: string, body: string): Promise<Result<Message>> {
+	return run(supabase.rpc('edit_message', { message_id: id, body }), messageSchema);
+}
+
+/** Deletes my message for everyone; resolves to it as everyone now sees it (empty, deleted_at set). */
+export function remove(supabase: Supabase, id: string): Promise<Result<Message>> {
+	return run(supabase.rpc('delete_message', { message_id: id }), messageSchema);
+}
+
+const columns =
+	'id, conversation_id, seq, sender_id, body, created_at, read_at, reply_to_id, edited_at, deleted_at';
+
+/** One message I may read (a reply's original), or null (it does not exist, or RLS hides it). */
+export function get(supabase: Supabase, id: string): Promise<Result<Message | null>> {
+	return first(supabase.from('messages').select(columns).eq('id', id).limit(1), messageSchema);
 }

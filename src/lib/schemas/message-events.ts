@@ -1,0 +1,18 @@
+// The realtime events of message actions and triage, as the database broadcasts them (hints: the
+// app reads the database again, never trusts a payload over it). Database broadcasts carry an extra
+// `id`, so objects are not strict.
+import { z } from 'zod/mini';
+import { conversationChangedSchema } from './realtime';
+import { messageSchema, reactionSummarySchema, triageShape } from './rows';
+
+/** message_updated on conversation:<id>: an edited or deleted message, as the API returns it. */
+export const messageUpdatedSchema = z.object({ message: messageSchema });
+export type MessageUpdated = z.infer<typeof messageUpdatedSchema>;
+
+/** reactions_changed on conversation:<id>: the message's reactions after a change. */
+export const reactionsChangedSchema = reactionSummarySchema;
+export type ReactionsChanged = z.infer<typeof reactionsChangedSchema>;
+
+/** conversation_changed on user:<id>, with the receiving user's own pin, mute and marked-unread state. */
+export const conversationChangedWithTriageSchema = z.extend(conversationChangedSchema, triageShape);
+export type ConversationChangedWithTriage = z.infer<typeof conversationChangedWithTriageSchema>;
