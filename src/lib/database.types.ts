@@ -217,6 +217,9 @@ isOneToOne: false
 "remove_trainee":
 { Args: { "trainee_id": string }; Returns: undefined
                            },
+"seconds_until_sending":
+{ Args: Record<PropertyKey, never>; Returns: number
+                           },
 "send_message":
 { Args: { "body": string,"message_id": string,"recipient_id": string }; Returns: {
               "body": string,

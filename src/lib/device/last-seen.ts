@@ -35,8 +35,7 @@ async function read<K extends Kind>(userId: string, kind: K, id = ''): Promise<K
 
 async function write<K extends Kind>(userId: string, kind: K, id: string, value: Kinds[K]): Promise<void> {
 	if (!database.available()) return;
-	// $state proxies cannot be cloned into IndexedDB: store plain copies (rows are JSON).
-	await (await database.open()).put('last-seen', JSON.parse(JSON.stringify(value)), [userId, kind, id]);
+	await (await database.open()).put('last-seen', database.plain(value), [userId, kind, id]);
 }
 
 export const profile = (userId: string) => read(userId, 'profile');
