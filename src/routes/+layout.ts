@@ -1,6 +1,7 @@
 // One Supabase client per side: the browser singleton (session in cookies) or, while rendering
 // on the server, a read-only client over the request's cookies.
 import { createBrowserClient, createServerClient, isBrowser } from '@supabase/ssr';
+import { isAuthRetryableFetchError, type User } from '@supabase/supabase-js';
 import { supabaseKey, supabaseUrl } from '$lib/supabase/env';
 import type { Database } from '$lib/supabase/types';
 import type { LayoutLoad } from './$types';
@@ -8,19 +9,33 @@ import type { LayoutLoad } from './$types';
 export const load: LayoutLoad = async ({ data, depends, fetch }) => {
 	depends('supabase:auth');
 
-	const supabase = isBrowser()
-		? createBrowserClient<Database>(supabaseUrl, supabaseKey, { global: { fetch } })
-		: createServerClient<Database>(supabaseUrl, supabaseKey, {
-				global: { fetch },
-				cookies: { getAll: () => data.cookies }
-			});
+	if (!isBrowser()) {
+		const supabase = createServerClient<Database>(supabaseUrl, supabaseKey, {
+			global: { fetch },
+			cookies: { getAll: () => data.cookies }
+		});
+		const {
+			data: { session }
+		} = await supabase.auth.getSession();
+		// data.user is what the Auth server confirmed for this request.
+		return { session, supabase, user: data.user, offline: false };
+	}
 
+	const supabase = createBrowserClient<Database>(supabaseUrl, supabaseKey, { global: { fetch } });
 	const {
-		data: { session }
+		data: { session },
+		error
 	} = await supabase.auth.getSession();
+	// Opened offline from the app shell, the server's data is not there (data is null); an expired
+	// session cannot be refreshed without the network either (getSession answers a retryable error).
+	let offline = isAuthRetryableFetchError(error);
 	// The server confirmed data.user with the Auth server for its request; when the session has
 	// changed since (signed in by a form action), ask the Auth server again.
-	let user = session && data.user?.id === session.user.id ? data.user : null;
-	if (session && !user) user = (await supabase.auth.getUser()).data.user;
-	return { session, supabase, user };
+	let user: User | null = session && data?.user?.id === session.user.id ? data.user : null;
+	if (session && !user) {
+		const verified = await supabase.auth.getUser();
+		user = verified.data.user;
+		if (isAuthRetryableFetchError(verified.error)) offline = true;
+	}
+	return { session, supabase, user, offline };
 };
