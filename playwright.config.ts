@@ -17,8 +17,9 @@ const { keys: vapid } = await loadVapidKeys({}, `${dataDir}-vapid.json`);
 export default defineConfig({
 	testDir: 'tests/e2e',
 	outputDir: 'test-results/artifacts',
-	// Two browser contexts per test already; the scenarios share the demo trainer's inbox.
-	workers: 1,
+	// Two workers: the demo scenarios one at a time (they share the demo trainer's inbox and badge),
+	// beside the walkthrough scenarios, which make people of their own and so run side by side.
+	workers: 2,
 	fullyParallel: false,
 	// On CI a test gets one retry; one that passes only on retry is reported as flaky by npm test
 	// (never counted as passed), so it is seen and fixed rather than hidden.
@@ -43,7 +44,10 @@ export default defineConfig({
 			]
 		}
 	},
-	projects: [{ name: 'chromium' }],
+	projects: [
+		{ name: 'chromium', testIgnore: /walkthrough/, workers: 1 },
+		{ name: 'walkthrough', testMatch: /walkthrough.*\.spec\.ts$/, fullyParallel: true }
+	],
 	webServer: [
 		{
 			command: 'npx tsx localbase/main.ts --reset',

@@ -55,8 +55,7 @@ sw.addEventListener('activate', (event) => {
 				Promise.all(
 					keys
 						.filter(
-							(key) =>
-								(key.startsWith('spotter-shell-') && key !== SHELL_CACHE) || key === LEGACY_PAGES_CACHE
+							(key) => (key.startsWith('spotter-shell-') && key !== SHELL_CACHE) || key === LEGACY_PAGES_CACHE
 						)
 						.map((key) => caches.delete(key))
 				)

@@ -49,6 +49,8 @@ export function newThread(recipientId: string): string {
 
 /** The rate limit's refusal (the database's SQLSTATE). */
 const RATE_LIMITED = 'SP005';
+/** Sent this long after the rate limit's window opens, so the send cannot arrive before it does. */
+const RESUME_MARGIN_MS = 500;
 
 const TYPING_IDLE_MS = 3000;
 
@@ -361,11 +363,12 @@ export class Chat {
 	 * decides, not this device's), so the chat can count down and hold what is written meanwhile.
 	 */
 	async #learnWhenSendingResumes(): Promise<void> {
-		const asked = Date.now();
 		const wait = await messages.secondsUntilSending(this.#supabase);
 		// Unknown (offline, say): the refusal's own sentence still tells the user to wait a moment.
 		if (!wait.ok || wait.data <= 0) return;
-		this.sendingResumesAt = asked + wait.data * 1000;
+		// Counted from when the answer arrived, plus a margin: the database measured the wait a
+		// little earlier, and a send that arrives before its window opens would be refused again.
+		this.sendingResumesAt = Date.now() + wait.data * 1000 + RESUME_MARGIN_MS;
 	}
 
 	#markOffline(): void {
@@ -450,6 +453,10 @@ export class Chat {
 		if (stored.length > 0) this.#store(() => outbox.remove(stored));
 		if (thread !== before && unsent.some((r) => r.thread === before)) {
 			this.#store(() => outbox.rethread(this.me, before, thread));
+		}
+		// Refused by the rate limit before the app was closed: show how long it still holds.
+		if (unsent.some((r) => r.status === 'failed' && r.error?.code === RATE_LIMITED)) {
+			void this.#learnWhenSendingResumes();
 		}
 	}
 

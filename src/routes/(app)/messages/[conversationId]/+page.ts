@@ -49,11 +49,7 @@ export const load: PageLoad = async ({ params, parent, depends }) => {
 	return { chat: chatPage(thread, history.data, thread.hasOlder) };
 };
 
-function chatPage(
-	thread: lastSeen.ThreadSnapshot,
-	rows: ChatPage['messages'],
-	hasOlder: boolean
-): ChatPage {
+function chatPage(thread: lastSeen.ThreadSnapshot, rows: ChatPage['messages'], hasOlder: boolean): ChatPage {
 	return {
 		recipient: thread.recipient,
 		conversationId: thread.conversation.id,
