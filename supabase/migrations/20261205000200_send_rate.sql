@@ -7,10 +7,10 @@
 -- Helpers
 -- =============================================================================================
 
--- Invoker: called by the insert trigger (as its owner, every message) and by
--- public.seconds_until_sending() (as the caller, whose own messages RLS shows in full: they are in
--- the caller's conversations).
-create function private.sending_resumes_at(sender_id uuid) returns timestamptz
+-- About the caller only (the limit applies to API senders, who send as themselves). Invoker: called
+-- by the insert trigger (as its owner) and by public.seconds_until_sending() (as the caller, whose
+-- own messages RLS shows in full: they are all in the caller's conversations).
+create function private.sending_resumes_at() returns timestamptz
 language sql
 stable
 set search_path = ''
@@ -20,16 +20,16 @@ as $$
   from (
     select m.created_at + interval '1 minute' as resumes_at
     from public.messages m
-    where m.sender_id = sending_resumes_at.sender_id
+    where m.sender_id = (select auth.uid())
     order by m.created_at desc
     limit 1 offset 29
   ) r
   where r.resumes_at > clock_timestamp()
 $$;
-comment on function private.sending_resumes_at(uuid) is 'The rate limit (at most 30 messages per minute per sender): when this sender may send again, or null when they may send now.';
+comment on function private.sending_resumes_at() is 'The rate limit (at most 30 messages per minute per sender): when the caller may send again, or null when they may send now.';
 
-revoke execute on function private.sending_resumes_at(uuid) from public, anon, authenticated, service_role;
-grant execute on function private.sending_resumes_at(uuid) to authenticated;
+revoke execute on function private.sending_resumes_at() from public, anon, authenticated, service_role;
+grant execute on function private.sending_resumes_at() to authenticated;
 
 update private.error_codes
 set meaning = 'Rate limit: at most 30 messages per minute per sender (message insert trigger, by private.sending_resumes_at; public.seconds_until_sending() says how long to wait).'
@@ -86,7 +86,8 @@ begin
     -- One sender's sends are serialized (profile row lock, always taken before the conversation
     -- row), so the limit is exact under concurrency.
     perform 1 from public.profiles p where p.id = new.sender_id for no key update;
-    resumes_at := private.sending_resumes_at(new.sender_id);
+    -- The sender is the caller (checked above).
+    resumes_at := private.sending_resumes_at();
     if resumes_at is not null then
       raise exception 'you are sending too fast: at most 30 messages per minute'
         using errcode = 'SP005',
@@ -133,7 +134,7 @@ set search_path = ''
 as $$
 begin
   return coalesce(
-    round(extract(epoch from private.sending_resumes_at((select auth.uid())) - clock_timestamp()), 3),
+    round(extract(epoch from private.sending_resumes_at() - clock_timestamp()), 3),
     0
   );
 end;

@@ -2,7 +2,7 @@
 // around visible and reachable, nothing wider than the screen, the messages given the room, and a
 // whole exchange without touching the mouse.
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import {
 	composer,
 	messageBubble,
@@ -95,7 +95,43 @@ test('at 1280 px the navigation is in the top bar and the conversation keeps mos
 	await context.close();
 });
 
-test('keyboard only: sign in, open a conversation with Enter (the cursor lands in the composer), skip past the list, and hold a whole exchange', async ({
+/** Signs in with the keyboard alone: the form's fields in order, Enter to submit. */
+async function signInByKeyboard(
+	browser: Browser,
+	email: string
+): Promise<{ context: BrowserContext; page: Page }> {
+	const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+	const page = await context.newPage();
+	await visit(page, '/sign-in');
+	const field = page.getByLabel('Email');
+	for (let i = 0; i < 6 && !(await field.evaluate((el) => el === document.activeElement)); i++) {
+		await page.keyboard.press('Tab');
+	}
+	await expect(field).toBeFocused();
+	await page.keyboard.type(email);
+	await page.keyboard.press('Tab');
+	await page.keyboard.type(password);
+	await page.keyboard.press('Enter');
+	await expect(page).toHaveURL(/\/messages$/);
+	await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+	return { context, page };
+}
+
+/** From the top of the list: the skip link, then the newest conversation, opened with Enter. */
+async function openNewestByKeyboard(page: Page) {
+	await page.keyboard.press('Tab');
+	const skip = page.getByRole('link', { name: 'Skip to main content' });
+	await expect(skip).toBeFocused();
+	await expect(skip).toBeVisible();
+	await page.keyboard.press('Enter');
+	await page.keyboard.press('Tab');
+	await expect(page.getByTestId('conversation-row').first()).toBeFocused();
+	await page.keyboard.press('Enter');
+	// Opening a conversation puts the cursor in its composer.
+	await expect(composer(page)).toBeFocused();
+}
+
+test('keyboard only: sign in, skip to the list, open a conversation with Enter (the cursor lands in the composer), skip past the list, and hold a whole exchange', async ({
 	browser
 }) => {
 	const trainer = await newTrainer('Keys');
@@ -104,45 +140,22 @@ test('keyboard only: sign in, open a conversation with Enter (the cursor lands i
 	for (const other of others) await send(other.client, trainer.id, 'Another conversation');
 	await send(trainee.client, trainer.id, 'Can I swap Tuesday for Wednesday?');
 
-	const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-	const page = await context.newPage();
-	await visit(page, '/sign-in');
-	await page.getByLabel('Email').focus();
-	await page.keyboard.type(trainer.email);
-	await page.keyboard.press('Tab');
-	await page.keyboard.type(password);
-	await page.keyboard.press('Enter');
-	await expect(page).toHaveURL(/\/messages$/);
-	await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
-
-	// The first Tab reaches the skip link.
-	await page.keyboard.press('Tab');
-	const skip = page.getByRole('link', { name: 'Skip to main content' });
-	await expect(skip).toBeFocused();
-	await expect(skip).toBeVisible();
-
-	// Tab to the newest conversation and open it with Enter: the cursor is in the composer.
-	const row = page.getByTestId('conversation-row').filter({ hasText: trainee.name });
-	for (let i = 0; i < 20 && !(await row.evaluate((el) => el === document.activeElement)); i++) {
-		await page.keyboard.press('Tab');
-	}
-	await expect(row).toBeFocused();
-	await page.keyboard.press('Enter');
+	const { context, page } = await signInByKeyboard(browser, trainer.email);
+	await openNewestByKeyboard(page);
 	await expect(messageBubble(page, 'Can I swap Tuesday for Wednesday?')).toBeVisible();
-	await expect(composer(page)).toBeFocused();
 	await page.keyboard.type('Sure, Wednesday works.');
 	await page.keyboard.press('Enter');
 	await expect(messageBubble(page, 'Sure, Wednesday works.').getByTestId('receipt')).toHaveAttribute(
 		'data-state',
 		/sent|read/
 	);
+	await expect(composer(page)).toBeFocused();
 	await shoot(page, 'keyboard-composer-focused');
 
-	// Wherever the keyboard is (here: back on the list), the skip link above it all goes straight to
-	// the message box, past every row.
-	await row.focus();
+	// Back up on the list (Shift+Tab through the rows), the skip link above it all goes straight to
+	// the message box again, past every row.
 	const toBox = page.getByRole('link', { name: 'Skip to the message box' });
-	for (let i = 0; i < 10 && !(await toBox.evaluate((el) => el === document.activeElement)); i++) {
+	for (let i = 0; i < 15 && !(await toBox.evaluate((el) => el === document.activeElement)); i++) {
 		await page.keyboard.press('Shift+Tab');
 	}
 	await expect(toBox).toBeFocused();
@@ -151,15 +164,12 @@ test('keyboard only: sign in, open a conversation with Enter (the cursor lands i
 	await expect(composer(page)).toBeFocused();
 
 	// The trainee answers by keyboard too; the trainer sees it without touching anything.
-	const other = await signedIn(browser, trainee.email);
-	const theirRow = other.page.getByTestId('conversation-row').first();
-	await theirRow.focus();
-	await other.page.keyboard.press('Enter');
-	await expect(composer(other.page)).toBeFocused();
+	const other = await signInByKeyboard(browser, trainee.email);
+	await openNewestByKeyboard(other.page);
+	await expect(messageBubble(other.page, 'Sure, Wednesday works.')).toBeVisible();
 	await other.page.keyboard.type('Great, see you then!');
 	await other.page.keyboard.press('Enter');
 	await expect(messageBubble(page, 'Great, see you then!')).toBeVisible();
-	await expect(messageBubble(other.page, 'Sure, Wednesday works.')).toBeVisible();
 	await other.context.close();
 	await context.close();
 });

@@ -152,6 +152,19 @@ describe('the rate limit', () => {
 		expect(db.stored.map((m) => m.body)).toEqual(['one too many', 'and another']);
 		expect(chat.sendingResumesAt).toBeNull();
 	});
+
+	it('ends the countdown when the window opens, even with nothing waiting', async () => {
+		const db = fakeDatabase();
+		const chat = newChat(db);
+		db.limit(1);
+		chat.send('refused');
+		await vi.waitFor(() => expect(chat.sendingResumesAt).not.toBeNull());
+		db.unlimit();
+		await vi.waitFor(() => expect(chat.sendingResumesAt).toBeNull(), { timeout: 3000 });
+		// The refused message stays refused until the user retries it.
+		expect(chat.outgoing.map((m) => m.status)).toEqual(['failed']);
+		expect(db.stored).toEqual([]);
+	});
 });
 
 describe('device storage', () => {

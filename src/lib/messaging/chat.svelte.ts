@@ -54,7 +54,7 @@ const RESUME_MARGIN_MS = 500;
 
 const TYPING_IDLE_MS = 3000;
 
-export const DEVICE_STORAGE_FAILED: UserError = {
+const DEVICE_STORAGE_FAILED: UserError = {
 	code: 'device-storage',
 	message:
 		'This device could not keep your messages for offline use. Unsent messages are lost if you close Spotter.',
@@ -168,6 +168,7 @@ export class Chat {
 		void this.#restore().then(() => {
 			if (!closed) void this.#pump();
 		});
+		this.#wakeWhenSendingResumes();
 		return () => {
 			closed = true;
 			stopWatching();
@@ -344,18 +345,29 @@ export class Chat {
 		this.#onCreated?.(conversationId);
 	}
 
-	/** Whether the rate limit's window is still closed; if so, wakes the pump when it opens. */
+	/** Whether the rate limit's window is still closed; if so, the pump is woken when it opens. */
 	#heldByRateLimit(): boolean {
 		const resumesAt = this.sendingResumesAt;
 		if (resumesAt === null) return false;
-		const wait = resumesAt - Date.now();
-		if (wait <= 0) {
+		if (resumesAt <= Date.now()) {
 			this.sendingResumesAt = null;
 			return false;
 		}
-		clearTimeout(this.#resumeTimer);
-		this.#resumeTimer = setTimeout(() => void this.#pump(), wait);
+		this.#wakeWhenSendingResumes();
 		return true;
+	}
+
+	/** At the end of the rate limit's window: the countdown goes, and what waits is sent. */
+	#wakeWhenSendingResumes(): void {
+		clearTimeout(this.#resumeTimer);
+		if (this.sendingResumesAt === null) return;
+		this.#resumeTimer = setTimeout(
+			() => {
+				this.sendingResumesAt = null;
+				void this.#pump();
+			},
+			Math.max(0, this.sendingResumesAt - Date.now())
+		);
 	}
 
 	/**
@@ -369,6 +381,7 @@ export class Chat {
 		// Counted from when the answer arrived, plus a margin: the database measured the wait a
 		// little earlier, and a send that arrives before its window opens would be refused again.
 		this.sendingResumesAt = Date.now() + wait.data * 1000 + RESUME_MARGIN_MS;
+		this.#wakeWhenSendingResumes();
 	}
 
 	#markOffline(): void {
