@@ -35,7 +35,13 @@ export const load: LayoutLoad = async ({ data, depends, fetch }) => {
 	if (session && !user) {
 		const verified = await supabase.auth.getUser();
 		user = verified.data.user;
-		if (isAuthRetryableFetchError(verified.error)) offline = true;
+		// Offline the Auth server cannot confirm it: the stored session's user then only chooses
+		// which of this device's copies to show ((app)/+layout.ts checks it is the user this device
+		// last confirmed); every request to the server still needs the token to be valid.
+		if (isAuthRetryableFetchError(verified.error)) {
+			offline = true;
+			user = session.user;
+		}
 	}
 	return { session, supabase, user, offline };
 };

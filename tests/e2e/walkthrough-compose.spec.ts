@@ -172,6 +172,7 @@ test('a device that really cannot store messages says so once, and the warning c
 	await expect(
 		messageBubble(page, 'Sent, but not kept on the device').getByTestId('receipt')
 	).toHaveAttribute('data-state', /sent|read/);
+	await shoot(page, 'storage-warning');
 	await warning.getByRole('button', { name: 'Dismiss' }).click();
 	await expect(warning).toHaveCount(0);
 	await context.close();

@@ -8,13 +8,14 @@ import type { LayoutLoad } from './$types';
 
 export const load: LayoutLoad = async ({ parent, url, depends }) => {
 	const { supabase, user, session, offline } = await parent();
-	if (!user) {
+	if (browser && offline) {
 		// Offline, the Auth server cannot confirm anyone: open what this device kept for the user it
 		// last confirmed (never someone else's session), or ask to sign in once back online.
-		const kept = browser && offline ? await keptProfile(session?.user.id) : undefined;
+		const kept = await keptProfile(session?.user.id);
 		if (kept) return { profile: kept };
 		redirect(303, `/sign-in?${new URLSearchParams({ redirectTo: url.pathname })}`);
 	}
+	if (!user) redirect(303, `/sign-in?${new URLSearchParams({ redirectTo: url.pathname })}`);
 	// My own link or name changed elsewhere (the database says so on my user topic).
 	depends(profileDependency(user.id));
 	const profile = await profiles.get(supabase, user.id);
