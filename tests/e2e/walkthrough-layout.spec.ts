@@ -119,6 +119,8 @@ async function signInByKeyboard(
 
 /** From the top of the list: the skip link, then the newest conversation, opened with Enter. */
 async function openNewestByKeyboard(page: Page) {
+	// As a person would, once the list is there.
+	await expect(page.getByTestId('conversation-row').first()).toBeVisible();
 	await page.keyboard.press('Tab');
 	const skip = page.getByRole('link', { name: 'Skip to main content' });
 	await expect(skip).toBeFocused();
