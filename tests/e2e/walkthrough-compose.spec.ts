@@ -11,7 +11,8 @@ import {
 	send,
 	shoot,
 	signedIn,
-	type TestUser
+	type TestUser,
+	visit
 } from './support';
 
 /** The bodies the database holds from `sender` in their conversations, in seq order. */
@@ -73,6 +74,38 @@ test('a trainer starting a conversation types on while it is created: every Ente
 	await other.page.getByTestId('conversation-row').filter({ hasText: trainer.name }).click();
 	for (const body of written) await expect(messageBubble(other.page, body)).toHaveCount(1);
 	await other.context.close();
+	await context.close();
+});
+
+test('moving on to another conversation while the first message is still on its way: it arrives once, and the page stays where the user went', async ({
+	browser
+}) => {
+	const trainer = await newTrainer('Lane');
+	const newcomer = await newTraineeOf(trainer, 'Newcomer');
+	const regular = await newTraineeOf(trainer, 'Regular');
+	await send(regular.client, trainer.id, 'Same time tomorrow?');
+	const { context, page } = await signedIn(browser, trainer.email);
+	// A slow network: the first message takes a second to be stored.
+	await page.route('**/rest/v1/rpc/send_message', async (route) => {
+		await new Promise((r) => setTimeout(r, 1000));
+		await route.continue();
+	});
+	await visit(page, `/messages/with/${newcomer.id}`);
+	await composer(page).click();
+	await page.keyboard.type('Welcome, first session on Monday');
+	await page.keyboard.press('Enter');
+	await page.getByTestId('conversation-row').filter({ hasText: regular.name }).click();
+	await expect(page.getByRole('heading', { level: 1, name: regular.name })).toBeVisible();
+	// The first message lands (once) without pulling the user back to it.
+	await expect
+		.poll(() => storedBodies(newcomer, trainer.id), { timeout: 15_000 })
+		.toEqual(['Welcome, first session on Monday']);
+	await page.waitForTimeout(1500);
+	await expect(page.getByRole('heading', { level: 1, name: regular.name })).toBeVisible();
+	expect(new URL(page.url()).pathname).not.toContain(newcomer.id);
+	await expect(page.getByTestId('conversation-row').filter({ hasText: newcomer.name })).toContainText(
+		'Welcome, first session on Monday'
+	);
 	await context.close();
 });
 
