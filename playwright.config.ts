@@ -17,8 +17,10 @@ const { keys: vapid } = await loadVapidKeys({}, `${dataDir}-vapid.json`);
 export default defineConfig({
 	testDir: 'tests/e2e',
 	outputDir: 'test-results/artifacts',
-	// Two workers: the demo scenarios one at a time (they share the demo trainer's inbox and badge),
-	// beside the walkthrough scenarios, which make people of their own and so run side by side.
+	// The demo scenarios run one at a time (they share the demo trainer's inbox and badge); then the
+	// walkthrough scenarios, which make people of their own, two at a time. Not both at once: the
+	// one embedded-PGlite localbase serves every request in turn, and the demo scenarios' live
+	// assertions (10 s) must not wait behind another worker's burst of sends.
 	workers: 2,
 	fullyParallel: false,
 	// On CI a test gets one retry; one that passes only on retry is reported as flaky by npm test
@@ -46,7 +48,12 @@ export default defineConfig({
 	},
 	projects: [
 		{ name: 'chromium', testIgnore: /walkthrough/, workers: 1 },
-		{ name: 'walkthrough', testMatch: /walkthrough.*\.spec\.ts$/, fullyParallel: true }
+		{
+			name: 'walkthrough',
+			testMatch: /walkthrough.*\.spec\.ts$/,
+			fullyParallel: true,
+			dependencies: ['chromium']
+		}
 	],
 	webServer: [
 		{
