@@ -142,22 +142,32 @@ export async function checkScreen(page: Page, name: string): Promise<string[]> {
 
 // ---- the walkthrough suite: people of its own, so its scenarios run beside the demo ones --------
 
-/** A new user signed up through the API (a trainer, or a trainee with no trainer yet). */
+/** The local stack's well-known secret key, for the Auth admin API (creating users as an admin). */
+const adminApiKey = 'sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz';
+
+/**
+ * A new user (a trainer, or a trainee with no trainer yet), created with a confirmed address by the
+ * Auth admin API — whether or not sign-up asks to confirm by email — and signed in.
+ */
 async function signUpUser(role: 'trainer' | 'trainee', label: string): Promise<TestUser> {
 	const t = tag();
 	const email = `${label.toLowerCase()}-${t}@walkthrough.test`;
 	const name = `${label} ${t.toUpperCase()}`;
-	const client = createClient(apiUrl, publishableKey, {
+	const options = {
 		auth: { persistSession: false, autoRefreshToken: false },
 		realtime: { transport: WebSocket as never }
-	});
-	const { data, error } = await client.auth.signUp({
+	};
+	const created = await createClient(apiUrl, adminApiKey, options).auth.admin.createUser({
 		email,
 		password,
-		options: { data: { role, display_name: name } }
+		email_confirm: true,
+		user_metadata: { role, display_name: name }
 	});
-	if (error || !data.user) throw error ?? new Error('sign-up returned no user');
-	return { id: data.user.id, email, name, client };
+	if (created.error || !created.data.user) throw created.error ?? new Error('createUser returned no user');
+	const client = createClient(apiUrl, publishableKey, options);
+	const { error } = await client.auth.signInWithPassword({ email, password });
+	if (error) throw error;
+	return { id: created.data.user.id, email, name, client };
 }
 
 export interface Trainer extends TestUser {
