@@ -43,8 +43,11 @@ const { keys: vapid } = await loadVapidKeys({}, `${dataDir}-vapid.json`);
 export default defineConfig({
 	testDir: 'tests/e2e',
 	outputDir: 'test-results/artifacts',
-	// Two browser contexts per test already; the scenarios share the demo trainer's inbox.
-	workers: 1,
+	// The demo scenarios run one at a time (they share the demo trainer's inbox and badge); then the
+	// walkthrough scenarios, which make people of their own, two at a time. Not both at once: the
+	// one embedded-PGlite localbase serves every request in turn, and the demo scenarios' live
+	// assertions (10 s) must not wait behind another worker's burst of sends.
+	workers: 2,
 	fullyParallel: false,
 	// On CI a test gets one retry; one that passes only on retry is reported as flaky by npm test
 	// (never counted as passed), so it is seen and fixed rather than hidden.
@@ -69,7 +72,15 @@ export default defineConfig({
 			]
 		}
 	},
-	projects: [{ name: 'chromium' }],
+	projects: [
+		{ name: 'chromium', testIgnore: /walkthrough/, workers: 1 },
+		{
+			name: 'walkthrough',
+			testMatch: /walkthrough.*\.spec\.ts$/,
+			fullyParallel: true,
+			dependencies: ['chromium']
+		}
+	],
 	webServer: [
 		{
 			command: 'npx tsx localbase/main.ts --reset',

@@ -5,7 +5,10 @@ import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 const config = {
 	preprocess: vitePreprocess(),
 	kit: {
-		adapter: adapter()
+		adapter: adapter(),
+		// Absolute asset paths: the service worker serves one app shell (src/routes/app-shell) for
+		// every address offline, and relative paths would resolve against each address differently.
+		paths: { relative: false }
 	}
 };
 

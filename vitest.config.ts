@@ -10,7 +10,18 @@ export default defineConfig({
 				test: {
 					name: 'unit',
 					include: ['src/**/*.test.ts', 'localbase/**/*.test.ts', 'scripts/**/*.test.ts'],
+					exclude: ['src/**/*.svelte.test.ts'],
 					environment: 'node'
+				},
+				resolve: { alias: { $lib: new URL('./src/lib', import.meta.url).pathname } }
+			},
+			{
+				// Unit tests of runes as the browser runs them (`$state` is a real proxy there).
+				plugins: [svelte()],
+				test: {
+					name: 'unit-client',
+					include: ['src/**/*.svelte.test.ts'],
+					environment: './tests/support/svelte-client-environment.ts'
 				},
 				resolve: { alias: { $lib: new URL('./src/lib', import.meta.url).pathname } }
 			},

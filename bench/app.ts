@@ -96,7 +96,9 @@ interface ServerManifest {
  */
 export async function measurePageJs(
 	log: (line: string) => void,
-	from: 'worktree' | 'HEAD' = 'worktree'
+	from: 'worktree' | 'HEAD' = 'worktree',
+	/** Runs with the built app's directory before it is removed (the browser benchmarks run it). */
+	withBuild?: (dir: string) => Promise<void>
 ): Promise<PageJs> {
 	const dir = await mkdtemp(path.join(os.tmpdir(), 'spotter-bench-app-'));
 	try {
@@ -126,6 +128,7 @@ export async function measurePageJs(
 				: 'vite build in a temporary copy of the working tree';
 		log(`  ${how}: ${seconds.toFixed(1)} s`);
 		const measured = await measureBuild(path.join(dir, '.svelte-kit', 'output'), MESSAGES_ROUTE);
+		if (withBuild) await withBuild(dir);
 		return {
 			...measured,
 			build: { how, seconds, commit: git.commit, uncommitted: from === 'HEAD' ? [] : git.uncommitted }

@@ -1,4 +1,5 @@
 // The sizes of a full and a quick run (bench/README.md, "How the data is built").
+import type { BrowserOptions } from './browser.ts';
 import type { DataPlan } from './data.ts';
 import type { PushOptions } from './push.ts';
 import type { RealtimeOptions } from './realtime.ts';
@@ -9,6 +10,7 @@ export interface Mode {
 	sql: SqlOptions;
 	realtime: RealtimeOptions;
 	push: PushOptions;
+	browser: BrowserOptions;
 }
 
 export const modes: Record<'full' | 'quick', Mode> = {
@@ -29,7 +31,8 @@ export const modes: Record<'full' | 'quick', Mode> = {
 			sockets: 1000,
 			socketConcurrency: 50
 		},
-		push: { recipients: 20, devices: 2, backlog: 2000, rate: 50, seconds: 10 }
+		push: { recipients: 20, devices: 2, backlog: 2000, rate: 50, seconds: 10 },
+		browser: { messages: 100, coldStarts: 5 }
 	},
 	quick: {
 		data: { sizes: [50, 200, 1000], largestMessages: 30_000, messagesPerConversation: 30, depth: 5_000 },
@@ -43,6 +46,7 @@ export const modes: Record<'full' | 'quick', Mode> = {
 			sockets: 100,
 			socketConcurrency: 25
 		},
-		push: { recipients: 5, devices: 2, backlog: 200, rate: 20, seconds: 2 }
+		push: { recipients: 5, devices: 2, backlog: 200, rate: 20, seconds: 2 },
+		browser: { messages: 6, coldStarts: 1 }
 	}
 };

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadData } from './data.ts';
 import { describePageJs, measurePageJs, pageJsRows, type PageJs } from './app.ts';
+import { browserBenchmarks } from './browser.ts';
 import { createScratchDatabase } from './lib/database.ts';
 import { modes } from './modes.ts';
 import { pushBenchmarks } from './push.ts';
@@ -68,11 +69,29 @@ async function main(): Promise<void> {
 	log('Measuring realtime through localbase…');
 	rows.push(...(await realtimeBenchmarks(serverUrl, mode.realtime, log)));
 
-	// Last, so that the build's CPU use cannot overlap a timed section.
-	log('Building the app for the messages page JavaScript…');
+	// Last, so that the build's CPU use cannot overlap a timed section. The browser measurements run
+	// on the same production build, once it is measured.
+	log('Building the app for the messages page JavaScript and the browser measurements…');
 	let pageJs: PageJs | undefined;
 	try {
-		pageJs = await measurePageJs(log, process.argv.includes('--app-at-head') ? 'HEAD' : 'worktree');
+		pageJs = await measurePageJs(
+			log,
+			process.argv.includes('--app-at-head') ? 'HEAD' : 'worktree',
+			async (dir) => {
+				log('Measuring in Chromium…');
+				try {
+					rows.push(...(await browserBenchmarks(dir, mode.browser, log)));
+				} catch (err) {
+					// Reported in the table, loudly; the other sections stand.
+					console.error(err);
+					rows.push({
+						section: '7 in the browser',
+						name: 'browser to browser and cold start',
+						missing: `failed: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`
+					});
+				}
+			}
+		);
 		rows.push(...pageJsRows(pageJs));
 	} catch (err) {
 		// The build is not the benchmark's to fix: report it in the table, loudly, and go on.

@@ -53,6 +53,7 @@ const vitest = (project: string, backend: 'pglite' | 'postgres' | 'hosted' | '-'
 };
 
 vitest('unit', '-');
+vitest('unit-client', '-');
 vitest('db', 'pglite');
 vitest('localbase', 'pglite');
 if (existsSync(path.join(root, 'tests', 'app'))) vitest('app', 'pglite');

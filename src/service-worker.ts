@@ -1,5 +1,10 @@
-// Spotter's service worker: caches the app shell so the app opens offline, shows pushes as
-// notifications and opens the conversation on click (the logic lives in $lib/push/sw-handlers).
+// Spotter's service worker: keeps the app shell so every signed-in address opens offline, shows
+// pushes as notifications and opens the conversation on click (the logic lives in $lib/push/sw-handlers).
+//
+// Offline, a navigation gets the app shell (src/routes/app-shell: no SSR, no data) and the client
+// router renders the address asked for from what the device keeps (src/lib/device). No page is
+// cached by address: a page rendered for one address and served under another is what made the app
+// reload itself endlessly, and a cached page holds the previous user's data.
 /// <reference no-default-lib="true"/>
 /// <reference lib="esnext" />
 /// <reference lib="webworker" />
@@ -11,15 +16,33 @@ import { isClearPages } from '$lib/worker-messages';
 const sw = self as unknown as ServiceWorkerGlobalScope;
 
 const SHELL_CACHE = `spotter-shell-${version}`;
-const PAGES_CACHE = 'spotter-pages';
+/** Pages cached by address by earlier versions of this worker: deleted. */
+const LEGACY_PAGES_CACHE = 'spotter-pages';
+/** The app shell page, fetched at install (see src/routes/app-shell). */
+const APP_SHELL = '/app-shell';
 /** Built JS/CSS and static files never change under one version: cache first. */
 const SHELL = new Set([...build, ...files].filter((path) => !path.endsWith('.DS_Store')));
+
+/**
+ * What SvelteKit's data endpoint (`…/__data.json`) answers when a page's layouts and page have no
+ * server data: one entry per node, null for "nothing from the server". Offline, the root layout's
+ * server data (the user the server confirmed) cannot be had; answering "nothing" lets the app start
+ * and fall back to what the device kept (src/routes/+layout.ts). Failing the request instead sends
+ * SvelteKit into a full reload, which offline fails again, endlessly.
+ */
+const NO_SERVER_DATA = JSON.stringify({ type: 'data', nodes: [null] });
 
 sw.addEventListener('install', (event) => {
 	event.waitUntil(
 		caches
 			.open(SHELL_CACHE)
-			.then((cache) => cache.addAll([...SHELL]))
+			.then((cache) =>
+				Promise.all([
+					cache.addAll([...SHELL]),
+					// Without cookies: the shell is the same for everyone and carries nobody's data.
+					cache.add(new Request(APP_SHELL, { credentials: 'omit' }))
+				])
+			)
 			.then(() => sw.skipWaiting())
 	);
 });
@@ -31,7 +54,9 @@ sw.addEventListener('activate', (event) => {
 			.then((keys) =>
 				Promise.all(
 					keys
-						.filter((key) => key.startsWith('spotter-shell-') && key !== SHELL_CACHE)
+						.filter(
+							(key) => (key.startsWith('spotter-shell-') && key !== SHELL_CACHE) || key === LEGACY_PAGES_CACHE
+						)
 						.map((key) => caches.delete(key))
 				)
 			)
@@ -47,8 +72,10 @@ sw.addEventListener('fetch', (event) => {
 	if (url.origin !== sw.location.origin) return;
 	if (SHELL.has(url.pathname)) {
 		event.respondWith(cacheFirst(request));
-	} else if (request.mode === 'navigate' || url.pathname.endsWith('/__data.json')) {
-		event.respondWith(networkFirst(request));
+	} else if (request.mode === 'navigate') {
+		event.respondWith(navigate(request, url));
+	} else if (url.pathname.endsWith('/__data.json')) {
+		event.respondWith(serverData(request));
 	}
 });
 
@@ -57,29 +84,34 @@ async function cacheFirst(request: Request): Promise<Response> {
 	return cached ?? fetch(request);
 }
 
-/** Pages and their data: fresh when online; offline, the copy last seen (or the last page seen). */
-async function networkFirst(request: Request): Promise<Response> {
-	const cache = await caches.open(PAGES_CACHE);
+/** A page: from the network when it can be reached, else the app shell. */
+async function navigate(request: Request, url: URL): Promise<Response> {
 	try {
-		const response = await fetch(request);
-		if (response.ok && !response.redirected && response.type === 'basic') {
-			await cache.put(request, response.clone());
-			if (request.mode === 'navigate') await cache.put('/__last-page', response.clone());
-		}
-		return response;
+		return await fetch(request);
 	} catch (err) {
-		const cached =
-			(await cache.match(request)) ??
-			(request.mode === 'navigate' ? await cache.match('/__last-page') : undefined);
-		if (cached) return cached;
+		// The root only redirects (to the messages when signed in): offline, go there directly.
+		if (url.pathname === '/') return Response.redirect(new URL('/messages', url).href, 302);
+		const shell = await caches.match(APP_SHELL, { cacheName: SHELL_CACHE });
+		if (shell) return shell;
 		throw err;
 	}
 }
 
+/** A page's server data: from the network, or offline "no server data" (see NO_SERVER_DATA). */
+async function serverData(request: Request): Promise<Response> {
+	try {
+		return await fetch(request);
+	} catch {
+		return new Response(NO_SERVER_DATA, {
+			headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }
+		});
+	}
+}
+
 sw.addEventListener('message', (event) => {
-	// Sent by the app on sign-out: cached pages hold the previous user's data.
+	// Sent by the app on sign-out. This worker keeps no one's pages; an earlier version's may remain.
 	if (isClearPages(event.data)) {
-		event.waitUntil(caches.delete(PAGES_CACHE));
+		event.waitUntil(caches.delete(LEGACY_PAGES_CACHE));
 	}
 });
 

@@ -422,6 +422,9 @@ isOneToOne: false
               "conversation_id": string,"created_at": string,"headline": string,"id": string,"other_party_id": string,"other_party_name": string,"sender_id": string,"seq": number
             }[]
                            },
+"seconds_until_sending":
+{ Args: Record<PropertyKey, never>; Returns: number
+                           },
 "send_message":
 { Args: { "body": string,"message_id": string,"recipient_id": string,"reply_to_id"?: string }; Returns: {
               "body": string,

@@ -1,6 +1,7 @@
 // One Supabase client per side: the browser singleton (session in cookies) or, while rendering
 // on the server, a read-only client over the request's cookies.
 import { createBrowserClient, createServerClient, isBrowser } from '@supabase/ssr';
+import { isAuthRetryableFetchError, type User } from '@supabase/supabase-js';
 import { reportingFetch } from '$lib/auth/session-watch';
 import { supabaseKey, supabaseUrl } from '$lib/supabase/env';
 import type { Database } from '$lib/supabase/types';
@@ -16,7 +17,7 @@ export const load: LayoutLoad = async ({ data, depends, fetch }) => {
 			global: { fetch },
 			cookies: { getAll: () => data.cookies }
 		});
-		return { session: data.session, supabase, user: data.user };
+		return { session: data.session, supabase, user: data.user, offline: false };
 	}
 
 	// The API answers a signed-out session with errors the session watch recognises.
@@ -24,11 +25,25 @@ export const load: LayoutLoad = async ({ data, depends, fetch }) => {
 		global: { fetch: reportingFetch(fetch) }
 	});
 	const {
-		data: { session }
+		data: { session },
+		error
 	} = await supabase.auth.getSession();
+	// Opened offline from the app shell, the server's data is not there (data is null); an expired
+	// session cannot be refreshed without the network either (getSession answers a retryable error).
+	let offline = isAuthRetryableFetchError(error);
 	// The server confirmed data.user with the Auth server for its request; when the session has
 	// changed since (signed in by a form action), ask the Auth server again.
-	let user = session && data.user?.id === session.user.id ? data.user : null;
-	if (session && !user) user = (await supabase.auth.getUser()).data.user;
-	return { session, supabase, user };
+	let user: User | null = session && data?.user?.id === session.user.id ? data.user : null;
+	if (session && !user) {
+		const verified = await supabase.auth.getUser();
+		user = verified.data.user;
+		// Offline the Auth server cannot confirm it: the stored session's user then only chooses
+		// which of this device's copies to show ((app)/+layout.ts checks it is the user this device
+		// last confirmed); every request to the server still needs the token to be valid.
+		if (isAuthRetryableFetchError(verified.error)) {
+			offline = true;
+			user = session.user;
+		}
+	}
+	return { session, supabase, user, offline };
 };

@@ -174,6 +174,7 @@ describe('functions', () => {
 			{ fn: 'private.search_fold(text)', role: 'service_role' },
 			{ fn: 'private.search_headline(text,tsquery)', role: 'authenticated' },
 			{ fn: 'private.search_headline(text,tsquery)', role: 'service_role' },
+			{ fn: 'private.sending_resumes_at()', role: 'authenticated' },
 			{ fn: 'private.topic_conversation_id(text)', role: 'authenticated' },
 			{ fn: 'private.trim_blank(text)', role: 'authenticated' },
 			{ fn: 'private.trim_blank(text)', role: 'service_role' },

@@ -148,3 +148,109 @@ export async function checkScreen(page: Page, name: string): Promise<string[]> {
 			(v) => `${name}@${width}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`
 		);
 }
+
+// ---- the walkthrough suite: people of its own, so its scenarios run beside the demo ones --------
+
+/** The local stack's well-known secret key, for the Auth admin API (creating users as an admin). */
+const adminApiKey = 'sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz';
+
+/**
+ * A new user (a trainer, or a trainee with no trainer yet), created with a confirmed address by the
+ * Auth admin API — whether or not sign-up asks to confirm by email — and signed in.
+ */
+async function signUpUser(role: 'trainer' | 'trainee', label: string): Promise<TestUser> {
+	const t = tag();
+	const email = `${label.toLowerCase()}-${t}@walkthrough.test`;
+	const name = `${label} ${t.toUpperCase()}`;
+	const options = {
+		auth: { persistSession: false, autoRefreshToken: false },
+		realtime: { transport: WebSocket as never }
+	};
+	const created = await createClient(apiUrl, adminApiKey, options).auth.admin.createUser({
+		email,
+		password,
+		email_confirm: true,
+		user_metadata: { role, display_name: name }
+	});
+	if (created.error || !created.data.user) throw created.error ?? new Error('createUser returned no user');
+	const client = createClient(apiUrl, publishableKey, options);
+	const { error } = await client.auth.signInWithPassword({ email, password });
+	if (error) throw error;
+	return { id: created.data.user.id, email, name, client };
+}
+
+export interface Trainer extends TestUser {
+	/** An invitation code of this trainer. */
+	code: string;
+}
+
+/** A new trainer of their own, with an invitation code. */
+export async function newTrainer(label = 'Trainer'): Promise<Trainer> {
+	const trainer = await signUpUser('trainer', label);
+	const { data, error } = await trainer.client.rpc('create_invitation');
+	if (error) throw error;
+	return { ...trainer, code: (data as { code: string }).code };
+}
+
+/** A new trainee linked to `trainer` with the trainer's code. */
+export async function newTraineeOf(trainer: Trainer, label = 'Trainee'): Promise<TestUser> {
+	const trainee = await signUpUser('trainee', label);
+	const { error } = await trainee.client.rpc('redeem_invitation', { code: trainer.code });
+	if (error) throw error;
+	return trainee;
+}
+
+/** Counts full page loads (document loads) of `page` from now on. */
+export function countLoads(page: Page): { readonly count: number } {
+	const counter = { count: 0 };
+	page.on('load', () => counter.count++);
+	return counter;
+}
+
+/** Screenshots of the current screen at a phone and a desktop width, in test-results/screens/. */
+export async function shoot(page: Page, name: string): Promise<void> {
+	const original = page.viewportSize() ?? { width: 1280, height: 800 };
+	for (const viewport of [
+		{ width: 375, height: 740 },
+		{ width: 1280, height: 800 }
+	]) {
+		await page.setViewportSize(viewport);
+		await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+		await page.screenshot({ path: `test-results/screens/walkthrough-${name}-${viewport.width}.png` });
+	}
+	await page.setViewportSize(original);
+}
+
+/** What the device outbox holds (IndexedDB "spotter", store "outbox"), read in the page. */
+export function deviceOutbox(
+	page: Page
+): Promise<{ id: string; body: string; status: string; thread: string }[]> {
+	return page.evaluate(
+		() =>
+			new Promise((resolve, reject) => {
+				const open = indexedDB.open('spotter');
+				open.onerror = () => reject(open.error);
+				open.onsuccess = () => {
+					const db = open.result;
+					if (!db.objectStoreNames.contains('outbox')) {
+						db.close();
+						resolve([]);
+						return;
+					}
+					const request = db.transaction('outbox').objectStore('outbox').getAll();
+					request.onsuccess = () => {
+						db.close();
+						resolve(request.result);
+					};
+					request.onerror = () => reject(request.error);
+				};
+			})
+	);
+}
+
+/** Waits until the service worker controls the page (the app shell is cached by then). */
+export async function controlledByServiceWorker(page: Page): Promise<void> {
+	await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, {
+		timeout: 15_000
+	});
+}

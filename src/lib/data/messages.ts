@@ -62,6 +62,14 @@ export async function after(
 }
 
 /**
+ * How many seconds until I may send again under the rate limit (0: now). The database's own clock
+ * and window decide, so the app's countdown matches the next refusal or acceptance.
+ */
+export function secondsUntilSending(supabase: Supabase): Promise<Result<number>> {
+	return run(supabase.rpc('seconds_until_sending'), z.coerce.number());
+}
+
+/**
  * Sends (or re-sends: idempotent on `id`) a message; the first one creates the conversation.
  * `replyToId` quotes a message of the same conversation.
  */

@@ -14,6 +14,15 @@ interface SpotterDb extends DBSchema {
 const NAME = 'spotter';
 let opening: Promise<IDBPDatabase<SpotterDb>> | undefined;
 
+/**
+ * A plain copy of what is about to be stored. IndexedDB clones what it stores, and the app's live
+ * state is made of Svelte `$state` proxies, which cannot be cloned (DataCloneError): every write
+ * goes through this. Stored values are JSON data (rows, errors, strings), so a JSON copy is exact.
+ */
+export function plain<T>(value: T): T {
+	return JSON.parse(JSON.stringify(value)) as T;
+}
+
 /** Whether this browser has IndexedDB at all (not during server rendering, not in some webviews). */
 export function available(): boolean {
 	return typeof indexedDB !== 'undefined';

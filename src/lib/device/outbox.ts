@@ -35,7 +35,7 @@ export async function pending(userId: string): Promise<OutboxRecord[]> {
 
 export async function put(record: OutboxRecord): Promise<void> {
 	if (!database.available()) return;
-	await (await database.open()).put('outbox', record);
+	await (await database.open()).put('outbox', database.plain(record));
 }
 
 /** Marks a message refused by the server (or back to pending for a retry), if still queued. */
@@ -48,8 +48,19 @@ export async function setStatus(
 	const tx = (await database.open()).transaction('outbox', 'readwrite');
 	const record = await tx.store.get(id);
 	// Already stored by the server (and removed): nothing to mark.
-	if (record) await tx.store.put({ ...record, status, error });
+	if (record) await tx.store.put(database.plain({ ...record, status, error }));
 	await tx.done;
+}
+
+/**
+ * Moves a thread's unsent messages to another thread: the first message created the conversation,
+ * so what was written to `new:<recipient id>` now belongs to the conversation's id.
+ */
+export async function rethread(userId: string, from: string, to: string): Promise<void> {
+	if (!database.available() || from === to) return;
+	const tx = (await database.open()).transaction('outbox', 'readwrite');
+	const records = await tx.store.index('by-thread').getAll([userId, from]);
+	await Promise.all([...records.map((r) => tx.store.put({ ...r, thread: to })), tx.done]);
 }
 
 /** Removes messages the server stored, or the user discarded. */

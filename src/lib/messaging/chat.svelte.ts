@@ -22,7 +22,10 @@ export interface Outgoing {
 	id: string;
 	body: string;
 	created_at: string;
-	/** waiting: queued to go (or in flight); offline: waits for the network; failed: needs the user. */
+	/**
+	 * waiting: queued to go (or in flight, or held until the rate limit's window opens); offline:
+	 * waits for the network; failed: needs the user.
+	 */
 	status: 'waiting' | 'offline' | 'failed';
 	error: UserError | null;
 }
@@ -35,11 +38,19 @@ export interface ChatOptions {
 	/** The newest page, oldest first. */
 	initial: MessageRow[];
 	hasOlder: boolean;
-	/** The conversation id, or `new:<recipient id>`: where its unsent messages are kept on the device. */
-	thread: string;
 	/** Called once when the first message creates the conversation. */
 	onCreated?: (conversationId: string) => void;
 }
+
+/** Where a conversation's unsent messages are kept on the device before it exists. */
+export function newThread(recipientId: string): string {
+	return `new:${recipientId}`;
+}
+
+/** The rate limit's refusal (the database's SQLSTATE). */
+const RATE_LIMITED = 'SP005';
+/** Sent this long after the rate limit's window opens, so the send cannot arrive before it does. */
+const RESUME_MARGIN_MS = 500;
 
 const TYPING_IDLE_MS = 3000;
 
@@ -64,11 +75,19 @@ export class Chat {
 	lastIncoming = $state<MessageRow | null>(null);
 	/** The database refused a send because the conversation is archived. */
 	archivedBySend = $state(false);
+	/** The device could not store a message (IndexedDB failed): shown until dismissed. */
+	storageError = $state<UserError | null>(null);
+	/**
+	 * While the rate limit refuses sends: when (this device's clock, ms) the database says sending
+	 * works again; null when unknown or not limited. Waiting messages are held until then.
+	 */
+	sendingResumesAt = $state<number | null>(null);
+	/** Where this chat's unsent messages are kept: `new:<recipient>` until the first one creates it. */
+	thread = $state('');
 
 	readonly me: string;
 	readonly recipientId: string;
 	readonly #supabase: Supabase;
-	readonly #thread: string;
 	/** Device writes, one after another, so a message is stored before it is sent or removed. */
 	#io: Promise<void> = Promise.resolve();
 	readonly #onCreated?: (conversationId: string) => void;
@@ -78,6 +97,8 @@ export class Chat {
 	#typingTimer: ReturnType<typeof setTimeout> | undefined;
 	#sending = false;
 	#marking = false;
+	/** Wakes the pump when the rate limit's window opens. */
+	#resumeTimer: ReturnType<typeof setTimeout> | undefined;
 
 	constructor(options: ChatOptions) {
 		this.#supabase = options.supabase;
@@ -86,7 +107,7 @@ export class Chat {
 		this.conversationId = options.conversationId;
 		this.messages = options.initial;
 		this.hasOlder = options.hasOlder;
-		this.#thread = options.thread;
+		this.thread = options.conversationId ?? newThread(options.recipientId);
 		this.#onCreated = options.onCreated;
 	}
 
@@ -147,10 +168,12 @@ export class Chat {
 		void this.#restore().then(() => {
 			if (!closed) void this.#pump();
 		});
+		this.#wakeWhenSendingResumes();
 		return () => {
 			closed = true;
 			stopWatching();
 			clearTimeout(this.#typingTimer);
+			clearTimeout(this.#resumeTimer);
 			this.#subscribed = false;
 			if (this.#channel) void this.#supabase.removeChannel(this.#channel);
 			this.#channel = undefined;
@@ -194,11 +217,12 @@ export class Chat {
 		};
 		this.outgoing.push(message);
 		const { id, created_at } = message;
+		const thread = this.thread;
 		this.#store(() =>
 			outbox.put({
 				id,
 				userId: this.me,
-				thread: this.#thread,
+				thread,
 				recipientId: this.recipientId,
 				body,
 				created_at,
@@ -210,6 +234,7 @@ export class Chat {
 		void this.#pump();
 	}
 
+	/** Sends a failed message again; while the rate limit holds, it waits for the window to open. */
 	retry(id: string): void {
 		const message = this.outgoing.find((m) => m.id === id);
 		if (!message) return;
@@ -223,6 +248,16 @@ export class Chat {
 	discard(id: string): void {
 		this.outgoing = this.outgoing.filter((m) => m.id !== id);
 		this.#store(() => outbox.remove([id]));
+	}
+
+	/** The user has read the storage warning. */
+	dismissStorageError(): void {
+		this.storageError = null;
+	}
+
+	/** The page's data was loaded again (the conversation just created, or re-read after a hint). */
+	showLoaded(rows: MessageRow[]): void {
+		this.#accept(rows, false);
 	}
 
 	/** Tells the other party whether I am typing; stops by itself after a pause. */
@@ -267,6 +302,8 @@ export class Chat {
 					this.#markOffline();
 					return;
 				}
+				// The database would refuse it: hold it (and those after it) until the window opens.
+				if (this.#heldByRateLimit()) return;
 				// On the device first: a message that left must survive the app closing meanwhile.
 				await this.#io;
 				const result = await messages.send(this.#supabase, {
@@ -277,10 +314,7 @@ export class Chat {
 				const message = this.outgoing.find((m) => m.id === next.id);
 				if (result.ok) {
 					this.#accept([result.data], false);
-					if (!this.conversationId) {
-						this.conversationId = result.data.conversation_id;
-						this.#onCreated?.(result.data.conversation_id);
-					}
+					if (!this.conversationId) this.#created(result.data.conversation_id);
 				} else if (result.error.code === 'offline') {
 					this.#markOffline();
 					return;
@@ -290,6 +324,7 @@ export class Chat {
 					const { id, error } = message;
 					this.#store(() => outbox.setStatus(id, 'failed', error));
 					if (result.error.code === 'SP002') this.archivedBySend = true;
+					if (result.error.code === RATE_LIMITED) void this.#learnWhenSendingResumes();
 				}
 			}
 		} finally {
@@ -299,6 +334,54 @@ export class Chat {
 
 	#nextWaiting(): Outgoing | undefined {
 		return this.outgoing.find((m) => m.status === 'waiting');
+	}
+
+	/** The first message created the conversation: its unsent messages and channel move there. */
+	#created(conversationId: string): void {
+		const from = this.thread;
+		this.conversationId = conversationId;
+		this.thread = conversationId;
+		this.#store(() => outbox.rethread(this.me, from, conversationId));
+		this.#onCreated?.(conversationId);
+	}
+
+	/** Whether the rate limit's window is still closed; if so, the pump is woken when it opens. */
+	#heldByRateLimit(): boolean {
+		const resumesAt = this.sendingResumesAt;
+		if (resumesAt === null) return false;
+		if (resumesAt <= Date.now()) {
+			this.sendingResumesAt = null;
+			return false;
+		}
+		this.#wakeWhenSendingResumes();
+		return true;
+	}
+
+	/** At the end of the rate limit's window: the countdown goes, and what waits is sent. */
+	#wakeWhenSendingResumes(): void {
+		clearTimeout(this.#resumeTimer);
+		if (this.sendingResumesAt === null) return;
+		this.#resumeTimer = setTimeout(
+			() => {
+				this.sendingResumesAt = null;
+				void this.#pump();
+			},
+			Math.max(0, this.sendingResumesAt - Date.now())
+		);
+	}
+
+	/**
+	 * After a rate-limit refusal: asks the database how long its window stays closed (its clock
+	 * decides, not this device's), so the chat can count down and hold what is written meanwhile.
+	 */
+	async #learnWhenSendingResumes(): Promise<void> {
+		const wait = await messages.secondsUntilSending(this.#supabase);
+		// Unknown (offline, say): the refusal's own sentence still tells the user to wait a moment.
+		if (!wait.ok || wait.data <= 0) return;
+		// Counted from when the answer arrived, plus a margin: the database measured the wait a
+		// little earlier, and a send that arrives before its window opens would be refused again.
+		this.sendingResumesAt = Date.now() + wait.data * 1000 + RESUME_MARGIN_MS;
+		this.#wakeWhenSendingResumes();
 	}
 
 	#markOffline(): void {
@@ -359,7 +442,14 @@ export class Chat {
 		const kept = this.conversationId ? await lastSeen.messages(this.me, this.conversationId) : [];
 		this.#accept(kept, false);
 		this.#keepLastSeen();
-		const unsent = await outbox.of(this.me, this.#thread);
+		// A conversation's unsent messages, and any written before it existed (an offline first
+		// message to this person, from before the conversation was created elsewhere).
+		const thread = this.thread;
+		const before = newThread(this.recipientId);
+		const unsent = [
+			...(await outbox.of(this.me, thread)),
+			...(thread === before ? [] : await outbox.of(this.me, before))
+		];
 		const held = idsOf([...this.outgoing, ...this.messages]);
 		for (const record of unsent) {
 			if (held.has(record.id)) continue;
@@ -374,6 +464,13 @@ export class Chat {
 		// Stored by the server before the app was closed: only the device copy was left.
 		const stored = unsent.filter((r) => this.messages.some((m) => m.id === r.id)).map((r) => r.id);
 		if (stored.length > 0) this.#store(() => outbox.remove(stored));
+		if (thread !== before && unsent.some((r) => r.thread === before)) {
+			this.#store(() => outbox.rethread(this.me, before, thread));
+		}
+		// Refused by the rate limit before the app was closed: show how long it still holds.
+		if (unsent.some((r) => r.status === 'failed' && r.error?.code === RATE_LIMITED)) {
+			void this.#learnWhenSendingResumes();
+		}
 	}
 
 	/** The newest messages, kept on the device for reading offline. */
@@ -388,7 +485,7 @@ export class Chat {
 	#store(write: () => Promise<void>): void {
 		this.#io = this.#io.then(write).catch((err: unknown) => {
 			console.error('[chat] device storage failed', err);
-			this.error = DEVICE_STORAGE_FAILED;
+			this.storageError = DEVICE_STORAGE_FAILED;
 		});
 	}
 }

@@ -9,7 +9,11 @@ import * as conversations from '$lib/data/conversations';
 import * as lastSeen from '$lib/device/last-seen';
 import type { UserError } from '$lib/errors';
 import type { ConversationRow } from '$lib/schemas/rows';
-import { conversationChangedSchema, type ConversationChanged } from '$lib/schemas/realtime';
+import {
+	conversationChangedSchema,
+	profileChangedSchema,
+	type ConversationChanged
+} from '$lib/schemas/realtime';
 import { mergeConversations, newestFirst } from './merge';
 
 export class Inbox {
@@ -29,6 +33,8 @@ export class Inbox {
 	#events = 0;
 	/** What is shown came from this device's last-seen copy, not yet from the database. */
 	#fromDevice = false;
+	/** Views that re-read when a person they show changes (see onProfileChanged). */
+	#profileListeners: ((profileId: string) => void)[] = [];
 
 	constructor(supabase: Supabase, userId: string) {
 		this.#supabase = supabase;
@@ -51,6 +57,16 @@ export class Inbox {
 						'conversation_changed',
 						conversationChangedSchema,
 						(change) => this.#apply(change),
+						() => void this.refresh()
+					)
+				)
+				.on(
+					'broadcast',
+					{ event: 'profile_changed' },
+					onHint(
+						'profile_changed',
+						profileChangedSchema,
+						(change) => this.#profileChanged(change.profile_id),
 						() => void this.refresh()
 					)
 				)
@@ -124,6 +140,23 @@ export class Inbox {
 		}
 		this.hasMore = page.data.length === conversations.PAGE_SIZE;
 		this.#merge(page.data);
+	}
+
+	/**
+	 * Calls `listener` with the id of each person whose link, name or picture the database says
+	 * changed (a hint: the listener re-reads). Returns the teardown.
+	 */
+	onProfileChanged(listener: (profileId: string) => void): () => void {
+		this.#profileListeners = [...this.#profileListeners, listener];
+		return () => {
+			this.#profileListeners = this.#profileListeners.filter((l) => l !== listener);
+		};
+	}
+
+	#profileChanged(profileId: string): void {
+		// The list shows names and pictures: read it again.
+		void this.refresh();
+		for (const listener of this.#profileListeners) listener(profileId);
 	}
 
 	find(conversationId: string): ConversationRow | undefined {

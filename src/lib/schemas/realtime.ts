@@ -27,3 +27,6 @@ export type ConversationChanged = z.infer<typeof conversationChangedSchema>;
 
 /** Presence metadata each participant tracks on a conversation channel. */
 export const typingPresenceSchema = z.object({ typing: z.boolean() });
+
+/** A person I show was linked, unlinked, renamed or deleted: re-read what shows them. */
+export const profileChangedSchema = z.object({ profile_id: id });

@@ -4,10 +4,12 @@ import * as conversations from '$lib/data/conversations';
 import * as messages from '$lib/data/messages';
 import * as profiles from '$lib/data/profiles';
 import * as lastSeen from '$lib/device/last-seen';
+import { profileDependency } from '$lib/messaging/live-views';
 import { uuidParamSchema } from '$lib/schemas/input';
+import type { ChatPage } from '../chat-page';
 import type { PageLoad } from './$types';
 
-export const load: PageLoad = async ({ params, parent }) => {
+export const load: PageLoad = async ({ params, parent, depends }) => {
 	const { supabase, profile } = await parent();
 	if (!uuidParamSchema.safeParse(params.conversationId).success) error(404, 'Conversation not found.');
 
@@ -21,7 +23,8 @@ export const load: PageLoad = async ({ params, parent }) => {
 		const kept = await lastSeen.thread(profile.id, params.conversationId);
 		if (!kept) error(503, 'You are offline, and this conversation has not been opened on this device yet.');
 		const keptMessages = await lastSeen.messages(profile.id, params.conversationId);
-		return { ...kept, messages: keptMessages, hasOlder: (keptMessages[0]?.seq ?? 1) > 1 };
+		if (kept.recipient) depends(profileDependency(kept.recipient.id));
+		return { chat: chatPage(kept, keptMessages, (keptMessages[0]?.seq ?? 1) > 1) };
 	}
 	if (!conversation.ok) error(503, conversation.error.message);
 	// RLS hides conversations I am not part of: they do not exist for me.
@@ -30,6 +33,8 @@ export const load: PageLoad = async ({ params, parent }) => {
 
 	const c = conversation.data;
 	const otherId = c.trainer_id === profile.id ? c.trainee_id : c.trainer_id;
+	// Re-read when the other person is renamed (the database says so on my user topic).
+	if (otherId) depends(profileDependency(otherId));
 	const other = otherId ? await profiles.get(supabase, otherId) : null;
 	if (other && !other.ok) error(503, other.error.message);
 
@@ -41,5 +46,15 @@ export const load: PageLoad = async ({ params, parent }) => {
 		hasOlder: history.data.length === messages.PAGE_SIZE
 	};
 	if (browser) void lastSeen.saveThread(profile.id, thread);
-	return { ...thread, messages: history.data };
+	return { chat: chatPage(thread, history.data, thread.hasOlder) };
 };
+
+function chatPage(thread: lastSeen.ThreadSnapshot, rows: ChatPage['messages'], hasOlder: boolean): ChatPage {
+	return {
+		recipient: thread.recipient,
+		conversationId: thread.conversation.id,
+		messages: rows,
+		hasOlder,
+		archivedReason: thread.conversation.archived_reason
+	};
+}

@@ -1,0 +1,184 @@
+// The send side of a chat, with its state as the browser runs it ($state proxies) and the device
+// outbox on fake-indexeddb. The database is faked here (this is a unit test of the chat's queue):
+// `send_message` and `seconds_until_sending` answer as the real functions do.
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import * as database from '$lib/device/database';
+import * as outbox from '$lib/device/outbox';
+import type { MessageRow } from '$lib/schemas/rows';
+import type { Supabase } from '$lib/supabase/types';
+import { Chat, newThread } from './chat.svelte';
+
+const me = '10000000-0000-4000-8000-000000000001';
+const trainee = '10000000-0000-4000-8000-000000000002';
+const conversationId = '20000000-0000-4000-8000-000000000009';
+
+interface FakeDatabase {
+	supabase: Supabase;
+	stored: MessageRow[];
+	calls: string[];
+	/** Sends the database refuses with SP005 from now on, and how long it says to wait. */
+	limit(seconds: number): void;
+	unlimit(): void;
+}
+
+/** The two RPCs the send side uses, answering like supabase-js (`{ data, error, status }`). */
+function fakeDatabase(): FakeDatabase {
+	const stored: MessageRow[] = [];
+	const calls: string[] = [];
+	let limitedFor = 0;
+	const rpc = async (name: string, args: Record<string, string>) => {
+		calls.push(name);
+		await new Promise((r) => setTimeout(r, 5));
+		if (name === 'seconds_until_sending') return { data: limitedFor, error: null, status: 200 };
+		if (name !== 'send_message') throw new Error(`unexpected rpc ${name}`);
+		const again = stored.find((m) => m.id === args.message_id);
+		if (again) return { data: again, error: null, status: 200 };
+		if (limitedFor > 0) {
+			return { data: null, error: { code: 'SP005', message: 'too fast' }, status: 400 };
+		}
+		const row: MessageRow = {
+			id: args.message_id,
+			conversation_id: conversationId,
+			seq: stored.length + 1,
+			sender_id: me,
+			body: args.body,
+			created_at: new Date().toISOString(),
+			read_at: null
+		};
+		stored.push(row);
+		return { data: row, error: null, status: 200 };
+	};
+	return {
+		supabase: { rpc } as unknown as Supabase,
+		stored,
+		calls,
+		limit: (seconds) => (limitedFor = seconds),
+		unlimit: () => (limitedFor = 0)
+	};
+}
+
+function newChat(db: FakeDatabase, onCreated?: (id: string) => void) {
+	return new Chat({
+		supabase: db.supabase,
+		me,
+		recipientId: trainee,
+		conversationId: null,
+		initial: [],
+		hasOlder: false,
+		onCreated
+	});
+}
+
+beforeEach(() => {
+	vi.stubGlobal('navigator', { onLine: true });
+});
+afterEach(async () => {
+	vi.useRealTimers();
+	vi.unstubAllGlobals();
+	await database.destroy();
+});
+
+describe('sending the first messages of a new conversation', () => {
+	it('sends two messages written 30 ms apart once each, in order, and creates the conversation once', async () => {
+		const db = fakeDatabase();
+		const created: string[] = [];
+		const chat = newChat(db, (id) => created.push(id));
+		expect(chat.thread).toBe(newThread(trainee));
+		chat.send('Welcome aboard!');
+		await new Promise((r) => setTimeout(r, 30));
+		chat.send('Here is the plan');
+		await vi.waitFor(() => expect(chat.messages).toHaveLength(2));
+		expect(db.stored.map((m) => m.body)).toEqual(['Welcome aboard!', 'Here is the plan']);
+		expect(chat.outgoing).toEqual([]);
+		expect(created).toEqual([conversationId]);
+		expect(chat.conversationId).toBe(conversationId);
+		// Later messages (and any left unsent) belong to the conversation now.
+		expect(chat.thread).toBe(conversationId);
+		await vi.waitFor(async () => expect(await outbox.pending(me)).toEqual([]));
+	});
+
+	it('moves what is still unsent to the conversation’s thread when the first message creates it', async () => {
+		const db = fakeDatabase();
+		const chat = newChat(db);
+		await outbox.put({
+			id: '30000000-0000-4000-8000-000000000077',
+			userId: me,
+			thread: newThread(trainee),
+			recipientId: trainee,
+			body: 'written before, still pending',
+			created_at: new Date(Date.now() + 60_000).toISOString(),
+			status: 'failed',
+			error: { code: 'SP002', message: 'archived', retryable: false }
+		});
+		chat.send('First!');
+		await vi.waitFor(() => expect(chat.conversationId).toBe(conversationId));
+		await vi.waitFor(async () =>
+			expect((await outbox.of(me, conversationId)).map((r) => r.body)).toEqual([
+				'written before, still pending'
+			])
+		);
+		expect(await outbox.of(me, newThread(trainee))).toEqual([]);
+	});
+});
+
+describe('the rate limit', () => {
+	it('fails the refused message, learns from the database when sending works again, and holds what follows until then', async () => {
+		const db = fakeDatabase();
+		const chat = newChat(db);
+		db.limit(2);
+		chat.send('one too many');
+		await vi.waitFor(() => expect(chat.outgoing[0]?.status).toBe('failed'));
+		expect(chat.outgoing[0].error?.code).toBe('SP005');
+		await vi.waitFor(() => expect(chat.sendingResumesAt).not.toBeNull());
+		const wait = chat.sendingResumesAt! - Date.now();
+		expect(wait).toBeGreaterThan(1500);
+		expect(wait).toBeLessThanOrEqual(2600);
+		// Its failure is on the device, so the next start does not send it again.
+		await vi.waitFor(async () => expect((await outbox.of(me, chat.thread))[0]?.status).toBe('failed'));
+		expect(await outbox.pending(me)).toEqual([]);
+		expect(chat.storageError).toBeNull();
+
+		// Retry and a new message wait for the window instead of being refused again.
+		const sendsBefore = db.calls.filter((c) => c === 'send_message').length;
+		chat.retry(chat.outgoing[0].id);
+		chat.send('and another');
+		await new Promise((r) => setTimeout(r, 300));
+		expect(chat.outgoing.map((m) => m.status)).toEqual(['waiting', 'waiting']);
+		expect(db.calls.filter((c) => c === 'send_message').length).toBe(sendsBefore);
+
+		db.unlimit();
+		await vi.waitFor(() => expect(chat.outgoing).toEqual([]), { timeout: 4000 });
+		expect(db.stored.map((m) => m.body)).toEqual(['one too many', 'and another']);
+		expect(chat.sendingResumesAt).toBeNull();
+	});
+
+	it('ends the countdown when the window opens, even with nothing waiting', async () => {
+		const db = fakeDatabase();
+		const chat = newChat(db);
+		db.limit(1);
+		chat.send('refused');
+		await vi.waitFor(() => expect(chat.sendingResumesAt).not.toBeNull());
+		db.unlimit();
+		await vi.waitFor(() => expect(chat.sendingResumesAt).toBeNull(), { timeout: 3000 });
+		// The refused message stays refused until the user retries it.
+		expect(chat.outgoing.map((m) => m.status)).toEqual(['failed']);
+		expect(db.stored).toEqual([]);
+	});
+});
+
+describe('device storage', () => {
+	it('reports a real storage failure apart from other errors, until dismissed', async () => {
+		const db = fakeDatabase();
+		const chat = newChat(db);
+		const put = vi.spyOn(outbox, 'put').mockRejectedValueOnce(new DOMException('full', 'QuotaExceededError'));
+		const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+		chat.send('not kept');
+		await vi.waitFor(() => expect(chat.storageError?.code).toBe('device-storage'));
+		expect(chat.error).toBeNull();
+		expect(logged).toHaveBeenCalled();
+		chat.dismissStorageError();
+		expect(chat.storageError).toBeNull();
+		put.mockRestore();
+	});
+});
