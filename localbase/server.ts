@@ -2,12 +2,12 @@
 // handlers over one database, as the Supabase CLI's gateway does on port 54321.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Db } from '../db/index.ts';
+import { isConnectionFailure, type Db } from '../db/index.ts';
 import { openDb, type AnyDb } from '../db/open.ts';
 import { handleAuth } from './auth/index.ts';
 import { loadConfig, type LocalbaseConfig } from './config.ts';
 import type { LocalbaseContext } from './context.ts';
-import { HttpError, send } from './http.ts';
+import { bodyLimitFor, HttpError, send } from './http.ts';
 import { migrate, type MigrateResult } from './migrate.ts';
 import { createRealtime, type Realtime } from './realtime/index.ts';
 import { handleRest } from './rest/index.ts';
@@ -32,17 +32,19 @@ export async function startLocalbase(options: StartOptions = {}): Promise<Localb
 	const config = { ...loadConfig(), ...options.config };
 	const db = options.db ?? (await openDb(config.databaseUrl, config.dataDir, 'localbase'));
 	const migration = await migrate(db, { seed: options.seed ?? true });
-	const ctx: LocalbaseContext = { config, db };
-	const realtime = await createRealtime(ctx);
+	let realtime: Realtime | undefined;
+	const ctx: LocalbaseContext = { config, db, sessionsEnded: (userId) => realtime?.sessionsEnded(userId) };
+	realtime = await createRealtime(ctx);
 	const pruner = startRealtimePruning(db);
 
+	const rt = realtime;
 	const server = http.createServer((req, res) => {
-		route(ctx, realtime, req, res).catch((err: unknown) => fail(res, err));
+		route(ctx, rt, req, res).catch((err: unknown) => fail(res, err));
 	});
 	server.on('upgrade', (req, socket, head) => {
 		const path = new URL(req.url ?? '/', 'http://localhost').pathname;
 		if (path === '/realtime/v1/websocket') {
-			realtime.handleUpgrade(req, socket, head);
+			rt.handleUpgrade(req, socket, head);
 		} else {
 			socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
 		}
@@ -64,7 +66,7 @@ export async function startLocalbase(options: StartOptions = {}): Promise<Localb
 		migration,
 		close: async () => {
 			clearInterval(pruner);
-			await realtime.close();
+			await rt.close();
 			server.closeAllConnections();
 			await new Promise<void>((resolve) => server.close(() => resolve()));
 			if (!options.db) await db.close();
@@ -80,9 +82,13 @@ async function route(
 ): Promise<void> {
 	const url = new URL(req.url ?? '/', 'http://localhost');
 	if (req.method === 'OPTIONS') return send(res, 204);
-	if (url.pathname.startsWith('/auth/v1/')) return handleAuth(ctx, req, res, url);
-	if (url.pathname.startsWith('/rest/v1/')) return handleRest(ctx, req, res, url);
-	if (url.pathname.startsWith('/realtime/v1/')) return realtime.handleHttp(req, res, url);
+	// Each service reads bodies up to the limit of the route it serves.
+	const limit = bodyLimitFor(ctx.config, url.pathname);
+	const routeCtx =
+		limit === ctx.config.maxBodyBytes ? ctx : { ...ctx, config: { ...ctx.config, maxBodyBytes: limit } };
+	if (url.pathname.startsWith('/auth/v1/')) return handleAuth(routeCtx, req, res, url);
+	if (url.pathname.startsWith('/rest/v1/')) return handleRest(routeCtx, req, res, url);
+	if (url.pathname.startsWith('/realtime/v1/')) return realtime.handleHttp(routeCtx, req, res, url);
 	if (url.pathname === '/' || url.pathname === '/health') {
 		return send(res, 200, { name: 'localbase', status: 'ok', database: ctx.db.kind });
 	}
@@ -111,6 +117,15 @@ function startRealtimePruning(db: Db, keepMinutes = 60, everyMs = 10 * 60_000): 
 
 function fail(res: ServerResponse, err: unknown): void {
 	if (err instanceof HttpError) return send(res, err.status, err.body, err.headers);
+	if (isConnectionFailure(err)) {
+		// The database went away under the request (terminated, restarting): worth retrying.
+		return send(res, 503, {
+			code: 'LOCALBASE503',
+			message: 'The database connection was lost; try again',
+			details: (err as Error).message,
+			hint: null
+		});
+	}
 	console.error('[localbase] unexpected error:', err);
 	send(res, 500, {
 		code: 'LOCALBASE500',

@@ -2,7 +2,7 @@
 // auth.refresh_tokens: the endpoints, JSON shapes and error codes auth-js expects (listed in
 // localbase/README.md), with email confirmations off as in `supabase start`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Queryable } from '../../db/index.ts';
+import { isConnectionFailure, type Queryable } from '../../db/index.ts';
 import type { LocalbaseContext } from '../context.ts';
 import { header, HttpError, readBody, send } from '../http.ts';
 import { verifyJwt, type JwtClaims } from '../jwt.ts';
@@ -85,6 +85,9 @@ function asAuthError(err: unknown): AuthError {
 			err.status === 413 ? 'request_too_large' : 'validation_failed',
 			err.message
 		);
+	}
+	if (isConnectionFailure(err)) {
+		return new AuthError(503, 'unexpected_failure', 'The database connection was lost, please try again');
 	}
 	console.error('[localbase] auth: unexpected error:', err);
 	return new AuthError(
@@ -468,7 +471,8 @@ async function updateUser(r: AuthRequest): Promise<Reply> {
 	const passwordHash =
 		typeof password === 'string' && password !== '' ? await hashPassword(password) : undefined;
 	const data = body.data === undefined ? undefined : optionalObject(body.data, 'data');
-	return r.ctx.db.transaction(async (tx) => {
+	let endedSessionsOf: string | undefined;
+	const reply = await r.ctx.db.transaction(async (tx) => {
 		const me = await signedIn(r, tx);
 		let user = me.user;
 		if (typeof body.email === 'string' && body.email !== '' && body.email.toLowerCase() !== user.email) {
@@ -488,6 +492,7 @@ async function updateUser(r: AuthRequest): Promise<Reply> {
 					user.id,
 					me.sessionId
 				]);
+				endedSessionsOf = user.id;
 			}
 		}
 		if (data) {
@@ -499,6 +504,8 @@ async function updateUser(r: AuthRequest): Promise<Reply> {
 		const updated = await findUser(tx, user.id);
 		return { status: 200, body: await userJson(tx, updated ?? user) };
 	});
+	if (endedSessionsOf) r.ctx.sessionsEnded(endedSessionsOf);
+	return reply;
 }
 
 /** With email confirmations off (MAILER_AUTOCONFIRM) GoTrue applies an email change at once. */
@@ -527,7 +534,7 @@ async function logout(r: AuthRequest): Promise<Reply> {
 	if (!['global', 'local', 'others'].includes(scope)) {
 		throw new AuthError(400, 'validation_failed', `Unsupported logout scope "${scope}"`);
 	}
-	await r.ctx.db.transaction(async (tx) => {
+	const userId = await r.ctx.db.transaction(async (tx) => {
 		const { user, sessionId } = await signedIn(r, tx);
 		if (scope === 'global' || !sessionId) {
 			await tx.query(`delete from auth.sessions where user_id = $1`, [user.id]);
@@ -536,7 +543,9 @@ async function logout(r: AuthRequest): Promise<Reply> {
 		} else {
 			await tx.query(`delete from auth.sessions where user_id = $1 and id::text <> $2`, [user.id, sessionId]);
 		}
+		return user.id;
 	});
+	r.ctx.sessionsEnded(userId);
 	return { status: 204 };
 }
 
@@ -711,5 +720,6 @@ async function adminDeleteUser(r: AuthRequest, id: string): Promise<Reply> {
 		console.error('[localbase] auth: deleting a user failed in the database:', (err as Error).message);
 		throw new AuthError(500, 'unexpected_failure', 'Database error deleting user');
 	}
+	r.ctx.sessionsEnded(id);
 	return { status: 200, body: {} };
 }
