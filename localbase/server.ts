@@ -32,12 +32,16 @@ export async function startLocalbase(options: StartOptions = {}): Promise<Localb
 	const config = { ...loadConfig(), ...options.config };
 	const db = options.db ?? (await openDb(config.databaseUrl, config.dataDir, 'localbase'));
 	const migration = await migrate(db, { seed: options.seed ?? true });
-	let realtime: Realtime | undefined;
-	const ctx: LocalbaseContext = { config, db, sessionsEnded: (userId) => realtime?.sessionsEnded(userId) };
-	realtime = await createRealtime(ctx);
+	// Realtime is created with the context it is a part of, so the context forwards to it.
+	const services: { realtime?: Realtime } = {};
+	const ctx: LocalbaseContext = {
+		config,
+		db,
+		sessionsEnded: (userId) => services.realtime?.sessionsEnded(userId)
+	};
+	const rt = (services.realtime = await createRealtime(ctx));
 	const pruner = startRealtimePruning(db);
 
-	const rt = realtime;
 	const server = http.createServer((req, res) => {
 		route(ctx, rt, req, res).catch((err: unknown) => fail(res, err));
 	});
