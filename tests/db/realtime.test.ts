@@ -245,4 +245,3 @@ describe('access_changed: the database says who may use a conversation topic cha
 		}
 	});
 });
-
