@@ -3,6 +3,8 @@
 // the receiver hears nothing but what the database sends. Each attack is followed by a real
 // message, so a receiver that heard nothing was listening all along.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describeApiError } from '../../src/lib/errors.ts';
+import { messageBodySchema } from '../../src/lib/schemas/message-body.ts';
 import {
 	createTestClient,
 	demoUsers,
@@ -167,4 +169,36 @@ describe('a participant trying to put events on their conversation topic', () =>
 		expect(viaTable.error?.code).toBe('PGRST106');
 		await removeAll(attacker);
 	});
+});
+
+describe('a body that only looks like something', () => {
+	// One run of each class of blank character: what the database and the composer both call blank.
+	const blankClasses = {
+		'Unicode spaces (White_Space)': '\u3000\u2003\u00a0\u205f\u1680\u2028',
+		'format characters (Cf)': '\u200b\u200c\u200d\ufeff\u2060\u180e\u202e\u{e0020}\u{1d173}',
+		'invisible fillers': '\u3164\u115f\u1160\uffa0\u2800'
+	};
+
+	for (const [kind, body] of Object.entries(blankClasses)) {
+		test(`made of ${kind} only is refused through the API with SP003 and its sentence, and the other side hears nothing`, async () => {
+			expect(messageBodySchema.safeParse(body).success, 'the composer refuses it too').toBe(false);
+			const { heard, close } = await receiver();
+			const sender = createTestClient(t.url, wellKnown.publishableKey, alexToken);
+			const { error, status } = await sender.rpc('send_message', {
+				recipient_id: coach,
+				body: ` ${body} `,
+				message_id: crypto.randomUUID()
+			});
+			expect(status).toBe(400);
+			expect(error?.code).toBe('SP003');
+			expect(describeApiError({ ...error!, status })).toEqual({
+				code: 'SP003',
+				message: 'A message cannot be empty.',
+				retryable: false
+			});
+			await thenARealMessage(heard);
+			await removeAll(sender);
+			await close();
+		});
+	}
 });
