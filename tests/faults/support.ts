@@ -34,7 +34,11 @@ export function requireServer(): string {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function waitFor<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+	probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+	what: string,
+	timeoutMs = 15_000
+): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const value = await probe();

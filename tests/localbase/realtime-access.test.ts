@@ -10,7 +10,6 @@ import {
 	demoUsers,
 	mintAccessToken,
 	startTestLocalbase,
-	userIdOf,
 	wellKnown
 } from './harness.ts';
 import type { TestLocalbase } from './harness.ts';
@@ -22,22 +21,21 @@ import {
 	removeAll,
 	sleep,
 	subscribe,
-	waitFor
+	waitFor,
+	conversationChannel,
+	conversationOf,
+	demoIds,
+	type DemoUser
 } from './realtime-support.ts';
 
 let t: TestLocalbase;
-const ids: Record<keyof typeof demoUsers, string> = {} as never;
+let ids: Record<DemoUser, string>;
 let coachAlex: string;
 let coachSam: string;
 let rivalJordan: string;
 
-const clientOf = async (who: keyof typeof demoUsers) =>
+const clientOf = async (who: DemoUser) =>
 	createTestClient(t.url, wellKnown.publishableKey, await mintAccessToken(t.lb, ids[who]));
-const conversationChannel = (
-	client: ReturnType<typeof createTestClient>,
-	id: string,
-	config: Record<string, unknown> = {}
-) => client.channel(`conversation:${id}`, { config: { private: true, ...config } });
 
 /** A user signed in through /auth/v1 with supabase-js, as the app signs in. */
 async function signedIn(email: string) {
@@ -46,14 +44,6 @@ async function signedIn(email: string) {
 	expect(error).toBeNull();
 	return client;
 }
-
-const conversationOf = async (trainer: string, trainee: string) =>
-	(
-		await t.lb.db.query<{ id: string }>(
-			'select id from public.conversations where trainer_id = $1 and trainee_id = $2',
-			[trainer, trainee]
-		)
-	).rows[0].id;
 
 /** send_message as a signed-in user, committed in its own transaction. */
 async function send(from: string, to: string, body: string): Promise<void> {
@@ -64,12 +54,10 @@ async function send(from: string, to: string, body: string): Promise<void> {
 
 beforeAll(async () => {
 	t = await startTestLocalbase({ seed: true });
-	for (const who of Object.keys(demoUsers) as (keyof typeof demoUsers)[]) {
-		ids[who] = await userIdOf(t.lb, demoUsers[who]);
-	}
-	coachAlex = await conversationOf(ids.coach, ids.alex);
-	coachSam = await conversationOf(ids.coach, ids.sam);
-	rivalJordan = await conversationOf(ids.rival, ids.jordan);
+	ids = await demoIds(t.lb);
+	coachAlex = await conversationOf(t.lb, ids.coach, ids.alex);
+	coachSam = await conversationOf(t.lb, ids.coach, ids.sam);
+	rivalJordan = await conversationOf(t.lb, ids.rival, ids.jordan);
 });
 afterAll(async () => {
 	await t?.close();
