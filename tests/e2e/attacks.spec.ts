@@ -14,6 +14,7 @@ import { expect, test, type Page } from '@playwright/test';
 import WebSocket from 'ws';
 import { apiUrl } from '../../playwright.config';
 import {
+	checkScreen,
 	clientFor,
 	composer,
 	demo,
@@ -204,6 +205,8 @@ test('when the trainer removes the trainee, both open chats turn read-only at on
 		await expect(composer(page)).toHaveCount(0);
 	}
 	// Nothing joins the topic again afterwards (no rejoin loop against a refused topic).
+	await other.page.setViewportSize({ width: 375, height: 740 });
+	expect(await checkScreen(other.page, 'archived-while-open')).toEqual([]);
 	await coach.page.waitForTimeout(3000);
 	for (const page of [coach.page, other.page]) {
 		const seen = frames.get(page)!;
@@ -266,5 +269,12 @@ test('the composer refuses a body of every blank kind, drops NUL, and says emoji
 		'A message can be at most 2,000 characters; some emoji count as several.'
 	);
 	await expect(sendButton).toBeDisabled();
+
+	// How it looks, wide and on a phone, and that it stays accessible (axe).
+	const violations = await checkScreen(coach.page, 'composer-too-long');
+	await coach.page.setViewportSize({ width: 375, height: 740 });
+	await expect(coach.page.getByTestId('counter-note')).toBeVisible();
+	violations.push(...(await checkScreen(coach.page, 'composer-too-long')));
+	expect(violations).toEqual([]);
 	await coach.context.close();
 });
