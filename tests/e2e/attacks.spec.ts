@@ -261,20 +261,29 @@ test('the composer refuses a body of every blank kind, drops NUL, and says emoji
 		.like('body', 'Week 2%');
 	expect(data).toEqual([{ body: 'Week 2: add pull-ups' }]);
 
-	// 401 family emoji (each five code points) are 2,005 characters to the database.
-	await input.fill('\u{1f468}\u200d\u{1f469}\u200d\u{1f467}'.repeat(401));
-	await expect(coach.page.getByTestId('counter')).toHaveText('2005 / 2000');
+	// A family emoji is five code points: 361 of them are 1,805 characters to the database, and the
+	// counter says why it runs ahead; 401 are 2,005, over the limit, and the error says it.
+	const family = '\u{1f468}\u200d\u{1f469}\u200d\u{1f467}';
+	await input.fill(family.repeat(361));
+	await expect(coach.page.getByTestId('counter')).toHaveText('1805 / 2000');
 	await expect(coach.page.getByTestId('counter-note')).toHaveText('Some emoji count as several characters.');
+	await expect(sendButton).toBeEnabled();
+	const nearly = await checkScreen(coach.page, 'composer-emoji-count');
+	await input.fill(family.repeat(401));
+	await expect(coach.page.getByTestId('counter')).toHaveText('2005 / 2000');
 	await expect(coach.page.getByTestId('composer-error')).toHaveText(
 		'A message can be at most 2,000 characters; some emoji count as several.'
 	);
+	await expect(coach.page.getByTestId('counter-note')).toHaveCount(0);
 	await expect(sendButton).toBeDisabled();
 
 	// How it looks, wide and on a phone, and that it stays accessible (axe).
-	const violations = await checkScreen(coach.page, 'composer-too-long');
+	const violations = [...nearly, ...(await checkScreen(coach.page, 'composer-too-long'))];
 	await coach.page.setViewportSize({ width: 375, height: 740 });
-	await expect(coach.page.getByTestId('counter-note')).toBeVisible();
 	violations.push(...(await checkScreen(coach.page, 'composer-too-long')));
+	await input.fill(family.repeat(361));
+	await expect(coach.page.getByTestId('counter-note')).toBeVisible();
+	violations.push(...(await checkScreen(coach.page, 'composer-emoji-count')));
 	expect(violations).toEqual([]);
 	await coach.context.close();
 });

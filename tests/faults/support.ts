@@ -276,9 +276,10 @@ export class Subscriber {
 				// Offline or 503 while a fault lasts: the next (re)join reads again.
 				if (!result.ok) return;
 				const now = this.held.get(conversationId) ?? [];
-				const reconciled = reconcileMessages(now, result.data.rows, result.data.from, this.#me, arrived);
+				const rows = result.data.rows.filter((m) => m.seq >= from);
+				const reconciled = reconcileMessages(now, rows, from, this.#me, arrived);
 				this.held.set(conversationId, reconciled.messages);
-				for (const m of result.data.rows) unchecked.delete(m.id);
+				for (const m of rows) unchecked.delete(m.id);
 			} while (this.#again.has(conversationId));
 		})().finally(() => this.#reading.delete(conversationId));
 		this.#reading.set(conversationId, read);

@@ -240,8 +240,9 @@ export class Chat {
 			return;
 		}
 		if (id !== this.conversationId) return;
-		const { rows } = result.data;
-		const reconciled = reconcileMessages(this.messages, rows, result.data.from, this.me, arrived);
+		// What was asked for, not the whole page: older history stays for scrolling up to load.
+		const rows = result.data.rows.filter((m) => m.seq >= from);
+		const reconciled = reconcileMessages(this.messages, rows, from, this.me, arrived);
 		this.messages = reconciled.messages;
 		for (const m of [...rows, ...reconciled.dropped]) this.#unverified.delete(m.id);
 		if (reconciled.dropped.length > 0) {
