@@ -65,6 +65,18 @@ export default defineConfig({
 				}
 			},
 			{
+				// Faults injected into localbase on a Postgres server (npm test runs it when DATABASE_URL is set).
+				resolve: { alias: { $lib: new URL('./src/lib', import.meta.url).pathname } },
+				test: {
+					name: 'faults',
+					include: ['tests/faults/**/*.test.ts'],
+					environment: 'node',
+					testTimeout: 90_000,
+					hookTimeout: 180_000,
+					fileParallelism: false
+				}
+			},
+			{
 				resolve: { alias: { $lib: new URL('./src/lib', import.meta.url).pathname } },
 				test: {
 					name: 'app',

@@ -33,6 +33,7 @@ export async function openPglite(dataDir?: string): Promise<PgliteDb> {
 		kind: 'pglite',
 		...wrap(lite),
 		transaction: (fn) => lite.transaction((tx) => fn(wrap(tx))),
+		// One in-process connection: there is no LISTEN connection to lose, so no reconnect to report.
 		listen: async (channel, onPayload) => {
 			const unsubscribe = await lite.listen(channel, onPayload);
 			return async () => unsubscribe();

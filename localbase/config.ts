@@ -76,8 +76,13 @@ export interface LocalbaseConfig {
 	serviceRoleKey: string;
 	publishableKey: string;
 	secretKey: string;
-	/** Largest accepted HTTP body, in bytes. */
+	/**
+	 * Largest accepted HTTP body, in bytes. The server hands each service this value for the route
+	 * being served: `bodyLimits` when a prefix matches (storage uploads need their own), else the default.
+	 */
 	maxBodyBytes: number;
+	/** Per-route body limits in bytes, by path prefix (the longest matching prefix wins). */
+	bodyLimits: Record<string, number>;
 	/** Largest accepted WebSocket frame, in bytes. */
 	maxFrameBytes: number;
 	auth: AuthSettings;
@@ -98,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LocalbaseConfi
 		publishableKey: wellKnown.publishableKey,
 		secretKey: wellKnown.secretKey,
 		maxBodyBytes: Number(env.LOCALBASE_MAX_BODY_BYTES ?? 1024 * 1024),
+		bodyLimits: {},
 		maxFrameBytes: Number(env.LOCALBASE_MAX_FRAME_BYTES ?? 1024 * 1024),
 		// A dev server or test suite whose app runs on another port points the mailed links at it.
 		auth: env.LOCALBASE_SITE_URL ? { ...toml.auth, siteUrl: env.LOCALBASE_SITE_URL } : toml.auth,

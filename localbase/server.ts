@@ -2,14 +2,14 @@
 // handlers over one database, as the Supabase CLI's gateway does on port 54321.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Db } from '../db/index.ts';
+import { isConnectionFailure, type Db } from '../db/index.ts';
 import { openDb, type AnyDb } from '../db/open.ts';
 import { handleAuth } from './auth/index.ts';
 import { checkTemplates } from './auth/mailer.ts';
 import { loadConfig, type LocalbaseConfig } from './config.ts';
 import type { LocalbaseContext } from './context.ts';
 import { hasCronStandIn, startCron } from './cron/index.ts';
-import { HttpError, send } from './http.ts';
+import { bodyLimitFor, HttpError, send } from './http.ts';
 import { startMailCatcher } from './mail/index.ts';
 import { migrate, type MigrateResult } from './migrate.ts';
 import { createRealtime, type Realtime } from './realtime/index.ts';
@@ -42,8 +42,15 @@ export async function startLocalbase(options: StartOptions = {}): Promise<Localb
 	// A caller that asks for any free API port (tests, benchmarks) gets any free mail port too.
 	const mailPort = options.config?.port === 0 && options.config.mail === undefined ? 0 : config.mail.port;
 	const mail = await startMailCatcher({ ...config.mail, port: mailPort }, config.host);
-	const ctx: LocalbaseContext = { config, db, mail: mail.store };
-	const realtime = await createRealtime(ctx);
+	// Realtime is created with the context it is a part of, so the context forwards to it.
+	const services: { realtime?: Realtime } = {};
+	const ctx: LocalbaseContext = {
+		config,
+		db,
+		mail: mail.store,
+		sessionsEnded: (userId) => services.realtime?.sessionsEnded(userId)
+	};
+	const realtime = (services.realtime = await createRealtime(ctx));
 	const storage = await createStorage(ctx, { ownDatabase: !options.db });
 	const pruner = startRealtimePruning(db);
 	// Scheduled jobs (cron.job), as pg_cron runs them on hosted Supabase.
@@ -99,9 +106,13 @@ async function route(
 	const url = new URL(req.url ?? '/', 'http://localhost');
 	if (url.pathname.startsWith('/storage/v1/')) return storage.handle(req, res, url);
 	if (req.method === 'OPTIONS') return send(res, 204);
-	if (url.pathname.startsWith('/auth/v1/')) return handleAuth(ctx, req, res, url);
-	if (url.pathname.startsWith('/rest/v1/')) return handleRest(ctx, req, res, url);
-	if (url.pathname.startsWith('/realtime/v1/')) return realtime.handleHttp(req, res, url);
+	// Each service reads bodies up to the limit of the route it serves.
+	const limit = bodyLimitFor(ctx.config, url.pathname);
+	const routeCtx =
+		limit === ctx.config.maxBodyBytes ? ctx : { ...ctx, config: { ...ctx.config, maxBodyBytes: limit } };
+	if (url.pathname.startsWith('/auth/v1/')) return handleAuth(routeCtx, req, res, url);
+	if (url.pathname.startsWith('/rest/v1/')) return handleRest(routeCtx, req, res, url);
+	if (url.pathname.startsWith('/realtime/v1/')) return realtime.handleHttp(routeCtx, req, res, url);
 	if (url.pathname === '/' || url.pathname === '/health') {
 		return send(res, 200, { name: 'localbase', status: 'ok', database: ctx.db.kind });
 	}
@@ -130,6 +141,15 @@ function startRealtimePruning(db: Db, keepMinutes = 60, everyMs = 10 * 60_000): 
 
 function fail(res: ServerResponse, err: unknown): void {
 	if (err instanceof HttpError) return send(res, err.status, err.body, err.headers);
+	if (isConnectionFailure(err)) {
+		// The database went away under the request (terminated, restarting): worth retrying.
+		return send(res, 503, {
+			code: 'LOCALBASE503',
+			message: 'The database connection was lost; try again',
+			details: (err as Error).message,
+			hint: null
+		});
+	}
 	console.error('[localbase] unexpected error:', err);
 	send(res, 500, {
 		code: 'LOCALBASE500',

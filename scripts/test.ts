@@ -1,6 +1,6 @@
 // `npm test`: every suite, in order. The database and localbase suites run on embedded PGlite,
-// and again on the Postgres server when DATABASE_URL is set (CI sets it), together with the
-// Supabase CLI checks. With DATABASE_URL set, the database suite and the CLI's push and advisors
+// and again on the Postgres server when DATABASE_URL is set (CI sets it), together with the fault
+// suite and the Supabase CLI checks. With DATABASE_URL set, the database suite and the CLI's push and advisors
 // also run once more on a private cluster laid out like a hosted project, where the migrations are
 // applied by the non-superuser postgres (scripts/hosted-cluster; the shared server is not touched).
 // Ends with one "N passed, N failed" line over all suites. Suite names as arguments run only those.
@@ -62,6 +62,8 @@ if (serverUrl) {
 	vitest('db', 'postgres');
 	vitest('localbase', 'postgres');
 	if (existsSync(path.join(root, 'tests', 'push'))) vitest('push', 'postgres');
+	// Terminated connections, a killed process, dropped sockets: only a server has them.
+	vitest('faults', 'postgres');
 	vitest('cli', 'postgres');
 	// Migrations applied as the hosted postgres: the database suite, and the CLI's push and advisors
 	// (the generated types are the same as on the server run).
@@ -69,7 +71,7 @@ if (serverUrl) {
 	vitest('cli', 'hosted', ['tests/cli/supabase-cli.test.ts']);
 } else {
 	console.log(
-		'DATABASE_URL is not set: the server runs of the db/localbase suites and the CLI checks are skipped.'
+		'DATABASE_URL is not set: the server runs of the db/localbase suites, the fault suite and the CLI checks are skipped.'
 	);
 }
 if (existsSync(path.join(root, 'playwright.config.ts'))) {

@@ -3,7 +3,7 @@
 // localbase/README.md), with the settings of supabase/config.toml's [auth] and [auth.email]. The
 // emailed flows (verify, recover, resend, PKCE) are in email.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Queryable } from '../../db/index.ts';
+import { isConnectionFailure, type Queryable } from '../../db/index.ts';
 import type { LocalbaseContext } from '../context.ts';
 import { header, HttpError, send } from '../http.ts';
 import {
@@ -99,6 +99,9 @@ function asAuthError(err: unknown): AuthError {
 			err.status === 413 ? 'request_too_large' : 'validation_failed',
 			err.message
 		);
+	}
+	if (isConnectionFailure(err)) {
+		return new AuthError(503, 'unexpected_failure', 'The database connection was lost, please try again');
 	}
 	console.error('[localbase] auth: unexpected error:', err);
 	return new AuthError(
@@ -499,8 +502,9 @@ async function updateUser(r: AuthRequest): Promise<Reply> {
 		}
 	}
 	if (newPassword) passwordHash = await hashPassword(newPassword);
+	let endedSessionsOf: string | undefined;
 	try {
-		return await r.ctx.db.transaction(async (tx) => {
+		const reply = await r.ctx.db.transaction(async (tx) => {
 			const { user, sessionId } = await signedIn(r, tx);
 			if (email && email !== user.email) {
 				const other = await findUserByEmail(tx, email);
@@ -526,6 +530,7 @@ async function updateUser(r: AuthRequest): Promise<Reply> {
 					user.id,
 					sessionId ?? null
 				]);
+				endedSessionsOf = user.id;
 			}
 			if (data) {
 				await tx.query(`update auth.users set raw_user_meta_data = $2, updated_at = now() where id = $1`, [
@@ -540,6 +545,8 @@ async function updateUser(r: AuthRequest): Promise<Reply> {
 			const updated = await findUser(tx, user.id);
 			return { status: 200, body: await userJson(tx, updated ?? user) };
 		});
+		if (endedSessionsOf) r.ctx.sessionsEnded(endedSessionsOf);
+		return reply;
 	} catch (err) {
 		if (err instanceof AuthError) throw err;
 		throw databaseRefusal(err, 'Error updating user');
@@ -572,7 +579,7 @@ async function logout(r: AuthRequest): Promise<Reply> {
 	if (!['global', 'local', 'others'].includes(scope)) {
 		throw new AuthError(400, 'validation_failed', `Unsupported logout scope "${scope}"`);
 	}
-	await r.ctx.db.transaction(async (tx) => {
+	const userId = await r.ctx.db.transaction(async (tx) => {
 		const { user, sessionId } = await signedIn(r, tx);
 		if (scope === 'global' || !sessionId) {
 			await tx.query(`delete from auth.sessions where user_id = $1`, [user.id]);
@@ -581,7 +588,9 @@ async function logout(r: AuthRequest): Promise<Reply> {
 		} else {
 			await tx.query(`delete from auth.sessions where user_id = $1 and id::text <> $2`, [user.id, sessionId]);
 		}
+		return user.id;
 	});
+	r.ctx.sessionsEnded(userId);
 	return { status: 204 };
 }
 
@@ -763,5 +772,6 @@ async function adminDeleteUser(r: AuthRequest, id: string): Promise<Reply> {
 		console.error('[localbase] auth: deleting a user failed in the database:', (err as Error).message);
 		throw new AuthError(500, 'unexpected_failure', 'Database error deleting user');
 	}
+	r.ctx.sessionsEnded(id);
 	return { status: 200, body: {} };
 }

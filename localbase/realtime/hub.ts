@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { LocalbaseConfig } from '../config.ts';
-import type { Db } from '../../db/index.ts';
+import { isConnectionFailure, type Db } from '../../db/index.ts';
 import { mapApiKey, type Caller } from '../request-auth.ts';
 import {
 	authenticateToken,
@@ -51,6 +51,8 @@ class Connection {
 		readonly vsn: Vsn,
 		/** The socket's apikey as a JWT (sb_ keys mapped), used when a join carries no user token. */
 		readonly tenantToken: string,
+		/** Who that token is (a user token when a client connects with one). */
+		readonly tenantCaller: Caller,
 		readonly headers: Record<string, string>
 	) {}
 
@@ -92,6 +94,8 @@ class Channel {
 	policies: Policies = {};
 	tracked = false;
 	closed = false;
+	/** Set while the database has said access to the topic changed and the read check runs again. */
+	rechecking = false;
 	confirmTimer: NodeJS.Timeout | undefined;
 
 	constructor(
@@ -121,11 +125,11 @@ class Channel {
 	}
 
 	mayReadBroadcast(): boolean {
-		return !this.isPrivate || this.policies.broadcastRead === true;
+		return !this.isPrivate || (!this.rechecking && this.policies.broadcastRead === true);
 	}
 
 	mayReadPresence(): boolean {
-		return !this.isPrivate || this.policies.presenceRead === true;
+		return !this.isPrivate || (!this.rechecking && this.policies.presenceRead === true);
 	}
 }
 
@@ -213,15 +217,35 @@ export class RealtimeHub {
 		for (const [name, value] of Object.entries(req.headers)) {
 			if (name.startsWith('x-') && typeof value === 'string') headers[name] = value;
 		}
-		this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, vsn as Vsn, token, headers));
+		const upgrade = () =>
+			this.wss.handleUpgrade(req, socket, head, (ws) =>
+				this.accept(ws, vsn as Vsn, token, check.caller, headers)
+			);
+		if (typeof check.caller.claims.session_id !== 'string') return upgrade();
+		// A user token as the socket's key: its session must still exist (stricter than hosted, as joins are).
+		sessionAlive(this.db, check.caller).then(
+			(alive) => (alive ? upgrade() : httpError(socket, 401, 'Unauthorized', { error: sessionEndedMessage })),
+			(err: unknown) => {
+				console.error('[localbase] realtime could not check the session of a connecting socket:', err);
+				httpError(socket, 503, 'Service Unavailable', {
+					error: 'Realtime was unable to connect to the project database'
+				});
+			}
+		);
 	}
 
-	private accept(ws: WebSocket, vsn: Vsn, tenantToken: string, headers: Record<string, string>): void {
+	private accept(
+		ws: WebSocket,
+		vsn: Vsn,
+		tenantToken: string,
+		tenantCaller: Caller,
+		headers: Record<string, string>
+	): void {
 		if (this.closing) {
 			ws.terminate();
 			return;
 		}
-		const conn = new Connection(ws, vsn, tenantToken, headers);
+		const conn = new Connection(ws, vsn, tenantToken, tenantCaller, headers);
 		this.connections.add(conn);
 		ws.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
 		// Oversized frames (maxPayload) and protocol violations arrive here; ws closes the socket itself.
@@ -343,6 +367,14 @@ export class RealtimeHub {
 				);
 			} catch (err) {
 				if (this.closing) return;
+				if (isConnectionFailure(err)) {
+					// Not a refusal: the client retries the join (with backoff) and may succeed.
+					console.warn(
+						`[localbase] realtime read check for ${subTopic} lost the database:`,
+						(err as Error).message
+					);
+					return fail('UnableToConnectToProject: Realtime was unable to connect to the project database');
+				}
 				// Realtime reports a failing policy (RlsPolicyError) to the client as a plain refusal.
 				console.warn(`[localbase] realtime read check for ${subTopic} failed:`, (err as Error).message);
 				return fail(`Unauthorized: You do not have permissions to read from this Channel topic: ${subTopic}`);
@@ -491,6 +523,100 @@ export class RealtimeHub {
 		channel.token = next;
 		channel.policies = policies;
 		this.scheduleTokenConfirmation(channel);
+	}
+
+	// ---------------------------------------------------------------------------------------------
+	// Access changed (a database broadcast said so) and sessions ended (auth said so)
+	// ---------------------------------------------------------------------------------------------
+
+	/**
+	 * Runs the read check again for every private channel joined to `subTopic` and closes those that
+	 * lost read access, as `access_token` does for one channel. Until its check is done a channel
+	 * receives nothing on the topic, and its cached write permissions are dropped (probed again at
+	 * the next broadcast or track).
+	 */
+	async recheckTopic(subTopic: string): Promise<void> {
+		const members = [...(this.namespaces.get(namespaceOf(true, subTopic)) ?? [])];
+		for (const channel of members) {
+			channel.rechecking = true;
+			channel.policies.broadcastWrite = undefined;
+			channel.policies.presenceWrite = undefined;
+		}
+		await Promise.all(
+			members.map(
+				(channel) =>
+					new Promise<void>((resolve) => {
+						channel.conn.enqueue(
+							channel.topic,
+							async () => {
+								await this.recheck(channel);
+								resolve();
+							},
+							(err) => {
+								this.channelCrashed(channel.conn, channel.topic, err);
+								resolve();
+							}
+						);
+					})
+			)
+		);
+	}
+
+	private async recheck(channel: Channel): Promise<void> {
+		if (channel.closed) return;
+		try {
+			const read = await checkRead(this.db, channel.authContext(), { presence: channel.presenceEnabled });
+			if (channel.closed) return;
+			if (!read.ok) return this.shutdown(channel, sessionEndedMessage);
+			if (!read.broadcast && !read.presence) {
+				return this.shutdown(
+					channel,
+					`You no longer have permission to read from this Channel topic: ${channel.subTopic}`
+				);
+			}
+			channel.policies.broadcastRead = read.broadcast;
+			channel.policies.presenceRead = read.presence;
+			if (channel.tracked && read.presence === false) {
+				channel.tracked = false;
+				const diff = this.presence.untrack(channel.namespace, channel);
+				if (diff) this.sendPresenceDiff(channel.namespace, channel.topic, diff);
+			}
+		} finally {
+			channel.rechecking = false;
+		}
+	}
+
+	/**
+	 * Sessions of `userId` ended: every channel acting for one of them is closed with Realtime's
+	 * shutdown frames, and every socket connected with such a session's token is closed.
+	 */
+	sessionsEnded(userId: string): void {
+		if (this.closing) return;
+		const bySession = new Map<string, { caller: Caller; channels: Channel[]; sockets: Connection[] }>();
+		const entry = (caller: Caller) => {
+			const sessionId = caller.claims.session_id;
+			if (caller.claims.sub !== userId || typeof sessionId !== 'string') return undefined;
+			let e = bySession.get(sessionId);
+			if (!e) bySession.set(sessionId, (e = { caller, channels: [], sockets: [] }));
+			return e;
+		};
+		for (const conn of this.connections) {
+			entry(conn.tenantCaller)?.sockets.push(conn);
+			for (const channel of conn.channels.values()) entry(channel.caller)?.channels.push(channel);
+		}
+		for (const { caller, channels, sockets } of bySession.values()) {
+			sessionAlive(this.db, caller).then(
+				(alive) => {
+					if (alive) return;
+					for (const channel of channels) this.shutdown(channel, sessionEndedMessage);
+					for (const conn of sockets) conn.ws.close(1008, 'session ended');
+				},
+				(err: unknown) => {
+					// The periodic token check closes them later; say why it could not be now.
+					console.error('[localbase] realtime could not check ended sessions:', err);
+				}
+			);
+		}
 	}
 
 	// ---------------------------------------------------------------------------------------------

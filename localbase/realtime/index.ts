@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { LocalbaseContext } from '../context.ts';
-import { header, HttpError, send } from '../http.ts';
+import { header, HttpError, readRawBody, send } from '../http.ts';
 import { bearerOf, type Caller } from '../request-auth.ts';
 import { authenticateToken, checkWrite, sessionAlive } from './authorization.ts';
 import { namespaceOf, RealtimeHub } from './hub.ts';
@@ -12,12 +12,23 @@ import type { BroadcastMessage } from './protocol.ts';
 
 export interface Realtime {
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
-	handleHttp(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
+	/** `ctx` is the server's context for this route (its body limit). */
+	handleHttp(ctx: LocalbaseContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
+	/** Closes at once the channels and sockets of `userId` whose session has ended. */
+	sessionsEnded(userId: string): void;
 	close(): Promise<void>;
 }
 
 /** The NOTIFY channel platform.sql's trigger on realtime.messages sends to after commit. */
 const notifyChannel = 'localbase_realtime';
+
+/**
+ * A broadcast from the database with this event says "who may use this topic has changed":
+ * after delivering it, localbase checks read access again for every private channel joined to
+ * the topic and closes those that lost it. Hosted Realtime has no such re-check (it checks at
+ * join and on a new access token); there the broadcast is delivered like any other.
+ */
+export const accessChangedEvent = 'access_changed';
 
 interface Notification {
 	id: string;
@@ -61,28 +72,41 @@ export async function createRealtime(ctx: LocalbaseContext): Promise<Realtime> {
 			meta: { id: row.id },
 			wire: 'binary'
 		});
+		// Awaited: nothing later in the stream reaches a channel that has just lost this topic.
+		if (row.private === true && row.event === accessChangedEvent) await hub.recheckTopic(row.topic);
 	};
-	const unlisten = await db.listen(notifyChannel, (text) => {
-		const note = parseNotification(text);
-		if (!note) {
-			// Only something other than platform.sql's trigger can send this; there is nobody to answer.
-			console.warn(`[localbase] ignored a malformed ${notifyChannel} notification`);
-			return;
+	const unlisten = await db.listen(
+		notifyChannel,
+		(text) => {
+			const note = parseNotification(text);
+			if (!note) {
+				// Only something other than platform.sql's trigger can send this; there is nobody to answer.
+				console.warn(`[localbase] ignored a malformed ${notifyChannel} notification`);
+				return;
+			}
+			deliveries = deliveries
+				.then(() => deliver(note))
+				.catch((err: unknown) => {
+					// The message is lost to its subscribers: make them rejoin so they refetch what they missed.
+					console.error(`[localbase] realtime could not deliver database message ${note.id}:`, err);
+					hub.resync(
+						typeof note.topic === 'string' ? namespaceOf(note.private === true, note.topic) : undefined
+					);
+				});
+		},
+		{
+			// LISTEN was down for a while and what the database sent meanwhile is gone: every channel
+			// gets phx_error, so its client rejoins and (as Spotter's clients do after any
+			// resubscribe) fetches what it missed from the database. LISTEN is back before the
+			// rejoins, so nothing sent after them is missed.
+			onReconnect: () => hub.resync()
 		}
-		deliveries = deliveries
-			.then(() => deliver(note))
-			.catch((err: unknown) => {
-				// The message is lost to its subscribers: make them rejoin so they refetch what they missed.
-				console.error(`[localbase] realtime could not deliver database message ${note.id}:`, err);
-				hub.resync(
-					typeof note.topic === 'string' ? namespaceOf(note.private === true, note.topic) : undefined
-				);
-			});
-	});
+	);
 
 	return {
 		handleUpgrade: (req, socket, head) => hub.handleUpgrade(req, socket, head),
-		handleHttp: (req, res, url) => handleHttp(ctx, hub, req, res, url),
+		handleHttp: (routeCtx, req, res, url) => handleHttp(routeCtx, hub, req, res, url),
+		sessionsEnded: (userId) => hub.sessionsEnded(userId),
 		close: async () => {
 			await unlisten();
 			await hub.close();
@@ -114,23 +138,14 @@ function xHeaders(req: IncomingMessage): Record<string, string> {
 	return headers;
 }
 
-/** The raw body (binary payloads must not go through a UTF-8 decode), refused past `limit` with 413. */
-function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-	return new Promise((resolve, reject) => {
-		const chunks: Buffer[] = [];
-		let size = 0;
-		req.on('data', (chunk: Buffer) => {
-			size += chunk.length;
-			if (size > limit) {
-				reject(new HttpError(413, { message: `Request body exceeds ${limit} bytes` }));
-				req.destroy();
-				return;
-			}
-			chunks.push(chunk);
-		});
-		req.on('end', () => resolve(Buffer.concat(chunks)));
-		req.on('error', reject);
-	});
+/** The body, as Realtime's API answers an oversized one: 413 with a `message`. */
+async function readBodyOf(req: IncomingMessage, limit: number): Promise<Buffer> {
+	try {
+		return await readRawBody(req, limit);
+	} catch (err) {
+		if (err instanceof HttpError && err.status === 413) throw new HttpError(413, { message: err.message });
+		throw err;
+	}
 }
 
 function parseJsonBody(body: Buffer): unknown {
@@ -211,7 +226,7 @@ async function broadcastBatch(
 	res: ServerResponse,
 	caller: Caller
 ): Promise<void> {
-	const messages = validateBatch(parseJsonBody(await readRawBody(req, ctx.config.maxBodyBytes)));
+	const messages = validateBatch(parseJsonBody(await readBodyOf(req, ctx.config.maxBodyBytes)));
 	const asMessage = (m: BatchMessage): BroadcastMessage => ({
 		event: m.event,
 		json: m.payload,
@@ -265,7 +280,7 @@ async function broadcastOne(
 			error: 'Unsupported Media Type. Use application/json or application/octet-stream'
 		});
 	}
-	const body = await readRawBody(req, ctx.config.maxBodyBytes);
+	const body = await readBodyOf(req, ctx.config.maxBodyBytes);
 	const binary = contentType === 'application/octet-stream';
 	const message: BroadcastMessage = binary
 		? { event, bytes: body, binary: true, wire: 'binary' }

@@ -71,6 +71,11 @@ function toPgrstError(err: unknown, role: string): PgrstError {
 			err.headers
 		);
 	}
+	// The connection died under the request (terminated backend, restart): PostgREST's answer to a
+	// client-side database error, 503, so the caller knows a retry may work.
+	if (isPgError(err) && err.code?.startsWith('08')) {
+		return new PgrstError(503, 'PGRST001', 'Database client error. Retrying the connection.', err.message);
+	}
 	if (isPgError(err)) return fromPgError(err, role);
 	console.error('[localbase] rest: unexpected error:', err);
 	return new PgrstError(500, 'PGRST000', 'localbase internal error', String(err));

@@ -51,6 +51,34 @@ describe('database errors', () => {
 		expect(error.retryable).toBe(true);
 	});
 
+	it('say that a body the server refuses as too large (413) is too large, not that the user is offline', () => {
+		const error = describeApiError({
+			code: 'PGRST413',
+			message: 'Request body exceeds 1048576 bytes',
+			status: 413
+		});
+		expect(error.code).toBe('too-large');
+		expect(error.message).toMatch(/too large/);
+		expect(error.retryable).toBe(false);
+	});
+
+	it('make a NUL character the database cannot store (22P05) a clear refusal that retrying cannot fix', () => {
+		const error = describeApiError({
+			code: '22P05',
+			message: 'unsupported Unicode escape sequence',
+			status: 400
+		});
+		expect(error.message).toMatch(/NUL character/);
+		expect(error.message).not.toMatch(/Something went wrong/);
+		expect(error.retryable).toBe(false);
+	});
+
+	it('let a request be retried when the server lost its database (503)', () => {
+		const error = describeApiError({ code: 'PGRST001', message: 'Database client error.', status: 503 });
+		expect(error.code).toBe('unavailable');
+		expect(error.retryable).toBe(true);
+	});
+
 	it('name unknown codes without inventing a reason', () => {
 		expect(describeApiError({ code: 'XX000', message: 'boom' }).message).toBe(
 			'Something went wrong (XX000). Try again in a moment.'

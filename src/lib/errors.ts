@@ -1,6 +1,7 @@
 // Every failure a user can meet, in words they understand: the one sentence for each SQLSTATE the
 // database raises (SP001… in supabase/migrations; errors.test.ts checks that each code raised there
 // has one here, and that nothing here is stale), and for each Supabase Auth error code.
+import { TOO_LONG_MESSAGE } from './schemas/message-body';
 
 export interface UserError {
 	/** The SQLSTATE, the Auth error code, or the app's own (offline, unknown, a push problem…). */
@@ -22,7 +23,7 @@ export const databaseErrors: Readonly<Record<string, { message: string; retryabl
 	SP001: { message: 'You can only message your own trainer or trainees.', retryable: false },
 	SP002: { message: 'This conversation is archived and read-only.', retryable: false },
 	SP003: { message: 'A message cannot be empty.', retryable: false },
-	SP004: { message: 'A message can be at most 2,000 characters.', retryable: false },
+	SP004: { message: TOO_LONG_MESSAGE, retryable: false },
 	SP005: {
 		message: 'You are sending too fast (at most 30 messages a minute). Wait a moment, then retry.',
 		retryable: true
@@ -71,6 +72,13 @@ export const databaseErrors: Readonly<Record<string, { message: string; retryabl
 	},
 	SP108: { message: 'A note can be at most 5,000 characters.', retryable: false },
 	'42501': { message: 'You are not allowed to do that. Try signing in again.', retryable: false },
+	// Postgres text cannot hold U+0000. The composer removes it before sending; another client
+	// that sends one is told it can never be stored as it is.
+	'22P05': {
+		message:
+			'This message contains a character that cannot be stored (a NUL character). Remove it and send again.',
+		retryable: false
+	},
 	PGRST301: { message: 'Your session has expired. Sign in again.', retryable: false },
 	PGRST303: { message: 'Your session has expired. Sign in again.', retryable: false }
 };
@@ -78,6 +86,20 @@ export const databaseErrors: Readonly<Record<string, { message: string; retryabl
 export const OFFLINE: UserError = {
 	code: 'offline',
 	message: 'You are offline. It will be sent when you are back online.',
+	retryable: true
+};
+
+/** The server refused the request body as too large (413): sending it again cannot work. */
+export const TOO_LARGE: UserError = {
+	code: 'too-large',
+	message: 'This is too large to send. Make it shorter and try again.',
+	retryable: false
+};
+
+/** The server answered but could not reach its database (503): a moment later it may. */
+export const UNAVAILABLE: UserError = {
+	code: 'unavailable',
+	message: 'The server could not reach its database just now. Try again in a moment.',
 	retryable: true
 };
 
@@ -91,6 +113,9 @@ export function describeApiError(error: ApiErrorLike): UserError {
 	const code = error.code ?? '';
 	const known = databaseErrors[code];
 	if (known) return { code, ...known };
+	// By status before the network check: a 413 is an answer, not a connection that failed.
+	if (error.status === 413) return TOO_LARGE;
+	if (error.status === 503) return UNAVAILABLE;
 	if (isNetworkFailure(error)) return OFFLINE;
 	return {
 		code: code || 'unknown',

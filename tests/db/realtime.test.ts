@@ -1,9 +1,11 @@
 // Private-channel authorization exactly as Realtime checks it: read = probe rows inserted by the
 // server and selected back as the user; write = the user inserts a probe (42501 means denied).
 // Clients write only presence: every broadcast comes from the database.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import {
+	as,
 	conversationIds as conv,
 	createActors,
 	ids,
@@ -187,5 +189,59 @@ describe('archived conversations', () => {
 		};
 		expect(await read(a.sam, coachSamTopic, relink)).toEqual(everything);
 		expect(await write(a.sam, coachSamTopic, relink)).toEqual(presenceOnly);
+	});
+});
+
+describe('access_changed: the database says who may use a conversation topic changed', () => {
+	/** The access_changed broadcasts the statements in `change` made, read back before rolling back. */
+	const announced = (change: (x: ActorTx) => Promise<unknown>) =>
+		inTransaction(t.db, async (x) => {
+			await change(x);
+			await x.becomePostgres();
+			return x.query<{ topic: string; private: boolean; payload: Record<string, unknown> }>(
+				`select topic, private, payload from realtime.messages where event = 'access_changed' order by inserted_at`
+			);
+		});
+
+	test('archiving a conversation (the trainee unlinked) announces it on the conversation topic, privately', async () => {
+		const rows = await announced(unlinkSam);
+		expect(rows).toHaveLength(1);
+		expect(rows[0]).toMatchObject({
+			topic: coachSamTopic,
+			private: true,
+			payload: { conversation_id: conv.coachSam, archived_reason: 'unlinked' }
+		});
+		expect(rows[0].payload.archived_at).not.toBeNull();
+	});
+
+	test('restoring it and deleting a participant are announced too', async () => {
+		const relink = async (x: ActorTx) => {
+			await unlinkSam(x);
+			await x.query(`update public.profiles set trainer_id = $1 where id = $2`, [ids.coach, ids.sam]);
+		};
+		const restored = await announced(relink);
+		expect(restored.map((r) => r.payload.archived_reason)).toEqual(['unlinked', null]);
+		const deleted = await announced((x) => x.query(`delete from auth.users where id = $1`, [ids.alex]));
+		expect(deleted.map((r) => r.topic)).toContain(coachAlexTopic);
+	});
+
+	test('a new message, a read receipt or a rename announces nothing', async () => {
+		const rows = await announced(async (x) => {
+			await x.become(a.alex);
+			await x.query('select public.send_message($1, $2, $3)', [ids.coach, 'hello', randomUUID()]);
+			await x.become(a.coach);
+			await x.query('select public.mark_conversation_read($1)', [conv.coachAlex]);
+			await x.query(`update public.profiles set display_name = 'Coach C' where id = $1`, [ids.coach]);
+		});
+		expect(rows).toEqual([]);
+	});
+
+	test('no API role can run the trigger function that announces it', async () => {
+		for (const actor of [a.alex, a.anon, a.service_role]) {
+			const code = await as(t.db, actor, (x) =>
+				x.errorCode('select private.handle_conversation_access_broadcast()')
+			);
+			expect(code).toBe('42501');
+		}
 	});
 });

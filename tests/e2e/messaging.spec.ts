@@ -184,7 +184,7 @@ test('the composer counts from 1,800, blocks 2,001 and whitespace, and shows the
 	await expect(counter).toHaveText('2001 / 2000');
 	await expect(sendButton).toBeDisabled();
 	await expect(jordan.page.getByTestId('composer-error')).toHaveText(
-		'A message can be at most 2,000 characters.'
+		'A message can be at most 2,000 characters; some emoji count as several.'
 	);
 	await input.press('Enter');
 	await expect(input).toHaveValue('a'.repeat(2001));

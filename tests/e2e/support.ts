@@ -116,9 +116,11 @@ export async function signIn(page: Page, email: string): Promise<void> {
 
 /** The unread badge on the Messages nav item (0 when hidden). */
 export async function badge(page: Page): Promise<number> {
-	const el = page.getByTestId('unread-badge');
-	if ((await el.count()) === 0) return 0;
-	return Number.parseInt((await el.innerText()).trim(), 10);
+	// One read that never waits: count() then innerText() would wait forever for a badge that
+	// disappeared in between (the total reaching 0), and expect.poll would time out on a page that
+	// was right all along.
+	const [text] = await page.getByTestId('unread-badge').allInnerTexts();
+	return text === undefined ? 0 : Number.parseInt(text.trim(), 10);
 }
 
 export function composer(page: Page) {

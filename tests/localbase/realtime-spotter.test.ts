@@ -9,7 +9,6 @@ import {
 	demoUsers,
 	mintAccessToken,
 	startTestLocalbase,
-	userIdOf,
 	wellKnown
 } from './harness.ts';
 import type { TestLocalbase } from './harness.ts';
@@ -22,21 +21,20 @@ import {
 	removeAll,
 	sleep,
 	subscribe,
-	waitFor
+	waitFor,
+	conversationChannel,
+	conversationOf,
+	demoIds,
+	type DemoUser
 } from './realtime-support.ts';
 
 let t: TestLocalbase;
-const ids: Record<keyof typeof demoUsers, string> = {} as never;
+let ids: Record<DemoUser, string>;
 let coachAlex: string;
 let rivalJordan: string;
 
-const clientOf = async (who: keyof typeof demoUsers) =>
+const clientOf = async (who: DemoUser) =>
 	createTestClient(t.url, wellKnown.publishableKey, await mintAccessToken(t.lb, ids[who]));
-const conversationChannel = (
-	client: ReturnType<typeof createTestClient>,
-	id: string,
-	config: Record<string, unknown> = {}
-) => client.channel(`conversation:${id}`, { config: { private: true, ...config } });
 
 const tokens: Partial<Record<string, string>> = {};
 
@@ -54,18 +52,9 @@ const send = async (from: string, to: string, body: string, opts: { rollback?: b
 
 beforeAll(async () => {
 	t = await startTestLocalbase({ seed: true });
-	for (const who of Object.keys(demoUsers) as (keyof typeof demoUsers)[]) {
-		ids[who] = await userIdOf(t.lb, demoUsers[who]);
-	}
-	const conversationOf = async (trainer: string, trainee: string) =>
-		(
-			await t.lb.db.query<{ id: string }>(
-				'select id from public.conversations where trainer_id = $1 and trainee_id = $2',
-				[trainer, trainee]
-			)
-		).rows[0].id;
-	coachAlex = await conversationOf(ids.coach, ids.alex);
-	rivalJordan = await conversationOf(ids.rival, ids.jordan);
+	ids = await demoIds(t.lb);
+	coachAlex = await conversationOf(t.lb, ids.coach, ids.alex);
+	rivalJordan = await conversationOf(t.lb, ids.rival, ids.jordan);
 });
 afterAll(async () => {
 	await t?.close();

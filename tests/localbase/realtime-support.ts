@@ -3,6 +3,7 @@
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 import { signJwt } from '../../localbase/jwt.ts';
 import type { Localbase } from '../../localbase/server.ts';
+import { demoUsers, userIdOf } from './harness.ts';
 
 export type SubscribeResult = { status: string; error?: Error };
 
@@ -115,4 +116,35 @@ export async function asUser<T>(
 		if (err instanceof RolledBack) return err.value;
 		throw err;
 	}
+}
+
+// -------------------------------------------------------------------------------------------------
+// Spotter's topics over the demo seed
+// -------------------------------------------------------------------------------------------------
+
+export type DemoUser = keyof typeof demoUsers;
+
+/** The ids of the seeded demo users. */
+export async function demoIds(lb: Localbase): Promise<Record<DemoUser, string>> {
+	const ids = {} as Record<DemoUser, string>;
+	for (const who of Object.keys(demoUsers) as DemoUser[]) ids[who] = await userIdOf(lb, demoUsers[who]);
+	return ids;
+}
+
+/** The id of the conversation between a trainer and a trainee. */
+export async function conversationOf(lb: Localbase, trainer: string, trainee: string): Promise<string> {
+	const { rows } = await lb.db.query<{ id: string }>(
+		'select id from public.conversations where trainer_id = $1 and trainee_id = $2',
+		[trainer, trainee]
+	);
+	return rows[0].id;
+}
+
+/** A conversation's private channel, as the app joins it (`config` adds presence, ack…). */
+export function conversationChannel(
+	client: SupabaseClient,
+	id: string,
+	config: Record<string, unknown> = {}
+): RealtimeChannel {
+	return client.channel(`conversation:${id}`, { config: { private: true, ...config } });
 }

@@ -4,6 +4,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { signJwt } from '../../localbase/jwt.ts';
+import { startLocalbase } from '../../localbase/server.ts';
 import { backend } from '../support/database.ts';
 import {
 	createTestClient,
@@ -151,6 +152,100 @@ describe('malformed requests', () => {
 		});
 		expect(authRes.status).toBe(413);
 		await healthy();
+	});
+});
+
+describe('bodies over the limit', () => {
+	/** A body sent in chunks (no content-length), so the server learns its size only as it reads. */
+	function chunked(size: number): ReadableStream<Uint8Array> {
+		let sent = 0;
+		return new ReadableStream({
+			pull(controller) {
+				if (sent >= size) return controller.close();
+				const chunk = new TextEncoder().encode('x'.repeat(Math.min(64 * 1024, size - sent)));
+				sent += chunk.length;
+				controller.enqueue(chunk);
+			}
+		});
+	}
+
+	const post = (path: string, body: BodyInit, headers: Record<string, string> = {}) =>
+		fetch(`${t.url}${path}`, {
+			method: 'POST',
+			headers: { apikey: wellKnown.anonKey, 'content-type': 'application/json', ...headers },
+			body,
+			duplex: 'half'
+		} as RequestInit);
+
+	test('a chunked REST body over the limit is answered with 413 and a JSON error, not a reset', async () => {
+		const res = await post('/rest/v1/crowd', chunked(t.lb.config.maxBodyBytes * 2));
+		expect(res.status).toBe(413);
+		expect(await res.json()).toMatchObject({
+			code: 'PGRST413',
+			message: `Request body exceeds ${t.lb.config.maxBodyBytes} bytes`
+		});
+		await healthy();
+	});
+
+	test('a chunked Auth body over the limit is answered with 413 and a JSON error', async () => {
+		const res = await post('/auth/v1/signup', chunked(t.lb.config.maxBodyBytes * 2), {
+			'x-supabase-api-version': '2024-01-01'
+		});
+		expect(res.status).toBe(413);
+		expect((await res.json()).code).toBe('request_too_large');
+		await healthy();
+	});
+
+	test('the realtime broadcast API answers 413 with a JSON message, declared or chunked', async () => {
+		const over = t.lb.config.maxBodyBytes + 10;
+		const auth = { authorization: `Bearer ${wellKnown.anonKey}` };
+		for (const [path, body] of [
+			['/realtime/v1/api/broadcast', 'x'.repeat(over)],
+			['/realtime/v1/api/broadcast', chunked(over)],
+			['/realtime/v1/api/broadcast/lobby/events/big', 'x'.repeat(over)],
+			['/realtime/v1/api/broadcast/lobby/events/big', chunked(over)]
+		] as const) {
+			const res = await post(path, body, auth);
+			expect(res.status, path).toBe(413);
+			expect(await res.json()).toEqual({ message: `Request body exceeds ${t.lb.config.maxBodyBytes} bytes` });
+		}
+		await healthy();
+	});
+
+	test('supabase-js gets the 413 as an error with its status (the app can say "too large", not "offline")', async () => {
+		const { error, status } = await createTestClient(t.url, wellKnown.anonKey)
+			.from('crowd')
+			.insert({ label: 'x'.repeat(t.lb.config.maxBodyBytes) });
+		expect(status).toBe(413);
+		expect(error?.code).toBe('PGRST413');
+	});
+
+	test('each route can have its own limit: a route’s limit applies there and nowhere else', async () => {
+		const small = await startLocalbase({
+			db: t.lb.db,
+			seed: false,
+			config: { port: 0, bodyLimits: { '/realtime/v1/api/': 2048 } }
+		});
+		try {
+			const body = JSON.stringify({
+				messages: [{ topic: 'lobby', event: 'e', payload: { x: 'y'.repeat(4096) } }]
+			});
+			const headers = { apikey: wellKnown.anonKey, authorization: `Bearer ${wellKnown.anonKey}` };
+			const onRealtime = await fetch(`${small.url}/realtime/v1/api/broadcast`, {
+				method: 'POST',
+				headers,
+				body
+			});
+			expect(onRealtime.status).toBe(413);
+			const onRest = await fetch(`${small.url}/rest/v1/crowd`, {
+				method: 'POST',
+				headers: { ...headers, 'content-type': 'application/json' },
+				body: JSON.stringify({ label: 'y'.repeat(4096) })
+			});
+			expect(onRest.status).toBe(201);
+		} finally {
+			await small.close();
+		}
 	});
 });
 

@@ -58,3 +58,33 @@ describe('catching up on a conversation', () => {
 		expect(calls).toHaveLength(1);
 	});
 });
+
+describe('reading everything from a seq on, to replace what is held', () => {
+	it('returns the whole newest page when only new messages were asked for, complete from its oldest', async () => {
+		const { supabase, calls } = storing(250);
+		const result = await messages.since(supabase, conversation, 240);
+		expect(result.ok && result.data.from).toBe(151);
+		expect(result.ok && result.data.rows.map((m) => m.seq)).toEqual(
+			Array.from({ length: 100 }, (_, i) => 151 + i)
+		);
+		expect(calls).toHaveLength(1);
+	});
+
+	it('pages back until it covers the seq asked for', async () => {
+		const { supabase, calls } = storing(250);
+		const result = await messages.since(supabase, conversation, 60);
+		expect(result.ok && result.data.from).toBe(51);
+		expect(result.ok && result.data.rows[0].seq).toBe(51);
+		expect(calls.map((c) => c.before_seq)).toEqual([undefined, 151]);
+	});
+
+	it('is complete from the first message when a page comes back short, or nothing is stored', async () => {
+		const few = await messages.since(storing(30).supabase, conversation, 25);
+		expect(few.ok && few.data).toMatchObject({ from: 1 });
+		expect(few.ok && few.data.rows).toHaveLength(30);
+		expect(await messages.since(storing(0).supabase, conversation, 1)).toEqual({
+			ok: true,
+			data: { rows: [], from: 1 }
+		});
+	});
+});

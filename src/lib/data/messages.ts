@@ -1,9 +1,10 @@
 // Messages of a conversation, ordered by seq (dense per conversation: 1, 2, 3…).
 // How they are read: only through the RPC list_messages, one capped page before a seq cursor. The
 // catch-up after a reconnect pages back through it from the newest message until it meets what is
-// held, so history and catch-up share one query and one page limit; one message (a reply's original)
-// from the messages table under RLS. Written through send_message, edit_message and delete_message.
-// Rows carry reply_to_id, edited_at and deleted_at (a deleted message has an empty body).
+// held (and what must be checked again), so history and catch-up share one query and one page
+// limit; one message (a reply's original) from the messages table under RLS. Written through
+// send_message, edit_message and delete_message. Rows carry reply_to_id, edited_at and deleted_at
+// (a deleted message has an empty body).
 import { z } from 'zod/mini';
 import type { Supabase } from '$lib/supabase/types';
 import { messageSchema, type Message } from '$lib/schemas/rows';
@@ -40,25 +41,42 @@ export async function list(
 	return page.ok ? ok(page.data.toReversed()) : page;
 }
 
-/** Every message after `afterSeq`, oldest first: the catch-up after (re)subscribing. */
+/**
+ * Every stored message from seq `fromSeq` on, oldest first, and the seq `from` (≤ fromSeq) the
+ * answer is complete from: the catch-up after (re)subscribing, which replaces what is held in
+ * that range with the database's rows. It pages back from the newest message; pages are whole, so
+ * the newest page is checked in full even when only one new message was wanted.
+ */
+export async function since(
+	supabase: Supabase,
+	conversationId: string,
+	fromSeq: number
+): Promise<Result<{ rows: Message[]; from: number }>> {
+	const newestFirstRows: Message[] = [];
+	let beforeSeq: number | undefined;
+	for (;;) {
+		const page = await newestFirst(supabase, conversationId, beforeSeq, CATCH_UP_PAGE_SIZE);
+		if (!page.ok) return page;
+		newestFirstRows.push(...page.data);
+		const oldest = page.data.at(-1);
+		// A short page reached the first message: the answer is complete from the start.
+		if (!oldest || page.data.length < CATCH_UP_PAGE_SIZE) {
+			return ok({ rows: newestFirstRows.toReversed(), from: 1 });
+		}
+		// seq is dense: once a page reaches fromSeq, nothing in the range is missing.
+		if (oldest.seq <= fromSeq) return ok({ rows: newestFirstRows.toReversed(), from: oldest.seq });
+		beforeSeq = oldest.seq;
+	}
+}
+
+/** Every message after `afterSeq`, oldest first (the part of `since` newer than what is held). */
 export async function after(
 	supabase: Supabase,
 	conversationId: string,
 	afterSeq: number
 ): Promise<Result<Message[]>> {
-	const newer: Message[] = [];
-	let beforeSeq: number | undefined;
-	for (;;) {
-		const page = await newestFirst(supabase, conversationId, beforeSeq, CATCH_UP_PAGE_SIZE);
-		if (!page.ok) return page;
-		const unseen = page.data.filter((m) => m.seq > afterSeq);
-		newer.push(...unseen);
-		const oldest = page.data.at(-1);
-		// seq is dense: once the page reaches afterSeq + 1, nothing older is missing.
-		if (!oldest || oldest.seq <= afterSeq + 1 || page.data.length < CATCH_UP_PAGE_SIZE) break;
-		beforeSeq = oldest.seq;
-	}
-	return ok(newer.toReversed());
+	const read = await since(supabase, conversationId, afterSeq + 1);
+	return read.ok ? ok(read.data.rows.filter((m) => m.seq > afterSeq)) : read;
 }
 
 /**

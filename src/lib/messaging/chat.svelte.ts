@@ -1,22 +1,28 @@
 // One open conversation: its history (oldest first, by seq), the messages on their way out,
-// the other party's typing, and the live `conversation:<id>` channel. Realtime events are hints;
-// after every (re)join the chat fetches everything after the newest message it holds.
-import type { RealtimeChannel } from '@supabase/supabase-js';
+// the other party's typing, and the live `conversation:<id>` channel. Realtime events are hints
+// and the other participant may be an adversary: an event is checked against its schema and the
+// conversation, a new message that follows the newest held is shown as it is, and anything that
+// contradicts what is held is never shown — the database is read instead. After every (re)join
+// the chat reads the database from the oldest message it has not checked there (events and the
+// device copy) and replaces what it holds in that range; the device copy follows.
 import type { Supabase } from '$lib/supabase/types';
-import { freshenRealtimeAuth, onHint, whenBack, type LiveState } from '$lib/supabase/realtime';
+import { keepJoined, onHint, whenBack, type Joined, type LiveState } from '$lib/supabase/realtime';
 import * as conversations from '$lib/data/conversations';
 import * as messages from '$lib/data/messages';
 import * as lastSeen from '$lib/device/last-seen';
 import * as outbox from '$lib/device/outbox';
 import { OFFLINE, type UserError } from '$lib/errors';
-import type { MessageRow } from '$lib/schemas/rows';
+import type { ArchivedReason, MessageRow } from '$lib/schemas/rows';
 import {
+	accessChangedSchema,
 	messageCreatedSchema,
 	messagesReadSchema,
 	typingPresenceSchema,
+	type AccessChanged,
 	type MessagesRead
 } from '$lib/schemas/realtime';
-import { idsOf, isoNow, mergeMessages } from './merge';
+import { SvelteSet } from 'svelte/reactivity';
+import { fillFromDevice, idsOf, isoNow, judgeEvent, mergeMessages, reconcileMessages } from './merge';
 
 export interface Outgoing {
 	id: string;
@@ -53,6 +59,8 @@ const RATE_LIMITED = 'SP005';
 const RESUME_MARGIN_MS = 500;
 
 const TYPING_IDLE_MS = 3000;
+/** How many of the newest messages a catch-up reads again for read receipts (one page of the read). */
+const RECEIPTS_CHECKED = 100;
 
 const DEVICE_STORAGE_FAILED: UserError = {
 	code: 'device-storage',
@@ -84,6 +92,11 @@ export class Chat {
 	sendingResumesAt = $state<number | null>(null);
 	/** Where this chat's unsent messages are kept: `new:<recipient>` until the first one creates it. */
 	thread = $state('');
+	/**
+	 * Why the conversation is archived, as read from the database after its channel said access
+	 * changed or was closed; null when not archived or not read.
+	 */
+	archived = $state<ArchivedReason | null>(null);
 
 	readonly me: string;
 	readonly recipientId: string;
@@ -91,8 +104,17 @@ export class Chat {
 	/** Device writes, one after another, so a message is stored before it is sent or removed. */
 	#io: Promise<void> = Promise.resolve();
 	readonly #onCreated?: (conversationId: string) => void;
-	#channel: RealtimeChannel | undefined;
+	#link: Joined | undefined;
 	#subscribed = false;
+	// Bookkeeping of the receive path (never rendered; SvelteSet only because this is a runes module).
+	/** Ids held from realtime events or the device copy, not yet confirmed by a database read. */
+	#unverified = new SvelteSet<string>();
+	/** My messages shown from an event or the device before the send's answer: their outbox rows stay until confirmed. */
+	#unconfirmedSent = new SvelteSet<string>();
+	/** Ids of messages accepted from events while a catch-up read runs (newer than its answer). */
+	#arrivedDuringRead: SvelteSet<string> | undefined;
+	#catchingUp: Promise<void> | undefined;
+	#catchUpAgain = false;
 	#trackedTyping = false;
 	#typingTimer: ReturnType<typeof setTimeout> | undefined;
 	#sending = false;
@@ -129,35 +151,55 @@ export class Chat {
 	connect(): () => void {
 		let closed = false;
 		const id = this.conversationId;
-		const catchUp = () => void this.catchUp();
 		if (id) {
-			void freshenRealtimeAuth(this.#supabase).then(() => {
-				if (closed) return;
-				this.#channel = this.#supabase
-					.channel(`conversation:${id}`, { config: { private: true, presence: { key: this.me } } })
-					.on(
-						'broadcast',
-						{ event: 'message_created' },
-						onHint('message_created', messageCreatedSchema, (m) => this.#onMessageCreated(m.message), catchUp)
-					)
-					.on(
-						'broadcast',
-						{ event: 'messages_read' },
-						onHint('messages_read', messagesReadSchema, (r) => this.#onMessagesRead(r), catchUp)
-					)
-					.on('presence', { event: 'sync' }, () => this.#onPresence())
-					.subscribe((status) => {
-						if (status === 'SUBSCRIBED') {
-							this.#subscribed = true;
-							this.live = 'live';
-							this.#trackedTyping = false;
-							void this.#channel?.track({ typing: false });
-							void this.catchUp();
-						} else if (!closed) {
-							this.#subscribed = false;
-							this.live = 'reconnecting';
-						}
-					});
+			const catchUp = () => void this.catchUp();
+			this.#link = keepJoined(this.#supabase, `conversation:${id}`, {
+				config: { private: true, presence: { key: this.me } },
+				bind: (channel) =>
+					channel
+						.on(
+							'broadcast',
+							{ event: 'message_created' },
+							onHint(
+								'message_created',
+								messageCreatedSchema,
+								(m) => this.#onMessageCreated(m.message),
+								catchUp
+							)
+						)
+						.on(
+							'broadcast',
+							{ event: 'messages_read' },
+							onHint('messages_read', messagesReadSchema, (r) => this.#onMessagesRead(r), catchUp)
+						)
+						.on(
+							'broadcast',
+							{ event: 'access_changed' },
+							onHint(
+								'access_changed',
+								accessChangedSchema,
+								(c) => this.#onAccessChanged(c),
+								() => void this.#readAccess()
+							)
+						)
+						.on('presence', { event: 'sync' }, () => this.#onPresence()),
+				onStatus: (status, channel) => {
+					if (status === 'SUBSCRIBED') {
+						this.#subscribed = true;
+						this.live = 'live';
+						this.#trackedTyping = false;
+						void channel.track({ typing: false });
+						void this.catchUp();
+						return;
+					}
+					if (closed) return;
+					this.#subscribed = false;
+					this.live = 'reconnecting';
+					// Refused or closed by the server: maybe the conversation was archived meanwhile.
+					if (status === 'CHANNEL_ERROR') void this.#readAccess();
+				},
+				// Closed by the server (access, session or token ended): join again only while it is active.
+				rejoinAfterClose: async () => !closed && (await this.#readAccess()) !== true
 			});
 		}
 		const stopWatching = whenBack(this.#supabase, () => {
@@ -175,20 +217,66 @@ export class Chat {
 			clearTimeout(this.#typingTimer);
 			clearTimeout(this.#resumeTimer);
 			this.#subscribed = false;
-			if (this.#channel) void this.#supabase.removeChannel(this.#channel);
-			this.#channel = undefined;
+			this.#link?.stop();
+			this.#link = undefined;
 		};
 	}
 
-	/** Fetches every message after the newest one held (gap-free: seq is dense per conversation). */
-	async catchUp(): Promise<void> {
-		if (!this.conversationId) return;
-		const result = await messages.after(this.#supabase, this.conversationId, this.lastSeq);
+	/**
+	 * Reads the database from the oldest message not yet checked there (events, the device copy,
+	 * my messages still without a read receipt) or else after the newest held, and replaces what
+	 * is held in that range with its answer: gap-free (seq is dense) and the database's word. Calls
+	 * while one runs are folded into one more read after it.
+	 */
+	catchUp(): Promise<void> {
+		if (!this.conversationId) return Promise.resolve();
+		if (this.#catchingUp) {
+			this.#catchUpAgain = true;
+			return this.#catchingUp;
+		}
+		this.#catchingUp = (async () => {
+			do {
+				this.#catchUpAgain = false;
+				await this.#readDatabase();
+			} while (this.#catchUpAgain);
+		})().finally(() => {
+			this.#catchingUp = undefined;
+		});
+		return this.#catchingUp;
+	}
+
+	async #readDatabase(): Promise<void> {
+		const id = this.conversationId;
+		if (!id) return;
+		let from = this.lastSeq + 1;
+		for (const m of this.messages) if (this.#unverified.has(m.id)) from = Math.min(from, m.seq);
+		// Read receipts on my newest messages change in the database: read those again too.
+		for (const m of this.messages.slice(-RECEIPTS_CHECKED)) {
+			if (m.sender_id === this.me && m.read_at === null) from = Math.min(from, m.seq);
+		}
+		const arrived = new SvelteSet<string>();
+		this.#arrivedDuringRead = arrived;
+		const result = await messages.since(this.#supabase, id, from);
+		this.#arrivedDuringRead = undefined;
 		if (!result.ok) {
 			if (result.error.code !== 'offline') this.error = result.error;
 			return;
 		}
-		this.#accept(result.data, true);
+		if (id !== this.conversationId) return;
+		// What was asked for, not the whole page: older history stays for scrolling up to load.
+		const rows = result.data.rows.filter((m) => m.seq >= from);
+		const reconciled = reconcileMessages(this.messages, rows, from, this.me, arrived);
+		this.messages = reconciled.messages;
+		for (const m of [...rows, ...reconciled.dropped]) this.#unverified.delete(m.id);
+		if (reconciled.dropped.length > 0) {
+			console.warn(
+				`[chat] ${reconciled.dropped.length} held message(s) the database does not have were removed`
+			);
+		}
+		const incoming = reconciled.added.findLast((m) => m.sender_id !== this.me);
+		if (incoming) this.lastIncoming = incoming;
+		this.#dropSent(idsOf(rows));
+		this.#keepLastSeen();
 	}
 
 	/** The 20 messages before the oldest one shown. */
@@ -264,9 +352,10 @@ export class Chat {
 	typing(active: boolean): void {
 		clearTimeout(this.#typingTimer);
 		if (active) this.#typingTimer = setTimeout(() => this.typing(false), TYPING_IDLE_MS);
-		if (!this.#subscribed || !this.#channel || active === this.#trackedTyping) return;
+		const channel = this.#link?.channel();
+		if (!this.#subscribed || !channel || active === this.#trackedTyping) return;
 		this.#trackedTyping = active;
-		void this.#channel.track({ typing: active });
+		void channel.track({ typing: active });
 	}
 
 	/**
@@ -403,34 +492,104 @@ export class Chat {
 			const incoming = added.findLast((m) => m.sender_id !== this.me);
 			if (incoming) this.lastIncoming = incoming;
 		}
-		const accepted = idsOf(rows);
-		const sent = this.outgoing.filter((m) => accepted.has(m.id)).map((m) => m.id);
-		if (sent.length > 0) {
-			this.outgoing = this.outgoing.filter((m) => !accepted.has(m.id));
-			this.#store(() => outbox.remove(sent));
+		for (const m of rows) this.#unverified.delete(m.id);
+		this.#dropSent(idsOf(rows));
+		this.#keepLastSeen();
+	}
+
+	/** The database has these messages: their outgoing copies and device outbox rows go. */
+	#dropSent(stored: Set<string>): void {
+		const sent = this.outgoing.filter((m) => stored.has(m.id)).map((m) => m.id);
+		for (const id of this.#unconfirmedSent) {
+			if (stored.has(id)) {
+				sent.push(id);
+				this.#unconfirmedSent.delete(id);
+			}
+		}
+		if (sent.length === 0) return;
+		this.outgoing = this.outgoing.filter((m) => !stored.has(m.id));
+		this.#store(() => outbox.remove(sent));
+	}
+
+	#onMessageCreated(message: MessageRow): void {
+		const parties = [this.me, this.recipientId];
+		if (message.conversation_id !== this.conversationId || !parties.includes(message.sender_id ?? '')) {
+			console.error(
+				'[chat] message_created for another conversation or sender; reading the database instead'
+			);
+			void this.catchUp();
+			return;
+		}
+		switch (judgeEvent(this.messages, message)) {
+			case 'held':
+				return;
+			case 'new':
+				return this.#acceptEvent(message);
+			case 'gap':
+				// Events were missed: read the range instead of trusting this one alone.
+				void this.catchUp();
+				return;
+			case 'conflict':
+				console.error('[chat] message_created contradicts a message held; reading the database instead');
+				void this.catchUp();
+				return;
+		}
+	}
+
+	/** Shows a consistent new message from an event at once; the next catch-up checks it. */
+	#acceptEvent(message: MessageRow): void {
+		this.messages = [...this.messages, message];
+		this.#unverified.add(message.id);
+		this.#arrivedDuringRead?.add(message.id);
+		if (message.sender_id !== this.me) this.lastIncoming = message;
+		// My own message, echoed before the send's answer: it is stored, so its bubble stops being
+		// "on its way". The id is mine and random and the body must match, so no one else can do this.
+		const mine = this.outgoing.find((m) => m.id === message.id && m.body === message.body);
+		if (mine && message.sender_id === this.me) {
+			this.outgoing = this.outgoing.filter((m) => m !== mine);
+			this.#unconfirmedSent.add(message.id);
 		}
 		this.#keepLastSeen();
 	}
 
-	#onMessageCreated(message: MessageRow): void {
-		if (message.conversation_id !== this.conversationId) return;
-		// A gap means an event was missed: fetch the range instead of trusting this one alone.
-		if (message.seq > this.lastSeq + 1) void this.catchUp();
-		else this.#accept([message], true);
+	/** A read receipt is a hint: the ticks come from the database's rows, read now. */
+	#onMessagesRead(receipt: MessagesRead): void {
+		if (receipt.conversation_id !== this.conversationId) {
+			console.error('[chat] messages_read for another conversation; reading the database instead');
+		}
+		void this.catchUp();
 	}
 
-	#onMessagesRead(receipt: MessagesRead): void {
-		const readAt = receipt.read_at ?? isoNow();
-		const mineWereRead = receipt.reader_id !== this.me;
-		for (const m of this.messages) {
-			if (m.read_at === null && m.seq <= receipt.up_to_seq && (m.sender_id === this.me) === mineWereRead) {
-				m.read_at = readAt;
-			}
+	/** The conversation's access changed (archived or restored): what the database says decides. */
+	#onAccessChanged(change: AccessChanged): void {
+		if (change.conversation_id !== this.conversationId) {
+			console.error('[chat] access_changed for another conversation; reading the database instead');
 		}
+		void this.#readAccess();
+	}
+
+	/**
+	 * Reads whether the conversation is archived (or hidden from me) and sets `archived`. Resolves
+	 * to that, or undefined when the database could not be asked.
+	 */
+	async #readAccess(): Promise<boolean | undefined> {
+		const id = this.conversationId;
+		if (!id) return undefined;
+		const result = await conversations.get(this.#supabase, id);
+		if (!result.ok) return undefined;
+		const row = result.data;
+		this.archived = row === null ? 'unlinked' : (row.archived_reason ?? null);
+		if (this.archived !== null) {
+			// Read-only now: leave the channel at once, whoever else is still on it.
+			this.#subscribed = false;
+			this.#link?.stop();
+			this.#link = undefined;
+		}
+		return this.archived !== null;
 	}
 
 	#onPresence(): void {
-		const state = this.#channel?.presenceState() ?? {};
+		const state = this.#link?.channel()?.presenceState() ?? {};
 		this.otherTyping = Object.entries(state).some(
 			([key, metas]) =>
 				key !== this.me && metas.some((meta) => typingPresenceSchema.safeParse(meta).data?.typing === true)
@@ -440,7 +599,11 @@ export class Chat {
 	/** What this device kept: the last-seen messages, then the unsent ones (pending or failed). */
 	async #restore(): Promise<void> {
 		const kept = this.conversationId ? await lastSeen.messages(this.me, this.conversationId) : [];
-		this.#accept(kept, false);
+		this.#acceptFromDevice(kept);
+		// The device copy may be what the page opened with (offline): whatever of it is held is
+		// checked at the next catch-up (the newest page is read in full anyway).
+		const heldIds = idsOf(this.messages);
+		for (const m of kept) if (heldIds.has(m.id)) this.#unverified.add(m.id);
 		this.#keepLastSeen();
 		// A conversation's unsent messages, and any written before it existed (an offline first
 		// message to this person, from before the conversation was created elsewhere).
@@ -461,8 +624,14 @@ export class Chat {
 				error: record.status === 'failed' ? record.error : null
 			});
 		}
-		// Stored by the server before the app was closed: only the device copy was left.
-		const stored = unsent.filter((r) => this.messages.some((m) => m.id === r.id)).map((r) => r.id);
+		// Stored by the server before the app was closed: only the device copy was left. A message
+		// held only from the device copy is removed from the outbox once the database confirms it.
+		const stored: string[] = [];
+		for (const record of unsent) {
+			if (!this.messages.some((m) => m.id === record.id)) continue;
+			if (this.#unverified.has(record.id)) this.#unconfirmedSent.add(record.id);
+			else stored.push(record.id);
+		}
 		if (stored.length > 0) this.#store(() => outbox.remove(stored));
 		if (thread !== before && unsent.some((r) => r.thread === before)) {
 			this.#store(() => outbox.rethread(this.me, before, thread));
@@ -471,6 +640,12 @@ export class Chat {
 		if (unsent.some((r) => r.status === 'failed' && r.error?.code === RATE_LIMITED)) {
 			void this.#learnWhenSendingResumes();
 		}
+	}
+
+	/** The device's copy fills in what the database's answer did not bring (the app opened offline). */
+	#acceptFromDevice(kept: MessageRow[]): void {
+		if (!this.conversationId) return;
+		this.messages = fillFromDevice(this.messages, kept, this.conversationId);
 	}
 
 	/** The newest messages, kept on the device for reading offline. */

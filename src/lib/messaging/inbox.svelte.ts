@@ -1,10 +1,9 @@
 // The signed-in user's inbox: conversation list pages, the unread total for the badge, and the
 // live `user:<id>` channel that keeps both current. One instance per signed-in layout.
-import type { RealtimeChannel } from '@supabase/supabase-js';
 import type { Supabase } from '$lib/supabase/types';
 import { getContext, setContext } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
-import { freshenRealtimeAuth, onHint, whenBack, type LiveState } from '$lib/supabase/realtime';
+import { keepJoined, onHint, whenBack, type LiveState } from '$lib/supabase/realtime';
 import * as conversations from '$lib/data/conversations';
 import * as lastSeen from '$lib/device/last-seen';
 import type { UserError } from '$lib/errors';
@@ -43,47 +42,48 @@ export class Inbox {
 
 	/** Joins `user:<id>` and loads the first page after every (re)join. Returns the teardown. */
 	connect(): () => void {
-		let channel: RealtimeChannel | undefined;
 		let closed = false;
 		void this.#restoreLastSeen();
-		void freshenRealtimeAuth(this.#supabase).then(() => {
-			if (closed) return;
-			channel = this.#supabase
-				.channel(`user:${this.userId}`, { config: { private: true } })
-				.on(
-					'broadcast',
-					{ event: 'conversation_changed' },
-					onHint(
-						'conversation_changed',
-						conversationChangedSchema,
-						(change) => this.#apply(change),
-						() => void this.refresh()
+		const link = keepJoined(this.#supabase, `user:${this.userId}`, {
+			config: { private: true },
+			bind: (channel) =>
+				channel
+					.on(
+						'broadcast',
+						{ event: 'conversation_changed' },
+						onHint(
+							'conversation_changed',
+							conversationChangedSchema,
+							(change) => this.#apply(change),
+							() => void this.refresh()
+						)
 					)
-				)
-				.on(
-					'broadcast',
-					{ event: 'profile_changed' },
-					onHint(
-						'profile_changed',
-						profileChangedSchema,
-						(change) => this.#profileChanged(change.profile_id),
-						() => void this.refresh()
-					)
-				)
-				.subscribe((status) => {
-					if (status === 'SUBSCRIBED') {
-						this.live = 'live';
-						void this.refresh();
-					} else if (!closed) {
-						this.live = 'reconnecting';
-					}
-				});
+					.on(
+						'broadcast',
+						{ event: 'profile_changed' },
+						onHint(
+							'profile_changed',
+							profileChangedSchema,
+							(change) => this.#profileChanged(change.profile_id),
+							() => void this.refresh()
+						)
+					),
+			onStatus: (status) => {
+				if (status === 'SUBSCRIBED') {
+					this.live = 'live';
+					void this.refresh();
+				} else if (!closed) {
+					this.live = 'reconnecting';
+				}
+			},
+			// Closed by the server (a token that expired while the device slept): join again.
+			rejoinAfterClose: async () => !closed
 		});
 		const stopWatching = whenBack(this.#supabase, () => void this.refresh());
 		return () => {
 			closed = true;
 			stopWatching();
-			if (channel) void this.#supabase.removeChannel(channel);
+			link.stop();
 		};
 	}
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { mergeConversations, mergeMessages } from './merge';
+import {
+	fillFromDevice,
+	judgeEvent,
+	mergeConversations,
+	mergeMessages,
+	reconcileMessages,
+	sameMessage
+} from './merge';
 import type { ConversationRow, MessageRow } from '$lib/schemas/rows';
 
 const message = (seq: number, extra: Partial<MessageRow> = {}): MessageRow => ({
@@ -38,6 +45,123 @@ describe('merging messages', () => {
 	it('does not lose a read receipt to an older copy of the row', () => {
 		const read = message(1, { read_at: '2026-01-01T01:00:00Z' });
 		expect(mergeMessages([read], [message(1)]).messages[0].read_at).toBe('2026-01-01T01:00:00Z');
+	});
+});
+
+describe('a message that arrives as an event', () => {
+	const held = [message(1), message(2), message(3)];
+
+	it('is shown when it is the next one', () => {
+		expect(judgeEvent(held, message(4))).toBe('new');
+		expect(judgeEvent([], message(1))).toBe('new');
+	});
+
+	it('changes nothing when it repeats a message held, read receipt aside', () => {
+		expect(judgeEvent(held, message(3))).toBe('held');
+		expect(judgeEvent(held, message(3, { read_at: '2026-01-01T01:00:00Z' }))).toBe('held');
+	});
+
+	it('is a gap to fill from the database when it is further ahead', () => {
+		expect(judgeEvent(held, message(6))).toBe('gap');
+		expect(judgeEvent([], message(2))).toBe('gap');
+	});
+
+	it('never replaces a message held: a reused id with other text, sender, seq or time is a conflict', () => {
+		for (const forged of [
+			message(2, { body: 'I quit' }),
+			message(2, { sender_id: 'b' }),
+			message(2, { conversation_id: 'other' }),
+			message(2, { created_at: '2030-01-01T00:00:00Z' }),
+			{ ...message(4), id: 'm2' }
+		]) {
+			expect(judgeEvent(held, forged), JSON.stringify(forged)).toBe('conflict');
+		}
+	});
+
+	it('is a conflict when a new id claims a seq already taken', () => {
+		expect(judgeEvent(held, { ...message(2), id: 'forged' })).toBe('conflict');
+		expect(judgeEvent(held, { ...message(1), id: 'forged' })).toBe('conflict');
+	});
+
+	it('is the same message whatever format the same instant is written in', () => {
+		const a = message(1, { created_at: '2026-01-01T00:01:00+00:00' });
+		expect(sameMessage(a, message(1, { created_at: '2026-01-01T00:01:00.000Z' }))).toBe(true);
+	});
+});
+
+describe('replacing what is held with the database’s answer', () => {
+	it('drops a held message the database does not have in the range it read', () => {
+		const forged = { ...message(3), id: 'forged', body: 'I quit' };
+		const { messages, dropped } = reconcileMessages(
+			[message(1), message(2), forged],
+			[message(2), message(3)],
+			2,
+			'a'
+		);
+		expect(messages.map((m) => [m.id, m.body])).toEqual([
+			['m1', '#1'],
+			['m2', '#2'],
+			['m3', '#3']
+		]);
+		expect(dropped.map((m) => m.id)).toEqual(['forged']);
+	});
+
+	it('replaces a held copy with the database’s content and receipts', () => {
+		const held = [message(1, { body: 'forged text', read_at: '2026-01-01T01:00:00Z' })];
+		const { messages } = reconcileMessages(held, [message(1)], 1, 'a');
+		expect(messages).toEqual([message(1)]);
+	});
+
+	it('keeps my own read receipt on the other party’s message when the read began before it was stored', () => {
+		const mineRead = message(1, { sender_id: 'b', read_at: '2026-01-01T01:00:00Z' });
+		const { messages } = reconcileMessages([mineRead], [message(1, { sender_id: 'b' })], 1, 'a');
+		expect(messages[0].read_at).toBe('2026-01-01T01:00:00Z');
+	});
+
+	it('keeps older messages it did not read, and newer ones only if they arrived during the read', () => {
+		const held = [message(1), message(2), message(3), message(4), message(5)];
+		const { messages, added, dropped } = reconcileMessages(
+			held,
+			[message(2), message(3)],
+			2,
+			'a',
+			new Set(['m5'])
+		);
+		expect(messages.map((m) => m.seq)).toEqual([1, 2, 3, 5]);
+		expect(added).toEqual([]);
+		expect(dropped.map((m) => m.id)).toEqual(['m4']);
+	});
+
+	it('reports the messages it brings that were not held', () => {
+		const { added } = reconcileMessages([message(1)], [message(1), message(2)], 1, 'a');
+		expect(added.map((m) => m.id)).toEqual(['m2']);
+	});
+
+	it('empties the range when the database holds nothing there', () => {
+		expect(reconcileMessages([message(1)], [], 1, 'a').messages).toEqual([]);
+	});
+});
+
+describe('filling in from the device’s copy', () => {
+	it('adds only what is not held, newer than the oldest held, of this conversation', () => {
+		const kept = [
+			message(1),
+			{ ...message(3), body: 'device copy of 3' },
+			{ ...message(4), id: 'other-4' },
+			message(5),
+			{ ...message(6), conversation_id: 'elsewhere' }
+		];
+		const held = [message(2), message(3), message(4)];
+		expect(fillFromDevice(held, kept, 'c').map((m) => [m.id, m.body])).toEqual([
+			['m2', '#2'],
+			['m3', '#3'],
+			['m4', '#4'],
+			['m5', '#5']
+		]);
+	});
+
+	it('is everything of this conversation when nothing is held (opened offline)', () => {
+		expect(fillFromDevice([], [message(2), message(1)], 'c').map((m) => m.seq)).toEqual([1, 2]);
 	});
 });
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { BLANK_CHARACTER, characterCount, isBlank, messageBodySchema, trimBlank } from './message-body';
+import {
+	BLANK_CHARACTER,
+	characterCount,
+	hasMultiCodePointCharacters,
+	isBlank,
+	messageBodySchema,
+	trimBlank
+} from './message-body';
 
 /** Code points from single values and inclusive [first, last] ranges. */
 function codePoints(...parts: (number | [number, number])[]): number[] {
@@ -111,7 +118,9 @@ describe('message body', () => {
 	it('refuses 2001 characters', () => {
 		const result = messageBodySchema.safeParse('a'.repeat(2001));
 		expect(result.success).toBe(false);
-		expect(result.error?.issues[0].message).toBe('A message can be at most 2,000 characters.');
+		expect(result.error?.issues[0].message).toBe(
+			'A message can be at most 2,000 characters; some emoji count as several.'
+		);
 	});
 
 	it('refuses whitespace only, including newlines and non-breaking spaces', () => {
@@ -124,6 +133,25 @@ describe('message body', () => {
 		expect(characterCount('💧💧')).toBe(2);
 		expect(messageBodySchema.safeParse('💧'.repeat(2000)).success).toBe(true);
 		expect(messageBodySchema.safeParse('💧'.repeat(2001)).success).toBe(false);
+	});
+
+	it('counts code points as Postgres does: 401 family emoji are 2,005 characters, and the composer says why', () => {
+		const family = '\u{1f468}\u200d\u{1f469}\u200d\u{1f467}';
+		expect(characterCount(family)).toBe(5);
+		expect(characterCount(family.repeat(401))).toBe(2005);
+		expect(messageBodySchema.safeParse(family.repeat(400)).success).toBe(true);
+		const refused = messageBodySchema.safeParse(family.repeat(401));
+		expect(refused.error?.issues[0].message).toMatch(/some emoji count as several/);
+		expect(hasMultiCodePointCharacters(family)).toBe(true);
+		expect(hasMultiCodePointCharacters('💧 plain text é')).toBe(false);
+		expect(hasMultiCodePointCharacters('e\u0301')).toBe(true);
+	});
+
+	it('drops NUL characters, which the database cannot store and nobody can see, instead of refusing', () => {
+		expect(messageBodySchema.parse('a\0b\0')).toBe('ab');
+		expect(messageBodySchema.parse(' \0hi\0 ')).toBe('hi');
+		const onlyNul = messageBodySchema.safeParse('\0\0');
+		expect(onlyNul.error?.issues[0].message).toBe('Write something before sending.');
 	});
 
 	it('counts the 2000 after trimming, as the database stores the body', () => {

@@ -1,6 +1,8 @@
 // What a message body may be, as the composer checks it before sending: not blank, at most 2,000
 // characters. The database enforces the same two rules on every insert (supabase/migrations,
 // messaging); this copy only gives fast feedback, so it must not drift from that definition.
+// "Characters" are code points, as Postgres counts them (it has no grapheme count): an emoji
+// drawn as one picture can be several (👨‍👩‍👧 is five), and the composer says so.
 import { z } from 'zod/mini';
 
 export const MAX_MESSAGE_LENGTH = 2000;
@@ -41,14 +43,34 @@ export function trimBlank(text: string): string {
 	return start === 0 && end === characters.length ? text : characters.slice(start, end).join('');
 }
 
-/** What the composer may send: trimmed, not blank, at most 2,000 characters. */
+/**
+ * Without U+0000. Postgres text cannot hold it (the API answers 22P05), and it shows nothing, so
+ * the user could never find it to remove it: the composer drops it instead of refusing the message.
+ */
+export function withoutNul(text: string): string {
+	return text.includes('\0') ? text.replaceAll('\0', '') : text;
+}
+
+/** What would be sent for what is typed: no NUL, no blank edges. */
+export function bodyOf(text: string): string {
+	return trimBlank(withoutNul(text));
+}
+
+export const TOO_LONG_MESSAGE = `A message can be at most ${MAX_MESSAGE_LENGTH.toLocaleString('en-US')} characters; some emoji count as several.`;
+
+/** Whether `text` shows fewer characters than it counts: some visible character is several code points. */
+export function hasMultiCodePointCharacters(text: string): boolean {
+	for (const { segment } of new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(text)) {
+		if (segment.length > 1 && characterCount(segment) > 1) return true;
+	}
+	return false;
+}
+
+/** What the composer may send: without NUL, trimmed, not blank, at most 2,000 characters. */
 export const messageBodySchema = z.pipe(
-	z.pipe(z.string(), z.transform(trimBlank)),
+	z.pipe(z.string(), z.transform(bodyOf)),
 	z.string().check(
 		z.refine((body) => body !== '', 'Write something before sending.'),
-		z.refine(
-			(body) => characterCount(body) <= MAX_MESSAGE_LENGTH,
-			`A message can be at most ${MAX_MESSAGE_LENGTH.toLocaleString('en-US')} characters.`
-		)
+		z.refine((body) => characterCount(body) <= MAX_MESSAGE_LENGTH, TOO_LONG_MESSAGE)
 	)
 );

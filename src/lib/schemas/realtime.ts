@@ -1,6 +1,7 @@
 // What arrives on the realtime channels: broadcasts the database sends (hints, never trusted over
 // a database read) and the presence the other participant tracks (it could send anything).
-// Database broadcasts carry an extra `id`, so objects are not strict.
+// Database broadcasts carry an extra `id`, so objects are not strict. A payload that parses is
+// still checked against the conversation it arrived on (src/lib/messaging/chat.svelte.ts).
 import { z } from 'zod/mini';
 import { archiveShape, count, id, lastMessageShape, messageRowSchema, timestamp } from './rows';
 
@@ -25,7 +26,11 @@ export const conversationChangedSchema = z.object({
 });
 export type ConversationChanged = z.infer<typeof conversationChangedSchema>;
 
-/** Presence metadata each participant tracks on a conversation channel. */
+/** Who may use a conversation's topic changed (archived, restored): the app reads the conversation again. */
+export const accessChangedSchema = z.object({ conversation_id: id, ...archiveShape });
+export type AccessChanged = z.infer<typeof accessChangedSchema>;
+
+/** Presence metadata each participant tracks on a conversation channel: only "typing" is read. */
 export const typingPresenceSchema = z.object({ typing: z.boolean() });
 
 /** A person I show was linked, unlinked, renamed or deleted: re-read what shows them. */

@@ -1,6 +1,7 @@
 // Realtime helpers shared by the inbox and the chat: private channels authorised with a fresh
-// session, broadcasts read as hints, and the one place that watches the tab and the network
-// coming back.
+// session and kept joined, broadcasts read as hints, and the one place that watches the tab and
+// the network coming back.
+import type { RealtimeChannel } from '@supabase/supabase-js';
 import type { z } from 'zod/mini';
 import type { Supabase } from '$lib/supabase/types';
 
@@ -49,3 +50,71 @@ export function onHint<T>(
 }
 
 export type LiveState = 'connecting' | 'live' | 'reconnecting';
+
+/** Waits before joining again after the server closed a channel: 1, 2, 5, then 10 s (realtime-js's own rejoin steps). */
+const REJOIN_AFTER_MS = [1000, 2000, 5000, 10_000];
+
+export interface Joined {
+	/** The channel as joined now (undefined between a server close and the next join). */
+	channel(): RealtimeChannel | undefined;
+	/** Leaves the channel for good. */
+	stop(): void;
+}
+
+export interface JoinOptions {
+	/** The channel's config (private, presence key…). */
+	config: { private: true; presence?: { key: string } };
+	/** Registers the event handlers on a new channel, before it subscribes. */
+	bind(channel: RealtimeChannel): void;
+	/** Every subscribe status of the current channel. */
+	onStatus(status: 'SUBSCRIBED' | 'TIMED_OUT' | 'CLOSED' | 'CHANNEL_ERROR', channel: RealtimeChannel): void;
+	/**
+	 * The server closed the channel (its access, session or token ended): whether to join again.
+	 * realtime-js rejoins by itself after errors and timeouts, but never after a close.
+	 */
+	rejoinAfterClose(): Promise<boolean>;
+}
+
+/**
+ * Joins the private channel `topic` with a fresh token and keeps it joined, one channel per topic:
+ * a channel of the same topic this client is still leaving (the previous view's) is left first,
+ * because supabase-js would hand back that channel, which never subscribes again.
+ */
+export function keepJoined(supabase: Supabase, topic: string, options: JoinOptions): Joined {
+	let stopped = false;
+	let current: RealtimeChannel | undefined;
+	let attempt = 0;
+	let timer: ReturnType<typeof setTimeout> | undefined;
+
+	const join = async () => {
+		await freshenRealtimeAuth(supabase);
+		const leaving = supabase.getChannels().find((c) => c.topic === `realtime:${topic}`);
+		if (leaving) await supabase.removeChannel(leaving);
+		if (stopped) return;
+		const channel = supabase.channel(topic, { config: options.config });
+		current = channel;
+		options.bind(channel);
+		channel.subscribe((status) => {
+			if (stopped || channel !== current) return;
+			if (status === 'SUBSCRIBED') attempt = 0;
+			options.onStatus(status, channel);
+			if (status !== 'CLOSED') return;
+			current = undefined;
+			void options.rejoinAfterClose().then((again) => {
+				if (!again || stopped) return;
+				timer = setTimeout(join, REJOIN_AFTER_MS[Math.min(attempt++, REJOIN_AFTER_MS.length - 1)]);
+			});
+		});
+	};
+	void join();
+	return {
+		channel: () => current,
+		stop: () => {
+			stopped = true;
+			clearTimeout(timer);
+			const channel = current;
+			current = undefined;
+			if (channel) void supabase.removeChannel(channel);
+		}
+	};
+}

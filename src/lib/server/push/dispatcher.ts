@@ -12,7 +12,11 @@ import type { VapidKeys } from './vapid.ts';
 /** The slice of Db (db/index.ts: a Postgres pool, or PGlite in the suites) the dispatcher needs. */
 export interface PushDb {
 	query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
-	listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+	listen(
+		channel: string,
+		onPayload: (payload: string) => void,
+		options?: { onReconnect?: () => void }
+	): Promise<() => Promise<void>>;
 }
 
 export interface PushDispatcherOptions {
@@ -110,15 +114,31 @@ export function startPushDispatcher(options: PushDispatcherOptions): PushDispatc
 	let again = false;
 	let unlisten: (() => Promise<void>) | undefined;
 
-	// The channel is named once, by the database (private.push_channel), which notifies on it.
-	const listening = db
-		.query<{ channel: string }>('select private.push_channel() as channel')
-		.then(({ rows }) => db.listen(rows[0].channel, () => kick()))
-		.then((u) => {
-			if (stopped) return u();
-			unlisten = u;
-		})
-		.catch((err: unknown) => onError(err, 'LISTEN for the push outbox failed; relying on the sweep'));
+	// The channel is named once, by the database (private.push_channel), which notifies on it. The
+	// adapter re-opens a lost LISTEN by itself; rows queued while it was down are claimed at once
+	// when it is back (kick), not at the next sweep. A LISTEN that cannot be set up at all is tried
+	// again with backoff, the sweep covering meanwhile.
+	let listenAttempts = 0;
+	let listenRetry: ReturnType<typeof setTimeout> | undefined;
+	let listening: Promise<void> = Promise.resolve();
+	function startListening(): void {
+		listening = db
+			.query<{ channel: string }>('select private.push_channel() as channel')
+			.then(({ rows }) => db.listen(rows[0].channel, () => kick(), { onReconnect: () => kick() }))
+			.then((u) => {
+				listenAttempts = 0;
+				if (stopped) return u();
+				unlisten = u;
+			})
+			.catch((err: unknown) => {
+				listenAttempts++;
+				onError(err, 'LISTEN for the push outbox failed; relying on the sweep until it is back');
+				if (stopped) return;
+				const delay = Math.min(sweepMs, 500 * 2 ** Math.min(listenAttempts, 10));
+				listenRetry = setTimeout(startListening, delay);
+			});
+	}
+	startListening();
 	kick();
 
 	function schedule(delayMs: number): void {
@@ -335,6 +355,7 @@ export function startPushDispatcher(options: PushDispatcherOptions): PushDispatc
 		async stop() {
 			stopped = true;
 			clearTimeout(timer);
+			clearTimeout(listenRetry);
 			timer = undefined;
 			await listening;
 			await unlisten?.();
