@@ -74,7 +74,10 @@ function wrapPgClient(client: pg.PoolClient | pg.Pool): Queryable {
 /** How often a transaction is started again on a fresh connection when `begin` meets a dead one. */
 const beginAttempts = 3;
 
-/** `label` prefixes its log lines and names its connections (application_name): localbase, push… */
+/**
+ * `label` prefixes its log lines and names its connections (application_name): `localbase`, `push`…;
+ * a LISTEN connection is `<label> listen <channel>`.
+ */
 export async function openPostgres(url: string, max = 10, label = 'postgres'): Promise<PostgresDb> {
 	const types = {
 		getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -187,7 +190,8 @@ async function listenResiliently(
 	let attempt = 0;
 
 	const connect = async (): Promise<pg.Client> => {
-		const client = new pg.Client({ connectionString: url, application_name: `${label} listen` });
+		// Named for its channel too: one process may listen on several (localbase: realtime and cron).
+		const client = new pg.Client({ connectionString: url, application_name: `${label} listen ${channel}` });
 		let dead = false;
 		const lost = (err?: Error) => {
 			if (dead) return;

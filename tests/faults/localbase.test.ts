@@ -167,7 +167,7 @@ describe('localbase on a Postgres server, under faults', () => {
 			const log = newSendLog();
 
 			// Ended and waited for, then a message at once: its notification has no listener.
-			expect(await terminateBackends(database.db, 'localbase listen')).toBe(1);
+			expect(await terminateBackends(database.db, 'localbase listen localbase_realtime')).toBe(1);
 			const during = randomUUID();
 			await sendUntilStored(client, pair.trainer.id, 'sent while LISTEN was down', during, log);
 			sent.push(during);
@@ -175,7 +175,7 @@ describe('localbase on a Postgres server, under faults', () => {
 				async () =>
 					(
 						await database.db.query(
-							`select 1 from pg_stat_activity where datname = current_database() and application_name = 'localbase listen'`
+							`select 1 from pg_stat_activity where datname = current_database() and application_name = 'localbase listen localbase_realtime'`
 						)
 					).rows.length === 1,
 				'LISTEN to be back'

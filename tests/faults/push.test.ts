@@ -39,7 +39,7 @@ afterAll(async () => {
 const listening = async () =>
 	(
 		await database.db.query(
-			`select 1 from pg_stat_activity where datname = current_database() and application_name = 'push listen'`
+			`select 1 from pg_stat_activity where datname = current_database() and application_name like 'push listen %'`
 		)
 	).rows.length === 1;
 
@@ -52,7 +52,7 @@ test('after its LISTEN connection is ended, the dispatcher listens again and sen
 	await waitFor(listening, 'the dispatcher to listen');
 
 	// Ended and waited for, then a message at once: its NOTIFY reaches no listener.
-	expect(await terminateBackends(database.db, 'push listen')).toBe(1);
+	expect(await terminateBackends(database.db, 'push listen %')).toBe(1);
 	await database.db.transaction(async (tx) => {
 		await tx.query(
 			`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`,

@@ -203,7 +203,10 @@ describe('a session that ends while its channels are open', () => {
 			laptop.channel(`user:${ids.sam}`, { config: { private: true } })
 		);
 		const phoneStatuses = await joinAndWatch(phone.channel(`user:${ids.sam}`, { config: { private: true } }));
-		expect((await phone.auth.updateUser({ password: 'a-new-password-for-sam' })).error).toBeNull();
+		expect(
+			(await phone.auth.updateUser({ password: 'a-new-password-for-sam', current_password: demoPassword }))
+				.error
+		).toBeNull();
 		await waitFor(() => laptopStatuses.includes('CLOSED'), 'the other session’s channel to close', 2000);
 		expect(phoneStatuses).toEqual(['SUBSCRIBED']);
 		await removeAll(phone, laptop);

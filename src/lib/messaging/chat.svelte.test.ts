@@ -5,7 +5,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as database from '$lib/device/database';
 import * as outbox from '$lib/device/outbox';
-import type { MessageRow } from '$lib/schemas/rows';
+import type { Message } from '$lib/schemas/rows';
 import type { Supabase } from '$lib/supabase/types';
 import { Chat, newThread } from './chat.svelte';
 
@@ -15,7 +15,7 @@ const conversationId = '20000000-0000-4000-8000-000000000009';
 
 interface FakeDatabase {
 	supabase: Supabase;
-	stored: MessageRow[];
+	stored: Message[];
 	calls: string[];
 	/** Sends the database refuses with SP005 from now on, and how long it says to wait. */
 	limit(seconds: number): void;
@@ -24,7 +24,7 @@ interface FakeDatabase {
 
 /** The two RPCs the send side uses, answering like supabase-js (`{ data, error, status }`). */
 function fakeDatabase(): FakeDatabase {
-	const stored: MessageRow[] = [];
+	const stored: Message[] = [];
 	const calls: string[] = [];
 	let limitedFor = 0;
 	const rpc = async (name: string, args: Record<string, string>) => {
@@ -37,14 +37,18 @@ function fakeDatabase(): FakeDatabase {
 		if (limitedFor > 0) {
 			return { data: null, error: { code: 'SP005', message: 'too fast' }, status: 400 };
 		}
-		const row: MessageRow = {
+		// As send_message answers: the message row, with its reply, edit and delete state.
+		const row: Message = {
 			id: args.message_id,
 			conversation_id: conversationId,
 			seq: stored.length + 1,
 			sender_id: me,
 			body: args.body,
 			created_at: new Date().toISOString(),
-			read_at: null
+			read_at: null,
+			reply_to_id: null,
+			edited_at: null,
+			deleted_at: null
 		};
 		stored.push(row);
 		return { data: row, error: null, status: 200 };
