@@ -88,3 +88,14 @@ describe('reading everything from a seq on, to replace what is held', () => {
 		});
 	});
 });
+
+describe('hasOlder', () => {
+	it('says no for a full page that starts at the first message (seq 1), yes when it starts later', () => {
+		const page = (from: number, length: number) => Array.from({ length }, (_, i) => ({ seq: from + i }));
+		expect(messages.hasOlder(page(1, 20))).toBe(false);
+		expect(messages.hasOlder(page(2, 20))).toBe(true);
+		expect(messages.hasOlder(page(61, 20))).toBe(true);
+		expect(messages.hasOlder(page(1, 3))).toBe(false);
+		expect(messages.hasOlder([])).toBe(false);
+	});
+});

@@ -31,6 +31,14 @@ function newestFirst(
 	);
 }
 
+/**
+ * Whether older messages exist before this page (oldest first). seq starts at 1 and has no gaps, so
+ * the page's oldest seq says it exactly — a full page does not mean there is more.
+ */
+export function hasOlder(page: readonly { seq: number }[]): boolean {
+	return (page[0]?.seq ?? 1) > 1;
+}
+
 /** One page of history before `beforeSeq` (the newest page without it), oldest first. */
 export async function list(
 	supabase: Supabase,

@@ -290,7 +290,7 @@ export class Chat {
 			this.error = result.error;
 			return;
 		}
-		this.hasOlder = result.data.length === messages.PAGE_SIZE;
+		this.hasOlder = messages.hasOlder(result.data);
 		this.#accept(result.data, false);
 	}
 

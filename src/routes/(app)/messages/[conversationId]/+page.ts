@@ -43,7 +43,7 @@ export const load: PageLoad = async ({ params, parent, depends }) => {
 		recipient: other?.data
 			? { id: other.data.id, name: other.data.display_name, avatarUrl: other.data.avatar_url }
 			: null,
-		hasOlder: history.data.length === messages.PAGE_SIZE
+		hasOlder: messages.hasOlder(history.data)
 	};
 	if (browser) void lastSeen.saveThread(profile.id, thread);
 	return { chat: chatPage(thread, history.data, thread.hasOlder) };
