@@ -291,8 +291,9 @@ describe('delivery', () => {
 
 	test('a dispatcher that takes over an expired lease does not send again what the first is still sending', async () => {
 		const device = await alexDevice();
-		// Far longer than the lease: the takeover claims the row while the first send is in flight.
-		pushService.delayNext(device.clientHash, 1_500);
+		// Held until the takeover has run, far longer than the lease: the takeover finds the row
+		// while the first send is still in flight, however slow the machine.
+		const release = pushService.holdNext(device.clientHash);
 		const slow = dispatcher({ leaseMs: 200 });
 		const messageId = await coachSends('slow network today');
 		// Not made due at once: the first claim comes from the slow dispatcher's own timer.
@@ -312,8 +313,15 @@ describe('delivery', () => {
 			(expired) => expired
 		);
 		const takeover = dispatcher({ leaseMs: 200 });
-		await takeover.drain();
-		await slow.drain();
+		const takingOver = takeover.drain();
+		// Released once the takeover holds the row (its claim is the row's second attempt) — and
+		// well inside the first request's timeout, which would otherwise turn it into a retry.
+		await waitFor(
+			async () => (await outboxRow(messageId)).attempts,
+			(attempts) => attempts === 2
+		);
+		release();
+		await Promise.all([takingOver, slow.drain()]);
 		expect(await receivedIds(device)).toEqual([messageId]);
 		expect(pushService.attempts(device.clientHash)).toBe(1);
 		expect((await outboxRow(messageId)).attempts).toBe(2);

@@ -50,8 +50,8 @@ export interface LocalPushService {
 	expire(clientHash: string): Promise<void>;
 	/** Answer the device's next pushes with these statuses (then behave normally again). */
 	failNext(clientHash: string, statuses: number[]): void;
-	/** Hold the device's next push this long before handling it (a slow push service). */
-	delayNext(clientHash: string, ms: number): void;
+	/** Hold the device's next push until the returned function is called (a slow push service). */
+	holdNext(clientHash: string): () => void;
 	close(): Promise<void>;
 }
 
@@ -60,18 +60,18 @@ export async function startLocalPushService(): Promise<LocalPushService> {
 	const testing = new TestingServerClass(model, 0);
 	const attempts = new Map<string, number>();
 	const faults = new Map<string, number[]>();
-	const delays = new Map<string, number>();
+	const holds = new Map<string, Promise<void>>();
 	// Registered before the package's own handlers, so it sees (and may answer) every push first.
 	testing._app.post('/notify/:clientHash', (req, res, next) => {
 		const hash = req.params.clientHash;
 		attempts.set(hash, (attempts.get(hash) ?? 0) + 1);
 		const status = faults.get(hash)?.shift();
-		const delay = delays.get(hash) ?? 0;
-		delays.delete(hash);
-		setTimeout(() => {
+		const hold = holds.get(hash) ?? Promise.resolve();
+		holds.delete(hash);
+		void hold.then(() => {
 			if (status === undefined) return next();
 			res.status(status).send({ error: { message: `injected ${status}` } });
-		}, delay);
+		});
 	});
 	testing.setRequestHandlers();
 	const server = http.createServer(testing._app);
@@ -110,7 +110,11 @@ export async function startLocalPushService(): Promise<LocalPushService> {
 			await post(`/expire-subscription/${clientHash}`, {});
 		},
 		failNext: (clientHash, statuses) => faults.set(clientHash, [...statuses]),
-		delayNext: (clientHash, ms) => delays.set(clientHash, ms),
+		holdNext: (clientHash) => {
+			let release!: () => void;
+			holds.set(clientHash, new Promise<void>((resolve) => (release = resolve)));
+			return release;
+		},
 		close: async () => {
 			server.closeAllConnections();
 			await new Promise<void>((resolve) => server.close(() => resolve()));
