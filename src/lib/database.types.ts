@@ -258,14 +258,14 @@ isOneToOne: false
                   ]
                 },"profiles": {
                   Row: {
-                    "avatar_path": string | null,"avatar_url": string | null,"created_at": string,"display_name": string,"id": string,"role": Database["public"]['Enums']["user_role"],"trainer_id": string | null,"updated_at": string
+                    "avatar_path": string | null,"avatar_url": string | null,"created_at": string,"display_name": string,"id": string,"role": Database["public"]['Enums']["user_role"],"time_zone": string | null,"trainer_id": string | null,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "avatar_path"?: string | null,"avatar_url"?: string | null,"created_at"?: string,"display_name": string,"id": string,"role": Database["public"]['Enums']["user_role"],"trainer_id"?: string | null,"updated_at"?: string
+                    "avatar_path"?: string | null,"avatar_url"?: string | null,"created_at"?: string,"display_name": string,"id": string,"role": Database["public"]['Enums']["user_role"],"time_zone"?: string | null,"trainer_id"?: string | null,"updated_at"?: string
                   }
                   Update: {
-                    "avatar_path"?: string | null,"avatar_url"?: string | null,"created_at"?: string,"display_name"?: string,"id"?: string,"role"?: Database["public"]['Enums']["user_role"],"trainer_id"?: string | null,"updated_at"?: string
+                    "avatar_path"?: string | null,"avatar_url"?: string | null,"created_at"?: string,"display_name"?: string,"id"?: string,"role"?: Database["public"]['Enums']["user_role"],"time_zone"?: string | null,"trainer_id"?: string | null,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -291,6 +291,52 @@ isOneToOne: false
                     {
       foreignKeyName: "push_subscriptions_user_id_fkey"
       columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"saved_replies": {
+                  Row: {
+                    "body": string,"created_at": string,"id": string,"name": string,"trainer_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "body": string,"created_at"?: string,"id"?: string,"name": string,"trainer_id"?: string,"updated_at"?: string
+                  }
+                  Update: {
+                    "body"?: string,"created_at"?: string,"id"?: string,"name"?: string,"trainer_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "saved_replies_trainer_id_fkey"
+      columns: ["trainer_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"scheduled_messages": {
+                  Row: {
+                    "body": string,"created_at": string,"failure": string | null,"id": string,"recipient_id": string,"send_at": string,"sent_at": string | null,"status": string,"trainer_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "body": string,"created_at"?: string,"failure"?: string | null,"id": string,"recipient_id": string,"send_at": string,"sent_at"?: string | null,"status"?: string,"trainer_id"?: string,"updated_at"?: string
+                  }
+                  Update: {
+                    "body"?: string,"created_at"?: string,"failure"?: string | null,"id"?: string,"recipient_id"?: string,"send_at"?: string,"sent_at"?: string | null,"status"?: string,"trainer_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "scheduled_messages_recipient_id_fkey"
+      columns: ["recipient_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "scheduled_messages_trainer_id_fkey"
+      columns: ["trainer_id"]
 isOneToOne: false
       referencedRelation: "profiles"
       referencedColumns: ["id"]
@@ -451,6 +497,7 @@ isOneToOne: false
 "display_name": string,
 "id": string,
 "role": Database["public"]['Enums']["user_role"],
+"time_zone": string | null,
 "trainer_id": string | null,
 "updated_at": string
             }
@@ -491,6 +538,25 @@ isOneToOne: false
         to: "trainee_notes"
         isOneToOne: false
         isSetofReturn: true
+      } },
+"schedule_message":
+{ Args: { "body": string,"message_id": string,"recipient_id": string,"send_at": string }; Returns: {
+              "body": string,
+"created_at": string,
+"failure": string | null,
+"id": string,
+"recipient_id": string,
+"send_at": string,
+"sent_at": string | null,
+"status": string,
+"trainer_id": string,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "scheduled_messages"
+        isOneToOne: true
+        isSetofReturn: false
       } },
 "search_messages":
 { Args: { "before_created_at"?: string,"before_id"?: string,"page_size"?: number,"query": string,"within_conversation_id"?: string }; Returns: {

@@ -214,6 +214,16 @@ end;
 $$;
 comment on function private.refuse_sending_too_fast(timestamptz) is 'Raises SP005 (the rate limit), saying when sending works again.';
 
+create function private.refuse_message_id_taken(message_id uuid) returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  raise exception 'message id % is already used by another message', message_id using errcode = 'SP007';
+end;
+$$;
+comment on function private.refuse_message_id_taken(uuid) is 'Raises SP007: the client''s message id is already another message''s (or another scheduled message''s).';
+
 create function private.refuse_missing_arguments(names text) returns void
 language plpgsql
 set search_path = ''
@@ -226,8 +236,14 @@ comment on function private.refuse_missing_arguments(text) is 'Raises SP009: a r
 
 -- Called by definer functions only (the send path, the insert trigger, the API functions).
 revoke execute on function private.refuse_not_trainer(), private.refuse_sending_too_fast(timestamptz),
-  private.refuse_missing_arguments(text)
+  private.refuse_missing_arguments(text), private.refuse_message_id_taken(uuid)
   from public, anon, authenticated, service_role;
+-- schedule_message (invoker) and its trigger refuse as the caller.
+grant execute on function private.refuse_not_trainer(), private.refuse_message_id_taken(uuid) to authenticated;
+
+update private.error_codes
+set meaning = 'The message id is already used by another message, or another scheduled message (private.refuse_message_id_taken: the send path, schedule_message).'
+where code = 'SP007';
 
 update private.error_codes
 set meaning = 'A required argument is missing: recipient_id or message_id (send_message), recipient_ids or broadcast_id (broadcast_message), send_at (schedule_message) (private.refuse_missing_arguments).'
@@ -883,9 +899,8 @@ begin
        or t.recipient is distinct from case when c.trainer_id = send_as.sender then c.trainee_id else c.trainer_id end
        or m.broadcast_id is distinct from send_as.broadcast_id
   ) then
-    raise exception 'message id % is already used by another message',
-      (select t.id from unnest(send_as.message_ids) as t(id) join public.messages m on m.id = t.id limit 1)
-      using errcode = 'SP007';
+    perform private.refuse_message_id_taken(
+      (select t.id from unnest(send_as.message_ids) as t(id) join public.messages m on m.id = t.id limit 1));
   end if;
 
   -- Every recipient's pair (trainer first), link, conversation and whether it is sent already.

@@ -42,6 +42,8 @@ describe('row-level security', () => {
 			'public.messages',
 			'public.profiles',
 			'public.push_subscriptions',
+			'public.saved_replies',
+			'public.scheduled_messages',
 			'public.trainee_notes'
 		]);
 	});
@@ -175,8 +177,13 @@ describe('functions', () => {
 			{ fn: 'private.reaction_emoji()', role: 'service_role' },
 			{ fn: 'private.reaction_summary(uuid)', role: 'authenticated' },
 			{ fn: 'private.refuse_conversation_not_found(uuid)', role: 'authenticated' },
+			{ fn: 'private.refuse_message_id_taken(uuid)', role: 'authenticated' },
 			{ fn: 'private.refuse_message_not_found(uuid)', role: 'authenticated' },
+			{ fn: 'private.refuse_missing_arguments(text)', role: 'authenticated' },
 			{ fn: 'private.refuse_not_linked()', role: 'authenticated' },
+			{ fn: 'private.refuse_not_trainer()', role: 'authenticated' },
+			{ fn: 'private.refuse_time_in_the_past(timestamp with time zone)', role: 'authenticated' },
+			{ fn: 'private.saved_reply_name_max_length()', role: 'authenticated' },
 			{ fn: 'private.search_fold(text)', role: 'authenticated' },
 			{ fn: 'private.search_fold(text)', role: 'service_role' },
 			{ fn: 'private.search_headline(text,tsquery)', role: 'authenticated' },
