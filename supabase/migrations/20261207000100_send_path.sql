@@ -848,6 +848,13 @@ end;
 $$;
 comment on function private.checked_attachments(uuid, uuid, jsonb) is 'Checks a send''s attachment items (at most private.attachment_max_count(); each an upload of the sender''s in <sender>/<folder>/, SP201–SP203) and returns the rows to store, type and size taken from storage.objects.';
 
+-- One recipient of a send, as the send path plans it.
+create type private.send_target as (
+  ord integer, recipient uuid, id uuid, trainer uuid, trainee uuid, linked boolean,
+  conversation uuid, sent boolean, first_name text
+);
+comment on type private.send_target is 'One recipient of a send as private.send_as plans it: the pair (trainer, trainee), whether it is linked, its conversation, whether the message id is stored already, the first name for {first_name}.';
+
 -- The one send path: send_message, broadcast_message and the scheduled sends all come through
 -- here, with the sender named (a scheduled send has no caller). One call sends one text (and the
 -- same files) to each recipient, as separate 1:1 messages with the given ids, set-based:
@@ -878,6 +885,7 @@ as $$
 #variable_conflict use_column
 declare
   sender_role public.user_role;
+  targets private.send_target[];
   files jsonb;
   resumes_at timestamptz;
   is_broadcast boolean := send_as.broadcast_id is not null;
@@ -904,17 +912,12 @@ begin
   end if;
 
   -- Every recipient's pair (trainer first), link, conversation and whether it is sent already.
-  create temp table if not exists pg_temp.send_targets (
-    ord integer, recipient uuid, id uuid, trainer uuid, trainee uuid, linked boolean,
-    conversation uuid, sent boolean, first_name text
-  ) on commit drop;
-  truncate pg_temp.send_targets;
-  insert into pg_temp.send_targets
-  select t.ord, t.recipient, t.id, pair.trainer, pair.trainee,
-    exists (select 1 from public.profiles l where l.id = pair.trainee and l.trainer_id = pair.trainer),
-    c.id,
-    exists (select 1 from public.messages m where m.id = t.id),
-    split_part(private.trim_blank(r.display_name), ' ', 1)
+  select array_agg(row(t.ord, t.recipient, t.id, pair.trainer, pair.trainee,
+      exists (select 1 from public.profiles l where l.id = pair.trainee and l.trainer_id = pair.trainer),
+      c.id,
+      exists (select 1 from public.messages m where m.id = t.id),
+      split_part(private.trim_blank(r.display_name), ' ', 1))::private.send_target order by t.ord)
+    into targets
   from unnest(send_as.recipient_ids, send_as.message_ids) with ordinality as t(recipient, id, ord)
   cross join lateral (
     select case sender_role when 'trainer' then send_as.sender when 'trainee' then t.recipient end as trainer,
@@ -924,12 +927,12 @@ begin
   left join public.profiles r on r.id = t.recipient;
 
   if not is_broadcast and exists (
-    select 1 from pg_temp.send_targets s where not s.sent and not s.linked and s.conversation is null
+    select 1 from unnest(targets) s where not s.sent and not s.linked and s.conversation is null
   ) then
     perform private.refuse_not_linked();
   end if;
 
-  if exists (select 1 from pg_temp.send_targets s where not s.sent and (s.linked or not is_broadcast)) then
+  if exists (select 1 from unnest(targets) s where not s.sent and (s.linked or not is_broadcast)) then
     files := private.checked_attachments(send_as.sender, coalesce(send_as.broadcast_id, send_as.message_ids[1]),
       send_as.attachments);
 
@@ -941,31 +944,38 @@ begin
     end if;
 
     -- Conversations created by their first message; two first messages at once make one.
-    insert into public.conversations (trainer_id, trainee_id)
-    select s.trainer, s.trainee from pg_temp.send_targets s
-    where not s.sent and s.linked and s.conversation is null
-    order by s.ord
-    on conflict (trainer_id, trainee_id) do nothing;
-    update pg_temp.send_targets s set conversation = c.id
-    from public.conversations c
-    where s.conversation is null and c.trainer_id = s.trainer and c.trainee_id = s.trainee;
+    if exists (select 1 from unnest(targets) s where not s.sent and s.linked and s.conversation is null) then
+      insert into public.conversations (trainer_id, trainee_id)
+      select s.trainer, s.trainee from unnest(targets) s
+      where not s.sent and s.linked and s.conversation is null
+      order by s.ord
+      on conflict (trainer_id, trainee_id) do nothing;
+      select array_agg(row(s.ord, s.recipient, s.id, s.trainer, s.trainee, s.linked, coalesce(s.conversation, c.id),
+          s.sent, s.first_name)::private.send_target order by s.ord)
+        into targets
+      from unnest(targets) s
+      left join public.conversations c
+        on s.conversation is null and c.trainer_id = s.trainer and c.trainee_id = s.trainee;
+    end if;
 
     -- Files first (their message is checked at commit), so the message row is born with them.
+    if jsonb_array_length(files) > 0 then
     insert into public.message_attachments
       (message_id, conversation_id, uploader_id, path, kind, mime_type, size_bytes, original_name, meta, position)
     select s.id, s.conversation, send_as.sender, f.path, f.kind, f.mime_type, f.size_bytes, f.original_name,
       f.meta, f.position
-    from pg_temp.send_targets s
+    from unnest(targets) s
     cross join jsonb_to_recordset(files) as f(path text, kind text, mime_type text, size_bytes bigint,
       original_name text, meta jsonb, position smallint)
     where not s.sent and (s.linked or not is_broadcast)
     order by s.ord, f.position;
+    end if;
 
     insert into public.messages (id, conversation_id, sender_id, body, reply_to_id, broadcast_id, created_at)
     select s.id, s.conversation, send_as.sender,
       case when is_broadcast then replace(send_as.body, '{first_name}', coalesce(s.first_name, '')) else send_as.body end,
       send_as.reply_to_id, send_as.broadcast_id, null
-    from pg_temp.send_targets s
+    from unnest(targets) s
     where not s.sent and (s.linked or not is_broadcast)
     order by s.ord;
   end if;
@@ -973,7 +983,7 @@ begin
   return query
   select s.recipient, s.conversation, s.id,
     case when s.sent then 'already_sent' when s.linked or not is_broadcast then 'sent' else 'not_linked' end
-  from pg_temp.send_targets s
+  from unnest(targets) s
   order by s.ord;
 end;
 $$;
