@@ -26,10 +26,10 @@ try {
 		   '{"role":"trainer","display_name":"Bench Trainer"}', now(), now())`,
 		[trainerId]
 	);
-	await db.query(`insert into auth.sessions (id, user_id, created_at, updated_at, aal) values ($1, $2, now(), now(), 'aal1')`, [
-		sessionId,
-		trainerId
-	]);
+	await db.query(
+		`insert into auth.sessions (id, user_id, created_at, updated_at, aal) values ($1, $2, now(), now(), 'aal1')`,
+		[sessionId, trainerId]
+	);
 	const { rows } = await db.query<{ id: string }>(
 		`insert into auth.users (id, aud, role, email, raw_user_meta_data, created_at, updated_at)
 		 select gen_random_uuid(), 'authenticated', 'authenticated', 'bench-trainee-' || i || '@bench.test',
@@ -39,7 +39,10 @@ try {
 		[recipients]
 	);
 	const trainees = rows.map((r) => r.id);
-	await db.query(`update public.profiles set trainer_id = $1 where id = any($2::uuid[])`, [trainerId, trainees]);
+	await db.query(`update public.profiles set trainer_id = $1 where id = any($2::uuid[])`, [
+		trainerId,
+		trainees
+	]);
 	const caller = callerFor(trainerId, sessionId);
 	const body = 'Gym closed Monday, {first_name}. See you Tuesday!';
 
@@ -64,7 +67,8 @@ try {
 				`select outcome from public.broadcast_message($1::uuid[], $2, $3)`,
 				[trainees, body, randomUUID()]
 			);
-			if (out.filter((o) => o.outcome === 'sent').length !== recipients) throw new Error('broadcast incomplete');
+			if (out.filter((o) => o.outcome === 'sent').length !== recipients)
+				throw new Error('broadcast incomplete');
 		});
 		broadcastMs.push(performance.now() - started);
 		await letAMinutePass();

@@ -75,7 +75,10 @@ export const databaseErrors: Readonly<Record<string, { message: string; retryabl
 		message: 'A file of this message is missing (it may not have finished uploading). Attach it again.',
 		retryable: false
 	},
-	SP202: { message: 'A message can carry at most 10 files. Send the rest in another message.', retryable: false },
+	SP202: {
+		message: 'A message can carry at most 10 files. Send the rest in another message.',
+		retryable: false
+	},
 	SP203: {
 		message: 'A file of this message could not be attached. Remove it, attach it again and send.',
 		retryable: false

@@ -107,8 +107,14 @@ test('the worker removes a deleted message’s file and an upload never attached
 	const sentPath = `${alexId}/${id}/a.jpg`;
 	await upload(sentPath);
 	expect(
-		(await alex.rpc('send_message', { recipient_id: coachId, body: 'x', message_id: id, attachments: [{ path: sentPath }] }))
-			.error
+		(
+			await alex.rpc('send_message', {
+				recipient_id: coachId,
+				body: 'x',
+				message_id: id,
+				attachments: [{ path: sentPath }]
+			})
+		).error
 	).toBeNull();
 	expect((await alex.rpc('delete_message', { message_id: id })).error).toBeNull();
 
@@ -142,15 +148,16 @@ test('the worker removes a deleted message’s file and an upload never attached
 		`select object_name, done_at is not null as done from private.storage_removals where object_name = any($1::text[]) order by 1`,
 		[[sentPath, orphanPath].sort()]
 	);
-	expect(rows).toEqual(
-		[sentPath, orphanPath].sort().map((object_name) => ({ object_name, done: true }))
-	);
+	expect(rows).toEqual([sentPath, orphanPath].sort().map((object_name) => ({ object_name, done: true })));
 });
 
 test('a refusal by the Storage API (a wrong key) leaves the removal queued with the error, for a later retry', async () => {
 	const path = `${alexId}/${randomUUID()}/retry.jpg`;
 	await upload(path);
-	await lb.lb.db.query(`insert into private.storage_removals (bucket_id, object_name) values ('attachments', $1)`, [path]);
+	await lb.lb.db.query(
+		`insert into private.storage_removals (bucket_id, object_name) values ('attachments', $1)`,
+		[path]
+	);
 	const errors: string[] = [];
 	const worker = startStorageRemovals({
 		db: lb.lb.db,

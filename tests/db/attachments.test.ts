@@ -61,11 +61,23 @@ describe('send_message with attachments', () => {
 			await uploaded(x, a.alex, 'attachments', `${ids.alex}/${id}/set.mp4`, ids.alex, 'video/mp4', 9_000_000);
 			await uploaded(x, a.alex, 'attachments', `${ids.alex}/${id}/poster.jpg`, ids.alex, 'image/jpeg', 100);
 			const r = await sendWith(x, ids.coach, '  ', id, [
-				{ path: `${ids.alex}/${id}/squat.jpg`, name: 'Squat ✓.jpg', width: 800, height: 600, kind: 'file', size_bytes: 1 },
+				{
+					path: `${ids.alex}/${id}/squat.jpg`,
+					name: 'Squat ✓.jpg',
+					width: 800,
+					height: 600,
+					kind: 'file',
+					size_bytes: 1
+				},
 				{ path: `${ids.alex}/${id}/set.mp4`, duration_ms: 4100, poster_path: `${ids.alex}/${id}/poster.jpg` }
 			]);
 			expect(r.error).toBeUndefined();
-			expect(r.rows![0]).toMatchObject({ id, body: '', attachment_count: 2, conversation_id: conv.coachAlex });
+			expect(r.rows![0]).toMatchObject({
+				id,
+				body: '',
+				attachment_count: 2,
+				conversation_id: conv.coachAlex
+			});
 			const rows = await x.query(
 				`select path, kind, mime_type, size_bytes::int as size, original_name, meta, position, uploader_id
 				 from public.message_attachments where message_id = $1 order by position`,
@@ -106,9 +118,13 @@ describe('send_message with attachments', () => {
 				await x.query(`select a.path from public.message_attachments a where a.message_id = $1`, [id])
 			).toEqual([{ path: `${ids.alex}/${id}/a.jpg` }]);
 			await x.become(a.sam);
-			expect(await x.query(`select 1 from public.message_attachments a where a.message_id = $1`, [id])).toEqual([]);
+			expect(
+				await x.query(`select 1 from public.message_attachments a where a.message_id = $1`, [id])
+			).toEqual([]);
 			await x.become(a.rival);
-			expect(await x.query(`select 1 from public.message_attachments a where a.message_id = $1`, [id])).toEqual([]);
+			expect(
+				await x.query(`select 1 from public.message_attachments a where a.message_id = $1`, [id])
+			).toEqual([]);
 		});
 	});
 
@@ -132,9 +148,9 @@ describe('send_message with attachments', () => {
 	test('refuses a path that does not exist, or that someone else uploaded (SP201)', async () => {
 		await as(t.db, a.alex, async (x) => {
 			const id = randomUUID();
-			expect((await sendWith(x, ids.coach, 'x', id, [{ path: `${ids.alex}/${id}/none.jpg` }])).error?.code).toBe(
-				'SP201'
-			);
+			expect(
+				(await sendWith(x, ids.coach, 'x', id, [{ path: `${ids.alex}/${id}/none.jpg` }])).error?.code
+			).toBe('SP201');
 			// coach's object, named as if it were in alex's folder (only the Storage API's final write could do that).
 			await uploaded(x, a.alex, 'attachments', `${ids.alex}/${id}/planted.jpg`, ids.coach);
 			expect(
@@ -195,7 +211,9 @@ describe('send_message with attachments', () => {
 		await as(t.db, a.alex, async (x) => {
 			expect((await sendWith(x, ids.coach, ' \u200b ', randomUUID(), [])).error?.code).toBe('SP003');
 			expect(
-				await x.errorCode(`insert into public.messages (conversation_id, body) values ($1, '')`, [conv.coachAlex])
+				await x.errorCode(`insert into public.messages (conversation_id, body) values ($1, '')`, [
+					conv.coachAlex
+				])
 			).toBe('SP003');
 		});
 	});
@@ -204,14 +222,16 @@ describe('send_message with attachments', () => {
 		await inTransaction(t.db, async (x) => {
 			const first = randomUUID();
 			await uploaded(x, a.alex, 'attachments', `${ids.alex}/${first}/a.jpg`, ids.alex);
-			expect((await sendWith(x, ids.coach, '', first, [{ path: `${ids.alex}/${first}/a.jpg` }])).ok).toBe(true);
+			expect((await sendWith(x, ids.coach, '', first, [{ path: `${ids.alex}/${first}/a.jpg` }])).ok).toBe(
+				true
+			);
 			await x.becomePostgres();
 			await x.query(`update public.profiles set trainer_id = null where id = $1`, [ids.alex]);
 			const second = randomUUID();
 			await uploaded(x, a.alex, 'attachments', `${ids.alex}/${second}/b.jpg`, ids.alex);
-			expect((await sendWith(x, ids.coach, '', second, [{ path: `${ids.alex}/${second}/b.jpg` }])).error?.code).toBe(
-				'SP002'
-			);
+			expect(
+				(await sendWith(x, ids.coach, '', second, [{ path: `${ids.alex}/${second}/b.jpg` }])).error?.code
+			).toBe('SP002');
 			await x.become(a.coach);
 			expect(
 				await x.query(`select name from storage.objects where bucket_id = 'attachments' and name = $1`, [
@@ -228,9 +248,9 @@ describe('send_message with attachments', () => {
 			const items = [{ path: `${ids.alex}/${id}/a.m4a`, duration_ms: 3000 }];
 			expect((await sendWith(x, ids.coach, '', id, items)).ok).toBe(true);
 			expect((await sendWith(x, ids.coach, '', id, items)).rows?.[0].id).toBe(id);
-			expect(await x.query(`select kind from public.message_attachments where message_id = $1`, [id])).toEqual([
-				{ kind: 'audio' }
-			]);
+			expect(
+				await x.query(`select kind from public.message_attachments where message_id = $1`, [id])
+			).toEqual([{ kind: 'audio' }]);
 		});
 	});
 });
@@ -241,9 +261,9 @@ describe('what the other side hears: the event, the list preview and the push', 
 			await forgetEvents(x, a.alex);
 			const id = randomUUID();
 			await uploaded(x, a.alex, 'attachments', `${ids.alex}/${id}/v.webm`, ids.alex, 'audio/webm', 5000);
-			expect((await sendWith(x, ids.coach, '', id, [{ path: `${ids.alex}/${id}/v.webm`, duration_ms: 5100 }])).ok).toBe(
-				true
-			);
+			expect(
+				(await sendWith(x, ids.coach, '', id, [{ path: `${ids.alex}/${id}/v.webm`, duration_ms: 5100 }])).ok
+			).toBe(true);
 			const [event] = await broadcasts(x, a.alex, 'message_created');
 			const payload = event.payload as {
 				message: { id: string; body: string; attachment_count: number };
@@ -261,9 +281,10 @@ describe('what the other side hears: the event, the list preview and the push', 
 				meta: { duration_ms: 5100 },
 				position: 0
 			});
-			const [table] = await x.query(`select to_jsonb(a) as row from public.message_attachments a where message_id = $1`, [
-				id
-			]);
+			const [table] = await x.query(
+				`select to_jsonb(a) as row from public.message_attachments a where message_id = $1`,
+				[id]
+			);
 			expect(Object.keys(payload.attachments[0]).sort()).toEqual(Object.keys(table.row as object).sort());
 			const text = randomUUID();
 			expect((await sendWith(x, ids.coach, 'plain', text, [])).ok).toBe(true);
@@ -302,8 +323,12 @@ describe('what the other side hears: the event, the list preview and the push', 
 		await as(t.db, a.alex, async (x) => {
 			const id = randomUUID();
 			await uploaded(x, a.alex, 'attachments', `${ids.alex}/${id}/f.jpg`, ids.alex);
-			expect((await sendWith(x, ids.coach, 'my squat', id, [{ path: `${ids.alex}/${id}/f.jpg` }])).ok).toBe(true);
-			const [c] = await x.query(`select last_message_preview from public.conversations where id = $1`, [conv.coachAlex]);
+			expect((await sendWith(x, ids.coach, 'my squat', id, [{ path: `${ids.alex}/${id}/f.jpg` }])).ok).toBe(
+				true
+			);
+			const [c] = await x.query(`select last_message_preview from public.conversations where id = $1`, [
+				conv.coachAlex
+			]);
 			expect(c.last_message_preview).toBe('my squat');
 		});
 	});
@@ -319,12 +344,19 @@ describe('deleting a message with files', () => {
 			await uploaded(x, a.alex, 'attachments', poster, ids.alex);
 			expect((await sendWith(x, ids.coach, '', id, [{ path, poster_path: poster }])).ok).toBe(true);
 			await x.query(`select public.delete_message($1)`, [id]);
-			expect(await x.query(`select 1 from public.message_attachments where message_id = $1`, [id])).toEqual([]);
+			expect(await x.query(`select 1 from public.message_attachments where message_id = $1`, [id])).toEqual(
+				[]
+			);
 			await x.become(a.coach);
-			expect(await x.query(`select 1 from storage.objects where name in ($1, $2)`, [path, poster])).toEqual([]);
+			expect(await x.query(`select 1 from storage.objects where name in ($1, $2)`, [path, poster])).toEqual(
+				[]
+			);
 			await x.becomePostgres();
 			expect(
-				await x.query(`select bucket_id, object_name from private.storage_removals where message_id = $1 order by 2`, [id])
+				await x.query(
+					`select bucket_id, object_name from private.storage_removals where message_id = $1 order by 2`,
+					[id]
+				)
 			).toEqual([
 				{ bucket_id: 'attachments', object_name: path },
 				{ bucket_id: 'attachments', object_name: poster }
@@ -339,7 +371,13 @@ describe('deleting a message with files', () => {
 describe('storage.objects policies: every actor × bucket × operation', () => {
 	type Op = 'upload' | 'read' | 'overwrite' | 'remove';
 
-	async function can(actor: Actor, op: Op, bucket: string, name: string, setup?: (x: ActorTx) => Promise<void>) {
+	async function can(
+		actor: Actor,
+		op: Op,
+		bucket: string,
+		name: string,
+		setup?: (x: ActorTx) => Promise<void>
+	) {
 		return inTransaction(t.db, async (x) => {
 			if (setup) await setup(x);
 			await x.become(actor, { 'storage.allow_delete_query': 'true' });
@@ -354,8 +392,10 @@ describe('storage.objects policies: every actor × bucket × operation', () => {
 				return r.ok;
 			}
 			if (op === 'read')
-				return (await x.query(`select 1 from storage.objects where bucket_id = $1 and name = $2`, [bucket, name]))
-					.length === 1;
+				return (
+					(await x.query(`select 1 from storage.objects where bucket_id = $1 and name = $2`, [bucket, name]))
+						.length === 1
+				);
 			if (op === 'overwrite') {
 				const r = await x.attempt(
 					`update storage.objects set metadata = '{"mimetype":"image/png","size":2}', version = '2'
@@ -365,7 +405,10 @@ describe('storage.objects policies: every actor × bucket × operation', () => {
 				if (!r.ok && r.error.code !== '42501') throw new Error(`${r.error.code} ${r.error.message}`);
 				return r.ok && r.rowCount === 1;
 			}
-			const r = await x.attempt(`delete from storage.objects where bucket_id = $1 and name = $2`, [bucket, name]);
+			const r = await x.attempt(`delete from storage.objects where bucket_id = $1 and name = $2`, [
+				bucket,
+				name
+			]);
 			if (!r.ok) throw new Error(`${r.error.code} ${r.error.message}`);
 			return r.rowCount === 1;
 		});
@@ -445,9 +488,9 @@ describe('storage.objects policies: every actor × bucket × operation', () => {
 	test('avatars, read through RLS (listing, upserts): the owner only; downloads of the public bucket skip RLS', async () => {
 		expect(await can(a.alex, 'read', 'avatars', avatar, alexAvatar)).toBe(true);
 		expect(await can(a.coach, 'read', 'avatars', avatar, alexAvatar)).toBe(false);
-		const [bucket] = await t.db.query<{ public: boolean }>(`select public from storage.buckets where id = 'avatars'`).then(
-			(r) => r.rows
-		);
+		const [bucket] = await t.db
+			.query<{ public: boolean }>(`select public from storage.buckets where id = 'avatars'`)
+			.then((r) => r.rows);
 		expect(bucket.public).toBe(true);
 	});
 
@@ -464,15 +507,28 @@ describe('storage.objects policies: every actor × bucket × operation', () => {
 describe('profile photos (profiles.avatar_path)', () => {
 	test('the owner sets a photo in their own folder, and clears it', async () => {
 		await as(t.db, a.alex, async (x) => {
-			expect(await x.errorCode(`update public.profiles set avatar_path = $1 where id = $2`, [avatar(ids.alex), ids.alex])).toBeNull();
-			expect(await x.errorCode(`update public.profiles set avatar_path = null where id = $1`, [ids.alex])).toBeNull();
+			expect(
+				await x.errorCode(`update public.profiles set avatar_path = $1 where id = $2`, [
+					avatar(ids.alex),
+					ids.alex
+				])
+			).toBeNull();
+			expect(
+				await x.errorCode(`update public.profiles set avatar_path = null where id = $1`, [ids.alex])
+			).toBeNull();
 		});
 	});
 
 	test('refuses a path outside the owner’s folder (SP204)', async () => {
 		await as(t.db, a.alex, async (x) => {
 			for (const bad of [avatar(ids.coach), 'me.webp', `${ids.alex}/a/b.webp`, `${ids.alex}/`]) {
-				expect({ bad, code: await x.errorCode(`update public.profiles set avatar_path = $1 where id = $2`, [bad, ids.alex]) }).toEqual({
+				expect({
+					bad,
+					code: await x.errorCode(`update public.profiles set avatar_path = $1 where id = $2`, [
+						bad,
+						ids.alex
+					])
+				}).toEqual({
 					bad,
 					code: 'SP204'
 				});
@@ -482,9 +538,12 @@ describe('profile photos (profiles.avatar_path)', () => {
 
 	test('nobody else sets it: a trainer changing their trainee’s photo is refused', async () => {
 		await as(t.db, a.coach, async (x) => {
-			expect(await x.errorCode(`update public.profiles set avatar_path = $1 where id = $2`, [avatar(ids.alex), ids.alex])).toBe(
-				'42501'
-			);
+			expect(
+				await x.errorCode(`update public.profiles set avatar_path = $1 where id = $2`, [
+					avatar(ids.alex),
+					ids.alex
+				])
+			).toBe('42501');
 		});
 	});
 });

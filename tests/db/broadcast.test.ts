@@ -73,13 +73,28 @@ describe('a trainer (coach) broadcasting', () => {
 					[ids.sam, conv.coachSam, 'sent']
 				].sort()
 			);
-			const messages = await x.query<{ conversation_id: string; body: string; broadcast_id: string; sender_id: string }>(
+			const messages = await x.query<{
+				conversation_id: string;
+				body: string;
+				broadcast_id: string;
+				sender_id: string;
+			}>(
 				`select conversation_id, body, broadcast_id, sender_id from public.messages where id = any($1::uuid[]) order by body`,
 				[rows.map((o) => o.message_id)]
 			);
 			expect(messages).toEqual([
-				{ conversation_id: conv.coachAlex, body: 'Gym closed Monday, Alex!', broadcast_id: id, sender_id: ids.coach },
-				{ conversation_id: conv.coachSam, body: 'Gym closed Monday, Sam!', broadcast_id: id, sender_id: ids.coach }
+				{
+					conversation_id: conv.coachAlex,
+					body: 'Gym closed Monday, Alex!',
+					broadcast_id: id,
+					sender_id: ids.coach
+				},
+				{
+					conversation_id: conv.coachSam,
+					body: 'Gym closed Monday, Sam!',
+					broadcast_id: id,
+					sender_id: ids.coach
+				}
 			]);
 		});
 	});
@@ -90,11 +105,17 @@ describe('a trainer (coach) broadcasting', () => {
 			await x.become(a.coach);
 			const r = await broadcast(x, [ids.alex, ids.sam, ids.jordan, ids.rival], 'hi', randomUUID());
 			const by = Object.fromEntries(r.rows!.map((o) => [o.recipient_id, o.outcome]));
-			expect(by).toEqual({ [ids.alex]: 'sent', [ids.sam]: 'not_linked', [ids.jordan]: 'not_linked', [ids.rival]: 'not_linked' });
+			expect(by).toEqual({
+				[ids.alex]: 'sent',
+				[ids.sam]: 'not_linked',
+				[ids.jordan]: 'not_linked',
+				[ids.rival]: 'not_linked'
+			});
 			expect(
-				await x.query(`select 1 from public.messages where conversation_id = any($1::uuid[]) and body = 'hi'`, [
-					[conv.coachSam, conv.rivalJordan]
-				])
+				await x.query(
+					`select 1 from public.messages where conversation_id = any($1::uuid[]) and body = 'hi'`,
+					[[conv.coachSam, conv.rivalJordan]]
+				)
 			).toEqual([]);
 		});
 	});
@@ -106,7 +127,9 @@ describe('a trainer (coach) broadcasting', () => {
 			const again = (await broadcast(x, [ids.alex, ids.sam], 'once', id)).rows!;
 			expect(again.map((o) => o.outcome)).toEqual(['already_sent', 'already_sent']);
 			expect(new Set(again.map((o) => o.message_id))).toEqual(new Set(first.map((o) => o.message_id)));
-			expect(await x.one(`select count(*)::int as n from public.messages where broadcast_id = $1`, [id])).toEqual({ n: 2 });
+			expect(
+				await x.one(`select count(*)::int as n from public.messages where broadcast_id = $1`, [id])
+			).toEqual({ n: 2 });
 		});
 	});
 
@@ -133,7 +156,8 @@ describe('a trainer (coach) broadcasting', () => {
 			expect(r.rows!.filter((o) => o.outcome === 'sent')).toHaveLength(40);
 			expect((await broadcast(x, trainees, 'the 31st send', randomUUID())).error?.code).toBe('SP005');
 			expect(
-				(await x.attempt(`select public.send_message($1, 'the 31st too', $2)`, [ids.alex, randomUUID()])).error?.code
+				(await x.attempt(`select public.send_message($1, 'the 31st too', $2)`, [ids.alex, randomUUID()]))
+					.error?.code
 			).toBe('SP005');
 		});
 	});
@@ -148,7 +172,8 @@ describe('a trainer (coach) broadcasting', () => {
 				[path, ids.coach]
 			);
 			await x.become(a.coach);
-			const rows = (await broadcast(x, [ids.alex, ids.sam], '', id, [{ path, name: 'Week 3 plan.pdf' }])).rows!;
+			const rows = (await broadcast(x, [ids.alex, ids.sam], '', id, [{ path, name: 'Week 3 plan.pdf' }]))
+				.rows!;
 			expect(rows.map((o) => o.outcome)).toEqual(['sent', 'sent']);
 			expect(
 				await x.query(
@@ -166,7 +191,9 @@ describe('a trainer (coach) broadcasting', () => {
 			const readable = await x.query(`select 1 from storage.objects where name = $1`, [path]);
 			expect(readable).toHaveLength(samCopy.message_id === rows[0].message_id ? 0 : 1);
 			await x.becomePostgres();
-			expect(await x.query(`select 1 from private.storage_removals where object_name = $1`, [path])).toEqual([]);
+			expect(await x.query(`select 1 from private.storage_removals where object_name = $1`, [path])).toEqual(
+				[]
+			);
 			expect(alexCopy).toBeDefined();
 		});
 	});
@@ -175,12 +202,19 @@ describe('a trainer (coach) broadcasting', () => {
 		await inTransaction(t.db, async (x) => {
 			const id = randomUUID();
 			await x.become(a.coach);
-			expect((await broadcast(x, [ids.alex, ids.sam, ids.jordan], 'How did this week feel?', id)).ok).toBe(true);
+			expect((await broadcast(x, [ids.alex, ids.sam, ids.jordan], 'How did this week feel?', id)).ok).toBe(
+				true
+			);
 			await x.become(a.alex);
 			await x.query(`select public.mark_conversation_read($1)`, [conv.coachAlex]);
 			await x.become(a.coach);
 			const [summary] = await x.query(`select * from public.broadcast_summaries() where id = $1`, [id]);
-			expect(summary).toMatchObject({ body: 'How did this week feel?', recipient_count: 3, sent_count: 2, read_count: 1 });
+			expect(summary).toMatchObject({
+				body: 'How did this week feel?',
+				recipient_count: 3,
+				sent_count: 2,
+				read_count: 1
+			});
 			await x.become(a.rival);
 			expect(await x.query(`select * from public.broadcast_summaries() where id = $1`, [id])).toEqual([]);
 			expect(await x.query(`select * from public.broadcasts where id = $1`, [id])).toEqual([]);
@@ -198,7 +232,10 @@ describe('who may broadcast', () => {
 		});
 		await inTransaction(t.db, async (x) => {
 			// The dashboard impersonating coach: claims of coach, a session that is no auth session.
-			const fake = { ...a.coach, caller: { ...a.coach.caller, claims: { ...a.coach.caller.claims, session_id: randomUUID() } } };
+			const fake = {
+				...a.coach,
+				caller: { ...a.coach.caller, claims: { ...a.coach.caller.claims, session_id: randomUUID() } }
+			};
 			await x.become(fake);
 			expect((await broadcast(x, [ids.alex], 'hi all', randomUUID())).error?.code).toBe('SP006');
 		});
@@ -208,7 +245,8 @@ describe('who may broadcast', () => {
 		await as(t.db, a.coach, async (x) => {
 			expect((await broadcast(x, [], 'x', randomUUID())).error?.code).toBe('SP303');
 			expect(
-				(await x.attempt(`select * from public.broadcast_message(array[$1]::uuid[], 'x', null)`, [ids.alex])).error?.code
+				(await x.attempt(`select * from public.broadcast_message(array[$1]::uuid[], 'x', null)`, [ids.alex]))
+					.error?.code
 			).toBe('SP009');
 		});
 		await as(t.db, a.anon, async (x) => {
@@ -249,7 +287,14 @@ describe('1,000 trainees in one call', () => {
 				   (select count(distinct seq)::int from public.messages where broadcast_id = $1) as seqs`,
 				[id, ids.coach, trainees]
 			);
-			expect(counts).toEqual({ messages: 1001, conversations: 1001, fresh: 1000, totals: 1000, pushes: 1001, seqs: 2 });
+			expect(counts).toEqual({
+				messages: 1001,
+				conversations: 1001,
+				fresh: 1000,
+				totals: 1000,
+				pushes: 1001,
+				seqs: 2
+			});
 			const created = await broadcasts(x, a.coach, 'message_created');
 			expect(created).toHaveLength(1001);
 			expect(new Set(created.map((e) => e.topic)).size).toBe(1001);

@@ -27,9 +27,19 @@ describe('a trainer (coach) with saved replies', () => {
 			const r = await save(x, ' check-in ', 'How did this week feel, {first_name}?');
 			expect(r.error).toBeUndefined();
 			const row = r.rows![0];
-			expect(row).toMatchObject({ trainer_id: ids.coach, name: 'check-in', body: 'How did this week feel, {first_name}?' });
-			expect(await x.query(`select name from public.saved_replies order by name`)).toEqual([{ name: 'check-in' }]);
-			expect(await x.errorCode(`update public.saved_replies set name = 'weekly', body = 'Weekly?' where id = $1`, [row.id])).toBeNull();
+			expect(row).toMatchObject({
+				trainer_id: ids.coach,
+				name: 'check-in',
+				body: 'How did this week feel, {first_name}?'
+			});
+			expect(await x.query(`select name from public.saved_replies order by name`)).toEqual([
+				{ name: 'check-in' }
+			]);
+			expect(
+				await x.errorCode(`update public.saved_replies set name = 'weekly', body = 'Weekly?' where id = $1`, [
+					row.id
+				])
+			).toBeNull();
 			expect(await x.one(`select name, body from public.saved_replies where id = $1`, [row.id])).toEqual({
 				name: 'weekly',
 				body: 'Weekly?'
@@ -67,7 +77,9 @@ describe('everyone else', () => {
 			const id = (await save(x, 'gym', 'Gym closed')).rows![0].id;
 			await x.become(a.rival);
 			expect(await x.query(`select 1 from public.saved_replies where id = $1`, [id])).toEqual([]);
-			expect((await x.attempt(`update public.saved_replies set body = 'x' where id = $1`, [id])).rowCount).toBe(0);
+			expect(
+				(await x.attempt(`update public.saved_replies set body = 'x' where id = $1`, [id])).rowCount
+			).toBe(0);
 			expect((await x.attempt(`delete from public.saved_replies where id = $1`, [id])).rowCount).toBe(0);
 			expect((await save(x, 'gym', 'Mine')).ok).toBe(true);
 			await x.become(a.alex);

@@ -11,6 +11,7 @@ import {
 	createUser,
 	ids,
 	inTransaction,
+	type Actor,
 	type ActorTx,
 	type Actors
 } from './actors.ts';
@@ -36,7 +37,9 @@ const inMinutes = (m: number) => new Date(Date.now() + m * 60_000).toISOString()
 /** Makes a scheduled message due now (time passes), as the server. */
 async function makeDue(x: ActorTx, id: string, back?: Parameters<ActorTx['become']>[0]) {
 	await x.becomePostgres();
-	await x.query(`update public.scheduled_messages set send_at = now() - interval '1 second' where id = $1`, [id]);
+	await x.query(`update public.scheduled_messages set send_at = now() - interval '1 second' where id = $1`, [
+		id
+	]);
 	if (back) await x.become(back);
 }
 /** Runs the job as the scheduler does: the migration role, no JWT. */
@@ -51,7 +54,12 @@ describe('a trainer (coach) scheduling', () => {
 			const id = randomUUID();
 			const r = await schedule(x, ids.alex, ' See you Monday ', id, inMinutes(60));
 			expect(r.error).toBeUndefined();
-			expect(r.rows![0]).toMatchObject({ id, status: 'scheduled', trainer_id: ids.coach, body: 'See you Monday' });
+			expect(r.rows![0]).toMatchObject({
+				id,
+				status: 'scheduled',
+				trainer_id: ids.coach,
+				body: 'See you Monday'
+			});
 			expect((await schedule(x, ids.alex, 'See you Monday', id, inMinutes(60))).rows![0].id).toBe(id);
 			await x.become(a.alex);
 			expect(await x.query(`select 1 from public.scheduled_messages where id = $1`, [id])).toEqual([]);
@@ -69,7 +77,8 @@ describe('a trainer (coach) scheduling', () => {
 			expect((await schedule(x, ids.alex, 'hi', randomUUID(), inMinutes(-1))).error?.code).toBe('SP304');
 			expect((await schedule(x, ids.alex, ' \u200b', randomUUID(), inMinutes(5))).error?.code).toBe('SP003');
 			expect(
-				(await x.attempt(`select public.schedule_message($1, 'hi', $2, null)`, [ids.alex, randomUUID()])).error?.code
+				(await x.attempt(`select public.schedule_message($1, 'hi', $2, null)`, [ids.alex, randomUUID()]))
+					.error?.code
 			).toBe('SP009');
 		});
 		await as(t.db, a.impersonation, async (x) => {
@@ -95,8 +104,12 @@ describe('a trainer (coach) scheduling', () => {
 			expect(await x.errorCode(edit, [id, 'final', inMinutes(10)])).toBeNull();
 			expect(await x.errorCode(edit, [id, 'final', inMinutes(-10)])).toBe('SP304');
 			expect(await x.errorCode(edit, [id, '   ', inMinutes(10)])).toBe('SP003');
-			expect(await x.errorCode(`update public.scheduled_messages set status = 'sent' where id = $1`, [id])).toBe('42501');
-			expect(await x.errorCode(`update public.scheduled_messages set status = 'cancelled' where id = $1`, [id])).toBeNull();
+			expect(
+				await x.errorCode(`update public.scheduled_messages set status = 'sent' where id = $1`, [id])
+			).toBe('42501');
+			expect(
+				await x.errorCode(`update public.scheduled_messages set status = 'cancelled' where id = $1`, [id])
+			).toBeNull();
 			expect(await x.errorCode(edit, [id, 'again', inMinutes(10)])).toBe('SP305');
 			await x.become(a.rival);
 			const r = await x.attempt(`update public.scheduled_messages set body = 'x' where id = $1`, [id]);
@@ -118,7 +131,11 @@ describe('the job spotter-send-due-messages', () => {
 				`select conversation_id, sender_id, body from public.messages where id = $1`,
 				[id]
 			);
-			expect(m).toEqual({ conversation_id: conv.coachAlex, sender_id: ids.coach, body: 'Time for your check-in' });
+			expect(m).toEqual({
+				conversation_id: conv.coachAlex,
+				sender_id: ids.coach,
+				body: 'Time for your check-in'
+			});
 			const [s] = await x.query<{ status: string; sent_at: Date | null }>(
 				`select status, sent_at from public.scheduled_messages where id = $1`,
 				[id]
@@ -159,7 +176,10 @@ describe('the job spotter-send-due-messages', () => {
 			await x.query(`update public.profiles set trainer_id = null where id = $1`, [ids.solo]);
 			await makeDue(x, id);
 			await runJob(x);
-			const [s] = await x.query<{ failure: string }>(`select failure from public.scheduled_messages where id = $1`, [id]);
+			const [s] = await x.query<{ failure: string }>(
+				`select failure from public.scheduled_messages where id = $1`,
+				[id]
+			);
 			expect(s.failure).toMatch(/SP001/);
 		});
 	});
@@ -169,10 +189,13 @@ describe('the job spotter-send-due-messages', () => {
 			const id = randomUUID();
 			await x.become(a.coach);
 			expect((await schedule(x, ids.alex, 'later', id, inMinutes(30))).ok).toBe(true);
-			for (let i = 0; i < 30; i++) await x.query(`select public.send_message($1, $2, $3)`, [ids.sam, `m${i}`, randomUUID()]);
+			for (let i = 0; i < 30; i++)
+				await x.query(`select public.send_message($1, $2, $3)`, [ids.sam, `m${i}`, randomUUID()]);
 			await makeDue(x, id);
 			expect(await runJob(x)).toBe(0);
-			expect(await x.one(`select status from public.scheduled_messages where id = $1`, [id])).toEqual({ status: 'scheduled' });
+			expect(await x.one(`select status from public.scheduled_messages where id = $1`, [id])).toEqual({
+				status: 'scheduled'
+			});
 		});
 	});
 
@@ -189,7 +212,9 @@ describe('the job spotter-send-due-messages', () => {
 	});
 
 	test('is registered with the scheduler, every 20 seconds', async () => {
-		const rows = await t.db.query(`select schedule, command from cron.job where jobname = 'spotter-send-due-messages'`);
+		const rows = await t.db.query(
+			`select schedule, command from cron.job where jobname = 'spotter-send-due-messages'`
+		);
 		expect(rows.rows).toEqual([{ schedule: '20 seconds', command: 'select private.send_due_messages()' }]);
 	});
 });
@@ -197,8 +222,9 @@ describe('the job spotter-send-due-messages', () => {
 describe('two runners racing on due messages (committed, separate transactions)', () => {
 	test('every due message is sent exactly once, late ones included', async () => {
 		const trainer = await createUser(t.db, { role: 'trainer', name: 'Racer Coach' });
-		const trainees = [];
-		for (let i = 0; i < 6; i++) trainees.push(await createUser(t.db, { role: 'trainee', name: `Racer ${i}`, trainerId: trainer.id }));
+		const trainees: Actor[] = [];
+		for (let i = 0; i < 6; i++)
+			trainees.push(await createUser(t.db, { role: 'trainee', name: `Racer ${i}`, trainerId: trainer.id }));
 		const idsDue: string[] = [];
 		await as(
 			t.db,
@@ -215,14 +241,18 @@ describe('two runners racing on due messages (committed, separate transactions)'
 			{ commit: true }
 		);
 		// The runner was down: they fell due an hour ago.
-		await t.db.query(`update public.scheduled_messages set send_at = now() - interval '1 hour' where id = any($1::uuid[])`, [idsDue]);
+		await t.db.query(
+			`update public.scheduled_messages set send_at = now() - interval '1 hour' where id = any($1::uuid[])`,
+			[idsDue]
+		);
 		const run = () =>
 			t.db.transaction(async (tx) => {
 				await tx.query(`select set_config('request.jwt.claims', '', true)`);
 				return Number((await tx.query<{ n: number }>(`select private.send_due_messages(5) as n`)).rows[0].n);
 			});
 		let total = 0;
-		for (let round = 0; round < 4; round++) total += (await Promise.all([run(), run(), run()])).reduce((s, n) => s + n, 0);
+		for (let round = 0; round < 4; round++)
+			total += (await Promise.all([run(), run(), run()])).reduce((s, n) => s + n, 0);
 		expect(total).toBe(idsDue.length);
 		const counts = await t.db.query<{ messages: number; sent: number; late: number }>(
 			`select (select count(*)::int from public.messages where id = any($1::uuid[])) as messages,
@@ -237,19 +267,28 @@ describe('two runners racing on due messages (committed, separate transactions)'
 describe('profiles.time_zone', () => {
 	test('the owner sets an IANA name, and clears it', async () => {
 		await as(t.db, a.coach, async (x) => {
-			expect(await x.errorCode(`update public.profiles set time_zone = 'Europe/Berlin' where id = $1`, [ids.coach])).toBeNull();
-			expect(await x.errorCode(`update public.profiles set time_zone = null where id = $1`, [ids.coach])).toBeNull();
+			expect(
+				await x.errorCode(`update public.profiles set time_zone = 'Europe/Berlin' where id = $1`, [ids.coach])
+			).toBeNull();
+			expect(
+				await x.errorCode(`update public.profiles set time_zone = null where id = $1`, [ids.coach])
+			).toBeNull();
 		});
 	});
 
 	test('refuses what is no time zone (SP306), and anyone but the owner (42501)', async () => {
 		await as(t.db, a.coach, async (x) => {
 			for (const bad of ['Mars/Olympus', 'CEST+2', '', 'europe/berlin'])
-				expect({ bad, code: await x.errorCode(`update public.profiles set time_zone = $1 where id = $2`, [bad, ids.coach]) }).toEqual({
+				expect({
+					bad,
+					code: await x.errorCode(`update public.profiles set time_zone = $1 where id = $2`, [bad, ids.coach])
+				}).toEqual({
 					bad,
 					code: 'SP306'
 				});
-			expect(await x.errorCode(`update public.profiles set time_zone = 'Asia/Tokyo' where id = $1`, [ids.alex])).toBe('42501');
+			expect(
+				await x.errorCode(`update public.profiles set time_zone = 'Asia/Tokyo' where id = $1`, [ids.alex])
+			).toBe('42501');
 		});
 	});
 });

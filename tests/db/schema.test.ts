@@ -308,7 +308,12 @@ describe('the error catalog (private.error_codes)', () => {
 
 	test('numbers the attachment refusals from SP201 and the coach tools from SP301', async () => {
 		const codes = (await catalog()).map((r) => r.code);
-		expect(codes.filter((code) => code >= 'SP200' && code < 'SP300')).toEqual(['SP201', 'SP202', 'SP203', 'SP204']);
+		expect(codes.filter((code) => code >= 'SP200' && code < 'SP300')).toEqual([
+			'SP201',
+			'SP202',
+			'SP203',
+			'SP204'
+		]);
 		expect(codes.filter((code) => code >= 'SP300' && code < 'SP400')[0]).toBe('SP301');
 	});
 });
