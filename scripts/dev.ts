@@ -54,7 +54,8 @@ let push: RunningPush | undefined;
 if (useLocalbase) {
 	lb = await startLocalbase({ config });
 	// Pushes for messages stored while nothing was listening are sent by its first sweep.
-	push = await startPush({ env, devKeysFile, db: lb.db });
+	// The storage-removal worker beside it removes files through this localbase's Storage API.
+	push = await startPush({ env, devKeysFile, db: lb.db, supabaseUrl: lb.url });
 }
 // The browser subscribes with the dispatcher's public key (by the same rule when none runs here).
 const vapid = push?.vapid ?? (await loadVapidKeys(env, devKeysFile)).keys;

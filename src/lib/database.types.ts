@@ -4,7 +4,27 @@ export type Database = {
   
   "public": {
           Tables: {
-            "conversation_settings": {
+            "broadcasts": {
+                  Row: {
+                    "attachments": NonNullable<Json>,"body": string,"created_at": string,"id": string,"recipient_count": number,"trainer_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "attachments"?: NonNullable<Json>,"body": string,"created_at"?: string,"id": string,"recipient_count": number,"trainer_id": string
+                  }
+                  Update: {
+                    "attachments"?: NonNullable<Json>,"body"?: string,"created_at"?: string,"id"?: string,"recipient_count"?: number,"trainer_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "broadcasts_trainer_id_fkey"
+      columns: ["trainer_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"conversation_settings": {
                   Row: {
                     "conversation_id": string,"marked_unread": boolean,"muted": boolean,"pinned_at": string | null,"updated_at": string,"user_id": string
                   }
@@ -134,6 +154,38 @@ isOneToOne: true
       referencedColumns: ["id"]
     }
                   ]
+                },"message_attachments": {
+                  Row: {
+                    "conversation_id": string,"created_at": string,"id": string,"kind": string,"message_id": string,"meta": NonNullable<Json>,"mime_type": string,"original_name": string,"path": string,"position": number,"size_bytes": number,"uploader_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "conversation_id": string,"created_at"?: string,"id"?: string,"kind": string,"message_id": string,"meta"?: NonNullable<Json>,"mime_type": string,"original_name": string,"path": string,"position": number,"size_bytes": number,"uploader_id"?: string | null
+                  }
+                  Update: {
+                    "conversation_id"?: string,"created_at"?: string,"id"?: string,"kind"?: string,"message_id"?: string,"meta"?: NonNullable<Json>,"mime_type"?: string,"original_name"?: string,"path"?: string,"position"?: number,"size_bytes"?: number,"uploader_id"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "message_attachments_conversation_id_fkey"
+      columns: ["conversation_id"]
+isOneToOne: false
+      referencedRelation: "conversations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "message_attachments_message_id_fkey"
+      columns: ["message_id"]
+isOneToOne: false
+      referencedRelation: "messages"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "message_attachments_uploader_id_fkey"
+      columns: ["uploader_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"message_reactions": {
                   Row: {
                     "conversation_id": string,"created_at": string,"emoji": string,"message_id": string,"user_id": string
@@ -168,17 +220,23 @@ isOneToOne: false
                   ]
                 },"messages": {
                   Row: {
-                    "body": string,"conversation_id": string,"created_at": string,"deleted_at": string | null,"edited_at": string | null,"id": string,"read_at": string | null,"reply_to_id": string | null,"sender_id": string | null,"seq": number
+                    "attachment_count": number,"body": string,"broadcast_id": string | null,"conversation_id": string,"created_at": string,"deleted_at": string | null,"edited_at": string | null,"id": string,"read_at": string | null,"reply_to_id": string | null,"sender_id": string | null,"seq": number
                   }
                   ComputedFields: never
                   Insert: {
-                    "body": string,"conversation_id": string,"created_at"?: string,"deleted_at"?: string | null,"edited_at"?: string | null,"id"?: string,"read_at"?: string | null,"reply_to_id"?: string | null,"sender_id"?: string | null,"seq": number
+                    "attachment_count"?: number,"body": string,"broadcast_id"?: string | null,"conversation_id": string,"created_at"?: string,"deleted_at"?: string | null,"edited_at"?: string | null,"id"?: string,"read_at"?: string | null,"reply_to_id"?: string | null,"sender_id"?: string | null,"seq": number
                   }
                   Update: {
-                    "body"?: string,"conversation_id"?: string,"created_at"?: string,"deleted_at"?: string | null,"edited_at"?: string | null,"id"?: string,"read_at"?: string | null,"reply_to_id"?: string | null,"sender_id"?: string | null,"seq"?: number
+                    "attachment_count"?: number,"body"?: string,"broadcast_id"?: string | null,"conversation_id"?: string,"created_at"?: string,"deleted_at"?: string | null,"edited_at"?: string | null,"id"?: string,"read_at"?: string | null,"reply_to_id"?: string | null,"sender_id"?: string | null,"seq"?: number
                   }
                   Relationships: [
                     {
+      foreignKeyName: "messages_broadcast_id_fkey"
+      columns: ["broadcast_id"]
+isOneToOne: false
+      referencedRelation: "broadcasts"
+      referencedColumns: ["id"]
+    },{
       foreignKeyName: "messages_conversation_id_fkey"
       columns: ["conversation_id"]
 isOneToOne: false
@@ -200,14 +258,14 @@ isOneToOne: false
                   ]
                 },"profiles": {
                   Row: {
-                    "avatar_url": string | null,"created_at": string,"display_name": string,"id": string,"role": Database["public"]['Enums']["user_role"],"trainer_id": string | null,"updated_at": string
+                    "avatar_path": string | null,"avatar_url": string | null,"created_at": string,"display_name": string,"id": string,"role": Database["public"]['Enums']["user_role"],"time_zone": string | null,"trainer_id": string | null,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "avatar_url"?: string | null,"created_at"?: string,"display_name": string,"id": string,"role": Database["public"]['Enums']["user_role"],"trainer_id"?: string | null,"updated_at"?: string
+                    "avatar_path"?: string | null,"avatar_url"?: string | null,"created_at"?: string,"display_name": string,"id": string,"role": Database["public"]['Enums']["user_role"],"time_zone"?: string | null,"trainer_id"?: string | null,"updated_at"?: string
                   }
                   Update: {
-                    "avatar_url"?: string | null,"created_at"?: string,"display_name"?: string,"id"?: string,"role"?: Database["public"]['Enums']["user_role"],"trainer_id"?: string | null,"updated_at"?: string
+                    "avatar_path"?: string | null,"avatar_url"?: string | null,"created_at"?: string,"display_name"?: string,"id"?: string,"role"?: Database["public"]['Enums']["user_role"],"time_zone"?: string | null,"trainer_id"?: string | null,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -233,6 +291,52 @@ isOneToOne: false
                     {
       foreignKeyName: "push_subscriptions_user_id_fkey"
       columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"saved_replies": {
+                  Row: {
+                    "body": string,"created_at": string,"id": string,"name": string,"trainer_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "body": string,"created_at"?: string,"id"?: string,"name": string,"trainer_id"?: string,"updated_at"?: string
+                  }
+                  Update: {
+                    "body"?: string,"created_at"?: string,"id"?: string,"name"?: string,"trainer_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "saved_replies_trainer_id_fkey"
+      columns: ["trainer_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"scheduled_messages": {
+                  Row: {
+                    "body": string,"created_at": string,"failure": string | null,"id": string,"recipient_id": string,"send_at": string,"sent_at": string | null,"status": string,"trainer_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "body": string,"created_at"?: string,"failure"?: string | null,"id": string,"recipient_id": string,"send_at": string,"sent_at"?: string | null,"status"?: string,"trainer_id"?: string,"updated_at"?: string
+                  }
+                  Update: {
+                    "body"?: string,"created_at"?: string,"failure"?: string | null,"id"?: string,"recipient_id"?: string,"send_at"?: string,"sent_at"?: string | null,"status"?: string,"trainer_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "scheduled_messages_recipient_id_fkey"
+      columns: ["recipient_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "scheduled_messages_trainer_id_fkey"
+      columns: ["trainer_id"]
 isOneToOne: false
       referencedRelation: "profiles"
       referencedColumns: ["id"]
@@ -270,7 +374,17 @@ isOneToOne: false
             [_ in never]: never
           }
           Functions: {
-            "check_invitation":
+            "broadcast_message":
+{ Args: { "attachments"?: Json,"body": string,"broadcast_id": string,"recipient_ids": (string)[] }; Returns: {
+              "conversation_id": string,"message_id": string,"outcome": string,"recipient_id": string
+            }[]
+                           },
+"broadcast_summaries":
+{ Args: { "before_created_at"?: string,"before_id"?: string,"page_size"?: number }; Returns: {
+              "attachments": Json,"body": string,"created_at": string,"id": string,"read_count": number,"recipient_count": number,"sent_count": number
+            }[]
+                           },
+"check_invitation":
 { Args: { "code": string }; Returns: string
                            },
 "create_invitation":
@@ -291,7 +405,9 @@ isOneToOne: false
       } },
 "delete_message":
 { Args: { "message_id": string }; Returns: {
-              "body": string,
+              "attachment_count": number,
+"body": string,
+"broadcast_id": string | null,
 "conversation_id": string,
 "created_at": string,
 "deleted_at": string | null,
@@ -310,7 +426,9 @@ isOneToOne: false
       } },
 "edit_message":
 { Args: { "body": string,"message_id": string }; Returns: {
-              "body": string,
+              "attachment_count": number,
+"body": string,
+"broadcast_id": string | null,
 "conversation_id": string,
 "created_at": string,
 "deleted_at": string | null,
@@ -334,7 +452,9 @@ isOneToOne: false
                            },
 "list_messages":
 { Args: { "before_seq"?: number,"conversation_id": string,"page_size"?: number }; Returns: {
-              "body": string,
+              "attachment_count": number,
+"body": string,
+"broadcast_id": string | null,
 "conversation_id": string,
 "created_at": string,
 "deleted_at": string | null,
@@ -371,11 +491,13 @@ isOneToOne: false
       } },
 "redeem_invitation":
 { Args: { "code": string }; Returns: {
-              "avatar_url": string | null,
+              "avatar_path": string | null,
+"avatar_url": string | null,
 "created_at": string,
 "display_name": string,
 "id": string,
 "role": Database["public"]['Enums']["user_role"],
+"time_zone": string | null,
 "trainer_id": string | null,
 "updated_at": string
             }
@@ -417,6 +539,25 @@ isOneToOne: false
         isOneToOne: false
         isSetofReturn: true
       } },
+"schedule_message":
+{ Args: { "body": string,"message_id": string,"recipient_id": string,"send_at": string }; Returns: {
+              "body": string,
+"created_at": string,
+"failure": string | null,
+"id": string,
+"recipient_id": string,
+"send_at": string,
+"sent_at": string | null,
+"status": string,
+"trainer_id": string,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "scheduled_messages"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "search_messages":
 { Args: { "before_created_at"?: string,"before_id"?: string,"page_size"?: number,"query": string,"within_conversation_id"?: string }; Returns: {
               "conversation_id": string,"created_at": string,"headline": string,"id": string,"other_party_id": string,"other_party_name": string,"sender_id": string,"seq": number
@@ -426,8 +567,10 @@ isOneToOne: false
 { Args: Record<PropertyKey, never>; Returns: number
                            },
 "send_message":
-{ Args: { "body": string,"message_id": string,"recipient_id": string,"reply_to_id"?: string }; Returns: {
-              "body": string,
+{ Args: { "attachments"?: Json,"body": string,"message_id": string,"recipient_id": string,"reply_to_id"?: string }; Returns: {
+              "attachment_count": number,
+"body": string,
+"broadcast_id": string | null,
 "conversation_id": string,
 "created_at": string,
 "deleted_at": string | null,

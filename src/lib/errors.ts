@@ -71,6 +71,33 @@ export const databaseErrors: Readonly<Record<string, { message: string; retryabl
 		retryable: false
 	},
 	SP108: { message: 'A note can be at most 5,000 characters.', retryable: false },
+	SP201: {
+		message: 'A file of this message is missing (it may not have finished uploading). Attach it again.',
+		retryable: false
+	},
+	SP202: {
+		message: 'A message can carry at most 10 files. Send the rest in another message.',
+		retryable: false
+	},
+	SP203: {
+		message: 'A file of this message could not be attached. Remove it, attach it again and send.',
+		retryable: false
+	},
+	SP204: { message: 'That profile photo could not be saved. Choose the photo again.', retryable: false },
+	SP301: { message: 'Only trainers can do this.', retryable: false },
+	SP302: {
+		message: 'This broadcast clashed with another one. Write it again and send.',
+		retryable: false
+	},
+	SP303: { message: 'Pick between 1 and 5,000 trainees for a broadcast.', retryable: false },
+	SP304: { message: 'That time has already passed. Pick a time in the future.', retryable: false },
+	SP305: {
+		message: 'This message was already sent, failed or was cancelled, so it can no longer be changed.',
+		retryable: false
+	},
+	SP306: { message: 'That is not a time zone we know. Pick one from the list.', retryable: false },
+	SP307: { message: 'Give the saved reply a name of 1 to 40 characters.', retryable: false },
+	SP308: { message: 'You already have a saved reply with that name. Choose another name.', retryable: false },
 	'42501': { message: 'You are not allowed to do that. Try signing in again.', retryable: false },
 	// Postgres text cannot hold U+0000. The composer removes it before sending; another client
 	// that sends one is told it can never be stored as it is.

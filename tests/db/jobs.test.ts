@@ -163,7 +163,10 @@ describe('the runner', () => {
 			`insert into public.job_log (who) values (current_user)`
 		);
 		const slot = new Date(Math.ceil((since.getTime() + 1) / 300_000) * 300_000);
-		expect(await runDueJobs(t.db, { at: new Date(slot.getTime() - 1000) })).toEqual([]);
+		// Only this job is looked at: the migrations' own jobs (a 20-second one among them) run too.
+		expect(
+			(await runDueJobs(t.db, { at: new Date(slot.getTime() - 1000) })).filter((r) => r.jobname === name)
+		).toEqual([]);
 		const runs = await runDueJobs(t.db, { at: slot });
 		expect(runs.filter((r) => r.jobname === name)).toEqual([
 			{ jobid: expect.any(Number), jobname: name, dueAt: slot, status: 'succeeded', message: '1 row' }

@@ -26,12 +26,17 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, tim
 }
 
 describe('localbase’s scheduler', () => {
-	test('the migrations’ daily purge is registered and waits for its time', async () => {
+	test('the migrations’ daily and hourly jobs are registered and wait for their time; the send-later job runs', async () => {
 		const { rows } = await db().query<{ jobname: string; runs: number }>(
 			`select j.jobname, (select count(*)::int from cron.job_run_details d where d.jobid = j.jobid) as runs
 			 from cron.job j order by j.jobname`
 		);
-		expect(rows).toEqual([{ jobname: 'spotter-purge-deleted-messages', runs: 0 }]);
+		expect(rows.map((r) => r.jobname)).toEqual([
+			'spotter-purge-deleted-messages',
+			'spotter-queue-unattached-uploads',
+			'spotter-send-due-messages'
+		]);
+		expect(rows[0].runs).toBe(0);
 	});
 
 	test('runs a job registered with cron.schedule by itself, each second once', async () => {

@@ -2,6 +2,8 @@
 // `npm run dev` (scripts/dev.ts) and the standalone worker (scripts/push-dispatcher.ts) all call,
 // so the key rule (vapid.ts) and the checks below hold wherever a dispatcher runs.
 import { openPostgres } from '../../../../db/postgres.ts';
+import { serviceRoleKey } from '../service-role.ts';
+import { startStorageRemovals, storageApiRemover, type StorageRemovals } from '../storage-removals.ts';
 import { startPushDispatcher, type PushDb, type PushDispatcher } from './dispatcher.ts';
 import { loadVapidKeys, type Env, type VapidKeys } from './vapid.ts';
 
@@ -18,6 +20,11 @@ export interface StartPushOptions {
 	browserPublicKey?: string;
 	/** Safety-net sweep interval (default 30 s). */
 	sweepMs?: number;
+	/** The Supabase API whose Storage the removal worker calls (default PUBLIC_SUPABASE_URL or
+	 * SUPABASE_URL); with none, or no service key for a remote one, no removal worker runs. */
+	supabaseUrl?: string;
+	/** How often the removal worker looks for due removals (default 60 s). */
+	removalsIntervalMs?: number;
 }
 
 export interface RunningPush {
@@ -25,6 +32,8 @@ export interface RunningPush {
 	vapid: VapidKeys;
 	/** The development file the keys came from; undefined when they came from VAPID_*. */
 	devKeysFile?: string;
+	/** The storage-removal worker beside the dispatcher, when a Storage API and its key are known. */
+	removals?: StorageRemovals;
 	/** Stops the dispatcher (in-flight pushes finish), then closes the pool it opened. */
 	stop(): Promise<void>;
 }
@@ -45,13 +54,32 @@ export async function startPush(options: StartPushOptions): Promise<RunningPush>
 		throw new Error('The push dispatcher needs a database: set DATABASE_URL.');
 	}
 	const pool = options.db ? undefined : await openPostgres(env.DATABASE_URL as string, 4, 'push');
-	const dispatcher = startPushDispatcher({ db: options.db ?? pool!, vapid, sweepMs: options.sweepMs });
+	const db = options.db ?? pool!;
+	const dispatcher = startPushDispatcher({ db, vapid, sweepMs: options.sweepMs });
+	// Files leave through the Storage API with the service key, in this same process.
+	const supabaseUrl = options.supabaseUrl ?? env.PUBLIC_SUPABASE_URL ?? env.SUPABASE_URL;
+	const key = supabaseUrl ? serviceRoleKey(supabaseUrl, env) : null;
+	const removals =
+		supabaseUrl && key
+			? startStorageRemovals({
+					db,
+					remover: storageApiRemover(supabaseUrl, key),
+					intervalMs: options.removalsIntervalMs
+				})
+			: undefined;
+	if (!removals) {
+		console.warn(
+			'[storage-removals] not running: set PUBLIC_SUPABASE_URL and SUPABASE_SECRET_KEY (or SUPABASE_SERVICE_ROLE_KEY) to remove deleted and unattached files'
+		);
+	}
 	return {
 		dispatcher,
 		vapid,
 		devKeysFile,
+		removals,
 		stop: async () => {
 			await dispatcher.stop();
+			await removals?.stop();
 			await pool?.close();
 		}
 	};
