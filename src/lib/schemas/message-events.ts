@@ -16,3 +16,9 @@ export type ReactionsChanged = z.infer<typeof reactionsChangedSchema>;
 /** conversation_changed on user:<id>, with the receiving user's own pin, mute and marked-unread state. */
 export const conversationChangedWithTriageSchema = z.extend(conversationChangedSchema, triageShape);
 export type ConversationChangedWithTriage = z.infer<typeof conversationChangedWithTriageSchema>;
+
+/**
+ * message_created on conversation:<id>, read with the message-action columns (the database sends the
+ * whole row): a reply's original is shown at once, and checked like the rest at the next catch-up.
+ */
+export const messageCreatedWithStateSchema = z.object({ message: messageSchema });
