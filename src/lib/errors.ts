@@ -95,7 +95,8 @@ export const OFFLINE: UserError = {
  */
 export const NEEDS_CONNECTION: UserError = {
 	code: 'offline',
-	message: 'You are offline. Reactions, edits and deletions need a connection; only new messages wait to be sent.',
+	message:
+		'You are offline. Reactions, edits and deletions need a connection; only new messages wait to be sent.',
 	retryable: true
 };
 

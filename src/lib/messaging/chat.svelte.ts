@@ -281,7 +281,8 @@ export class Chat {
 		if (!navigator.onLine) return;
 		// Best effort: last seen is a courtesy, and a failure here must not disturb the chat.
 		const result = await profiles.touchLastSeen(this.#supabase);
-		if (!result.ok && result.error.code !== 'offline') console.warn('[chat] last seen not recorded', result.error);
+		if (!result.ok && result.error.code !== 'offline')
+			console.warn('[chat] last seen not recorded', result.error);
 	}
 
 	/** The other person's last seen, as the database shows it to me (hidden when either of us hides it). */
@@ -453,18 +454,18 @@ export class Chat {
 			if (result.error.code !== 'offline') this.error = result.error;
 			return;
 		}
-		const found = new Map(result.data.map((r) => [r.message_id, r.reactions]));
-		for (const id of ids) this.#setReactions(id, found.get(id) ?? []);
+		for (const id of ids) {
+			this.#setReactions(id, result.data.find((r) => r.message_id === id)?.reactions ?? []);
+		}
 	}
 
 	/** Reads the originals quoted by held replies that are not held themselves. */
 	async #readOriginals(): Promise<void> {
 		const held = idsOf(this.messages);
-		const missing = new Set<string>();
+		const missing: string[] = [];
 		for (const m of this.messages) {
-			if (m.reply_to_id && !held.has(m.reply_to_id) && !this.originals.has(m.reply_to_id)) {
-				missing.add(m.reply_to_id);
-			}
+			const id = m.reply_to_id;
+			if (id && !held.has(id) && !this.originals.has(id) && !missing.includes(id)) missing.push(id);
 		}
 		for (const id of missing) {
 			const read = await messages.get(this.#supabase, id);

@@ -37,7 +37,9 @@ describe('timeline', () => {
 	});
 
 	it('starts a new group after a pause of more than five minutes', () => {
-		const items = timeline([msg('a', '2026-11-29T10:00:00Z'), msg('a', '2026-11-29T10:05:01Z')], days, { now });
+		const items = timeline([msg('a', '2026-11-29T10:00:00Z'), msg('a', '2026-11-29T10:05:01Z')], days, {
+			now
+		});
 		expect(shape(items)).toEqual(['— Today', 'a[]', 'a[]']);
 	});
 

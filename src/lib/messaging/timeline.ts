@@ -46,11 +46,21 @@ export interface DayFormatter {
 
 export function createDayFormatter(options: { locale?: string; timeZone?: string } = {}): DayFormatter {
 	const { locale, timeZone } = options;
-	const parts = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'numeric', day: 'numeric', timeZone });
+	const parts = new Intl.DateTimeFormat('en-US', {
+		year: 'numeric',
+		month: 'numeric',
+		day: 'numeric',
+		timeZone
+	});
 	const relative = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
 	const weekday = new Intl.DateTimeFormat(locale, { weekday: 'long', timeZone });
 	const date = new Intl.DateTimeFormat(locale, { weekday: 'long', month: 'long', day: 'numeric', timeZone });
-	const dateYear = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'long', day: 'numeric', timeZone });
+	const dateYear = new Intl.DateTimeFormat(locale, {
+		year: 'numeric',
+		month: 'long',
+		day: 'numeric',
+		timeZone
+	});
 	const clock = new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit', timeZone });
 
 	function ymd(at: Date): [number, number, number] {
