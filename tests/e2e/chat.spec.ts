@@ -1,7 +1,10 @@
 // The chat view's message actions, presence and reading comfort, in two browsers against the real
 // stack. Pairs of their own (a new trainer and trainee) for whatever changes data; the demo
 // conversation only where its ten days of history are the point and nothing is changed.
+import { createClient } from '@supabase/supabase-js';
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import WebSocket from 'ws';
+import { apiUrl } from '../../playwright.config';
 import {
 	composer,
 	conversations,
@@ -9,6 +12,7 @@ import {
 	newTraineeOf,
 	newTrainer,
 	openConversation,
+	secretKey,
 	signedIn,
 	tag
 } from './support';
@@ -231,6 +235,49 @@ test('presence: online while the other has the chat open, then last seen; typing
 	// The trainee leaves: the coach's header falls back to last seen, from the database.
 	await pupil.context.close();
 	await expect(coach.page.getByTestId('presence')).toHaveText(/^Last seen /);
+	await coach.context.close();
+});
+
+// Clients cannot broadcast on a conversation topic; the service role stands in for an attacker who
+// found a way to (as in attacks.spec.ts), so that the chat's own defence is what is tested.
+test('a forged message_updated or reactions_changed rewrites nothing: the chat reads the database', async ({
+	browser
+}) => {
+	const { trainer, conversationId } = await newPair();
+	const coach = await signedIn(browser, trainer.email);
+	await openConversation(coach.page, conversationId);
+	await live(coach.page);
+	const original = coach.page.getByTestId('message').first();
+	const id = (await original.getAttribute('data-id'))!;
+	const text = (await original.locator('p.body').innerText()).trim();
+
+	const attacker = createClient(apiUrl, secretKey, {
+		auth: { persistSession: false, autoRefreshToken: false },
+		realtime: { transport: WebSocket as never }
+	});
+	const channel = attacker.channel(`conversation:${conversationId}`, { config: { private: true } });
+	const reread = coach.page.waitForRequest(
+		(r) => r.url().includes('/rest/v1/messages') && r.url().includes(id)
+	);
+	const { data: row } = await attacker.from('messages').select('*').eq('id', id).single();
+	await channel.httpSend('message_updated', {
+		message: { ...row, body: 'I quit. Find another trainee.', edited_at: new Date().toISOString() }
+	});
+	await reread;
+	const reactionsRead = coach.page.waitForRequest((r) => r.url().includes('/rest/v1/message_reactions'));
+	await channel.httpSend('reactions_changed', {
+		conversation_id: conversationId,
+		message_id: id,
+		reactions: [{ emoji: '👎', count: 9, user_ids: [trainer.id] }]
+	});
+	await reactionsRead;
+	await coach.page.waitForTimeout(300);
+	await attacker.removeAllChannels();
+
+	await expect(bubble(coach.page, text)).toHaveCount(1);
+	await expect(bubble(coach.page, 'I quit')).toHaveCount(0);
+	await expect(coach.page.getByTestId('edited')).toHaveCount(0);
+	await expect(coach.page.getByTestId('reaction')).toHaveCount(0);
 	await coach.context.close();
 });
 
