@@ -6,6 +6,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import WebSocket from 'ws';
 import { apiUrl } from '../../playwright.config';
 import {
+	checkScreen,
 	composer,
 	conversations,
 	demo,
@@ -281,10 +282,13 @@ test('a forged message_updated or reactions_changed rewrites nothing: the chat r
 	await coach.context.close();
 });
 
-test('screens: the chat at a phone and a desktop width', async ({ browser }) => {
+test('screens: the chat at a phone and a desktop width, its menu and dialog, without axe violations', async ({
+	browser
+}) => {
 	const coach = await signedIn(browser, demo.coach.email);
 	await openConversation(coach.page, conversations.coachAlex);
 	await live(coach.page);
+	const violations: string[] = [];
 	for (const viewport of [
 		{ width: 375, height: 740 },
 		{ width: 1280, height: 800 }
@@ -293,7 +297,19 @@ test('screens: the chat at a phone and a desktop width', async ({ browser }) => 
 		await coach.page.evaluate(
 			() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))
 		);
-		await coach.page.screenshot({ path: `test-results/screens/chat-light-${viewport.width}.png` });
+		violations.push(...(await checkScreen(coach.page, 'chat-light')));
 	}
+	// The menu of one of my messages, by keyboard, and the delete confirmation (cancelled).
+	const mine = bubble(coach.page, '(#79)');
+	await mine.getByTestId('message-actions').focus();
+	await coach.page.keyboard.press('Enter');
+	await expect(coach.page.getByRole('menuitem', { name: 'Reply' })).toBeVisible();
+	violations.push(...(await checkScreen(coach.page, 'chat-actions-menu')));
+	await coach.page.getByRole('menuitem', { name: 'Delete for everyone' }).click();
+	await expect(coach.page.getByTestId('delete-dialog')).toBeVisible();
+	violations.push(...(await checkScreen(coach.page, 'chat-delete-dialog')));
+	await coach.page.getByRole('button', { name: 'Cancel' }).click();
+	await expect(bubble(coach.page, '(#79)').getByTestId('deleted')).toHaveCount(0);
+	expect(violations).toEqual([]);
 	await coach.context.close();
 });
