@@ -198,7 +198,13 @@ export class Chat {
 							onHint(
 								'message_created',
 								messageCreatedWithStateSchema,
-								(m) => this.#onMessageCreated(m.message),
+								({ message }) =>
+									this.#onMessageCreated({
+										...message,
+										reply_to_id: message.reply_to_id ?? null,
+										edited_at: message.edited_at ?? null,
+										deleted_at: message.deleted_at ?? null
+									}),
 								catchUp
 							)
 						)
