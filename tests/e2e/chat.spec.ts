@@ -285,6 +285,8 @@ test('a forged message_updated or reactions_changed rewrites nothing: the chat r
 test('screens: the chat at a phone and a desktop width, its menu and dialog, without axe violations', async ({
 	browser
 }) => {
+	// Four axe runs: slow on a busy machine.
+	test.slow();
 	const coach = await signedIn(browser, demo.coach.email);
 	await openConversation(coach.page, conversations.coachAlex);
 	await live(coach.page);
