@@ -116,6 +116,17 @@ export const OFFLINE: UserError = {
 	retryable: true
 };
 
+/**
+ * A message action (reply aside: a reply is a send) tried offline: only sends wait for the network,
+ * so the user learns at once rather than after a timeout.
+ */
+export const NEEDS_CONNECTION: UserError = {
+	code: 'offline',
+	message:
+		'You are offline. Reactions, edits and deletions need a connection; only new messages wait to be sent.',
+	retryable: true
+};
+
 /** The server refused the request body as too large (413): sending it again cannot work. */
 export const TOO_LARGE: UserError = {
 	code: 'too-large',

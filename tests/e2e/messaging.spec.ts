@@ -50,8 +50,10 @@ test('coach and alex exchange messages in real time, with typing and ✓ then �
 
 	// Alex types: the coach sees it, then the reply arrives live and the indicator goes.
 	const reply = `Ready! Bringing the belt ${t}`;
-	await composer(alex.page).pressSequentially('Ready!', { delay: 30 });
+	// Typing clears within a second of the last keystroke, so the check runs while Alex still types.
+	const typing = composer(alex.page).pressSequentially('Ready! Bringing the belt', { delay: 150 });
 	await expect(coach.page.getByTestId('typing')).toHaveText(`${demo.alex.name} is typing…`);
+	await typing;
 	await composer(alex.page).fill(reply);
 	await composer(alex.page).press('Enter');
 	await expect(messageBubble(coach.page, reply)).toHaveCount(1);

@@ -15,6 +15,8 @@ export interface OutboxRecord {
 	/** pending: to be sent when possible; failed: the server refused it (error says why). */
 	status: 'pending' | 'failed';
 	error: UserError | null;
+	/** The message this one replies to (absent in records written before replies existed). */
+	replyToId?: string | null;
 }
 
 /** The unsent messages of one thread, oldest first (the order they were written). */

@@ -186,3 +186,69 @@ describe('device storage', () => {
 		put.mockRestore();
 	});
 });
+
+describe('message actions', () => {
+	it('sends a reply with the original’s id, through the outbox like any message', async () => {
+		const db = fakeDatabase();
+		const sent: Record<string, string>[] = [];
+		const rpc = (db.supabase as unknown as { rpc: (n: string, a: Record<string, string>) => unknown }).rpc;
+		(db.supabase as unknown as { rpc: unknown }).rpc = (name: string, args: Record<string, string>) => {
+			if (name === 'send_message') sent.push(args);
+			return rpc(name, args);
+		};
+		const chat = newChat(db);
+		chat.send('Yes, 5x5', '30000000-0000-4000-8000-000000000001');
+		await vi.waitFor(() => expect(chat.messages).toHaveLength(1));
+		expect(sent[0]?.reply_to_id).toBe('30000000-0000-4000-8000-000000000001');
+	});
+
+	it('offline, an edit, a deletion or a reaction is refused at once, without asking the server', async () => {
+		const db = fakeDatabase();
+		const chat = newChat(db);
+		vi.stubGlobal('navigator', { onLine: false });
+		for (const refused of [
+			await chat.edit('x', 'new text'),
+			await chat.remove('x'),
+			await chat.react('x', '👍')
+		]) {
+			expect(refused).toMatchObject({
+				code: 'offline',
+				message: expect.stringContaining('need a connection')
+			});
+		}
+		expect(db.calls).toEqual([]);
+	});
+
+	it('shows the database’s refusal of an edit as its sentence, and keeps the message as it was', async () => {
+		const held: Message = {
+			id: '30000000-0000-4000-8000-000000000009',
+			conversation_id: conversationId,
+			seq: 1,
+			sender_id: me,
+			body: 'old text',
+			created_at: new Date(Date.now() - 3_600_000).toISOString(),
+			read_at: null,
+			reply_to_id: null,
+			edited_at: null,
+			deleted_at: null
+		};
+		const supabase = {
+			rpc: async () => ({
+				data: null,
+				error: { code: 'SP103', message: 'a message can be edited only within 15 minutes' },
+				status: 400
+			})
+		} as unknown as Supabase;
+		const chat = new Chat({
+			supabase,
+			me,
+			recipientId: trainee,
+			conversationId,
+			initial: [held],
+			hasOlder: false
+		});
+		const refused = await chat.edit(held.id, 'new text');
+		expect(refused?.message).toBe('Messages can only be edited within 15 minutes of sending.');
+		expect(chat.messages[0]?.body).toBe('old text');
+	});
+});

@@ -9,19 +9,27 @@ import type { Supabase } from '$lib/supabase/types';
 import { keepJoined, onHint, whenBack, type Joined, type LiveState } from '$lib/supabase/realtime';
 import * as conversations from '$lib/data/conversations';
 import * as messages from '$lib/data/messages';
+import * as profiles from '$lib/data/profiles';
+import * as reactions from '$lib/data/reactions';
 import * as lastSeen from '$lib/device/last-seen';
 import * as outbox from '$lib/device/outbox';
-import { OFFLINE, type UserError } from '$lib/errors';
-import type { ArchivedReason, MessageRow } from '$lib/schemas/rows';
+import { NEEDS_CONNECTION, OFFLINE, type UserError } from '$lib/errors';
+import type { ArchivedReason, Message, MessageRow, ReactionSummary } from '$lib/schemas/rows';
+import {
+	messageCreatedWithStateSchema,
+	messageUpdatedSchema,
+	reactionsChangedSchema,
+	type MessageUpdated,
+	type ReactionsChanged
+} from '$lib/schemas/message-events';
 import {
 	accessChangedSchema,
-	messageCreatedSchema,
 	messagesReadSchema,
 	typingPresenceSchema,
 	type AccessChanged,
 	type MessagesRead
 } from '$lib/schemas/realtime';
-import { SvelteSet } from 'svelte/reactivity';
+import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import { fillFromDevice, idsOf, isoNow, judgeEvent, mergeMessages, reconcileMessages } from './merge';
 
 export interface Outgoing {
@@ -34,6 +42,19 @@ export interface Outgoing {
 	 */
 	status: 'waiting' | 'offline' | 'failed';
 	error: UserError | null;
+	/** The message this one replies to. */
+	replyToId: string | null;
+}
+
+/** The reactions of one message: each emoji with who chose it. */
+export type Reactions = ReactionSummary['reactions'];
+
+/** A message as the chat holds it: a stored message with the message-action columns. */
+export type ChatMessage = Message;
+
+/** A row from the device copy or an older event: without the action columns, it is none of them. */
+export function withState(row: MessageRow | Message): Message {
+	return { reply_to_id: null, edited_at: null, deleted_at: null, ...row };
 }
 
 export interface ChatOptions {
@@ -42,7 +63,7 @@ export interface ChatOptions {
 	recipientId: string;
 	conversationId: string | null;
 	/** The newest page, oldest first. */
-	initial: MessageRow[];
+	initial: Message[];
 	hasOlder: boolean;
 	/** Called once when the first message creates the conversation. */
 	onCreated?: (conversationId: string) => void;
@@ -58,7 +79,13 @@ const RATE_LIMITED = 'SP005';
 /** Sent this long after the rate limit's window opens, so the send cannot arrive before it does. */
 const RESUME_MARGIN_MS = 500;
 
-const TYPING_IDLE_MS = 3000;
+/**
+ * Typing stops showing this long after the last keystroke (plus the trip to the other side): well
+ * within a second, as the other person expects, yet longer than the pause between keystrokes.
+ */
+const TYPING_IDLE_MS = 600;
+/** Reactions are read again for this many of the newest messages at each catch-up. */
+const REACTIONS_CHECKED = 100;
 /** How many of the newest messages a catch-up reads again for read receipts (one page of the read). */
 const RECEIPTS_CHECKED = 100;
 
@@ -70,7 +97,15 @@ const DEVICE_STORAGE_FAILED: UserError = {
 };
 
 export class Chat {
-	messages = $state<MessageRow[]>([]);
+	messages = $state<Message[]>([]);
+	/** Reactions by message id, as the database last answered (messages without any are absent). */
+	reactions = new SvelteMap<string, Reactions>();
+	/** Originals of replies that are not among the messages held, by id (null: gone or hidden). */
+	originals = new SvelteMap<string, Message | null>();
+	/** Whether the other person has this conversation open now (presence on its channel). */
+	otherOnline = $state(false);
+	/** When the other person was last active, from the database; null when unknown or hidden. */
+	otherLastSeen = $state<string | null>(null);
 	outgoing = $state<Outgoing[]>([]);
 	conversationId = $state<string | null>(null);
 	hasOlder = $state(false);
@@ -80,7 +115,7 @@ export class Chat {
 	/** A failure not tied to one message (loading history, marking read). */
 	error = $state<UserError | null>(null);
 	/** The newest message from the other party that arrived while the chat was open. */
-	lastIncoming = $state<MessageRow | null>(null);
+	lastIncoming = $state<Message | null>(null);
 	/** The database refused a send because the conversation is archived. */
 	archivedBySend = $state(false);
 	/** The device could not store a message (IndexedDB failed): shown until dismissed. */
@@ -162,8 +197,14 @@ export class Chat {
 							{ event: 'message_created' },
 							onHint(
 								'message_created',
-								messageCreatedSchema,
-								(m) => this.#onMessageCreated(m.message),
+								messageCreatedWithStateSchema,
+								({ message }) =>
+									this.#onMessageCreated({
+										...message,
+										reply_to_id: message.reply_to_id ?? null,
+										edited_at: message.edited_at ?? null,
+										deleted_at: message.deleted_at ?? null
+									}),
 								catchUp
 							)
 						)
@@ -182,6 +223,21 @@ export class Chat {
 								() => void this.#readAccess()
 							)
 						)
+						.on(
+							'broadcast',
+							{ event: 'message_updated' },
+							onHint('message_updated', messageUpdatedSchema, (u) => this.#onMessageUpdated(u), catchUp)
+						)
+						.on(
+							'broadcast',
+							{ event: 'reactions_changed' },
+							onHint(
+								'reactions_changed',
+								reactionsChangedSchema,
+								(r) => this.#onReactionsChanged(r),
+								() => void this.#readReactions(this.#newestIds())
+							)
+						)
 						.on('presence', { event: 'sync' }, () => this.#onPresence()),
 				onStatus: (status, channel) => {
 					if (status === 'SUBSCRIBED') {
@@ -190,10 +246,13 @@ export class Chat {
 						this.#trackedTyping = false;
 						void channel.track({ typing: false });
 						void this.catchUp();
+						void this.touch();
+						void this.#readLastSeen();
 						return;
 					}
 					if (closed) return;
 					this.#subscribed = false;
+					this.otherOnline = false;
 					this.live = 'reconnecting';
 					// Refused or closed by the server: maybe the conversation was archived meanwhile.
 					if (status === 'CHANNEL_ERROR') void this.#readAccess();
@@ -217,9 +276,25 @@ export class Chat {
 			clearTimeout(this.#typingTimer);
 			clearTimeout(this.#resumeTimer);
 			this.#subscribed = false;
+			this.otherOnline = false;
 			this.#link?.stop();
 			this.#link = undefined;
 		};
+	}
+
+	/** Records that I am active (the database keeps it at most once a minute): my "last seen". */
+	async touch(): Promise<void> {
+		if (!navigator.onLine) return;
+		// Best effort: last seen is a courtesy, and a failure here must not disturb the chat.
+		const result = await profiles.touchLastSeen(this.#supabase);
+		if (!result.ok && result.error.code !== 'offline')
+			console.warn('[chat] last seen not recorded', result.error);
+	}
+
+	/** The other person's last seen, as the database shows it to me (hidden when either of us hides it). */
+	async #readLastSeen(): Promise<void> {
+		const result = await profiles.lastSeen(this.#supabase, this.recipientId);
+		if (result.ok) this.otherLastSeen = result.data;
 	}
 
 	/**
@@ -277,6 +352,9 @@ export class Chat {
 		if (incoming) this.lastIncoming = incoming;
 		this.#dropSent(idsOf(rows));
 		this.#keepLastSeen();
+		// Reactions change anywhere in the history: what was missed while away is read for the newest.
+		void this.#readReactions(this.#newestIds());
+		void this.#readOriginals();
 	}
 
 	/** The 20 messages before the oldest one shown. */
@@ -292,16 +370,154 @@ export class Chat {
 		}
 		this.hasOlder = messages.hasOlder(result.data);
 		this.#accept(result.data, false);
+		void this.#readReactions(result.data.map((m) => m.id));
 	}
 
-	/** Queues a (validated, trimmed) body and shows it at once. */
-	send(body: string): void {
+	/**
+	 * Loads history until the message `id` is held (a reply's original, a search hit). Resolves to
+	 * whether it is held: false when it is not in this conversation or the history could not load.
+	 */
+	async reveal(id: string): Promise<boolean> {
+		if (this.messages.some((m) => m.id === id)) return true;
+		let target = this.originals.get(id);
+		if (target === undefined) {
+			const read = await messages.get(this.#supabase, id);
+			if (!read.ok) {
+				this.error = read.error;
+				return false;
+			}
+			target = read.data;
+		}
+		if (!target || target.conversation_id !== this.conversationId) return false;
+		while (!this.messages.some((m) => m.id === id) && this.hasOlder) {
+			if (this.loadingOlder) await new Promise((resolve) => setTimeout(resolve, 50));
+			else {
+				const before = this.messages[0]?.seq;
+				await this.loadOlder();
+				if (this.messages[0]?.seq === before) return false;
+			}
+		}
+		return this.messages.some((m) => m.id === id);
+	}
+
+	/** The original a reply quotes: held, or read for the quote; undefined while it is being read. */
+	original(id: string): Message | null | undefined {
+		return this.messages.find((m) => m.id === id) ?? this.originals.get(id);
+	}
+
+	/** Changes the text of my message; resolves to why not (the database's sentence), or null. */
+	async edit(id: string, body: string): Promise<UserError | null> {
+		if (!navigator.onLine) return NEEDS_CONNECTION;
+		const result = await messages.edit(this.#supabase, id, body);
+		if (!result.ok) return result.error.code === 'offline' ? NEEDS_CONNECTION : result.error;
+		this.#replace(result.data);
+		return null;
+	}
+
+	/** Deletes my message for everyone; resolves to why not, or null. */
+	async remove(id: string): Promise<UserError | null> {
+		if (!navigator.onLine) return NEEDS_CONNECTION;
+		const result = await messages.remove(this.#supabase, id);
+		if (!result.ok) return result.error.code === 'offline' ? NEEDS_CONNECTION : result.error;
+		this.#replace(result.data);
+		return null;
+	}
+
+	/** Adds my reaction with `emoji`, or takes it back; resolves to why not, or null. */
+	async react(id: string, emoji: string): Promise<UserError | null> {
+		if (!navigator.onLine) return NEEDS_CONNECTION;
+		const result = await reactions.toggle(this.#supabase, id, emoji);
+		if (!result.ok) return result.error.code === 'offline' ? NEEDS_CONNECTION : result.error;
+		this.#setReactions(result.data.message_id, result.data.reactions);
+		return null;
+	}
+
+	/** The database's copy of a message replaces the one held (and a quote of it). */
+	#replace(row: Message): void {
+		const index = this.messages.findIndex((m) => m.id === row.id);
+		if (index >= 0) this.messages[index] = row;
+		if (this.originals.has(row.id)) this.originals.set(row.id, row);
+		if (row.deleted_at) this.reactions.delete(row.id);
+		this.#unverified.delete(row.id);
+		this.#keepLastSeen();
+	}
+
+	#setReactions(messageId: string, list: Reactions): void {
+		if (list.length === 0) this.reactions.delete(messageId);
+		else this.reactions.set(messageId, list);
+	}
+
+	/** Ids of the newest messages held, whose reactions a catch-up reads again. */
+	#newestIds(): string[] {
+		return this.messages.slice(-REACTIONS_CHECKED).map((m) => m.id);
+	}
+
+	/** Reads the reactions of these messages from the database and shows them. */
+	async #readReactions(ids: string[]): Promise<void> {
+		if (ids.length === 0) return;
+		const result = await reactions.forMessages(this.#supabase, ids);
+		if (!result.ok) {
+			if (result.error.code !== 'offline') this.error = result.error;
+			return;
+		}
+		for (const id of ids) {
+			this.#setReactions(id, result.data.find((r) => r.message_id === id)?.reactions ?? []);
+		}
+	}
+
+	/** Reads the originals quoted by held replies that are not held themselves. */
+	async #readOriginals(): Promise<void> {
+		const held = idsOf(this.messages);
+		const missing: string[] = [];
+		for (const m of this.messages) {
+			const id = m.reply_to_id;
+			if (id && !held.has(id) && !this.originals.has(id) && !missing.includes(id)) missing.push(id);
+		}
+		for (const id of missing) {
+			const read = await messages.get(this.#supabase, id);
+			if (read.ok) this.originals.set(id, read.data);
+		}
+	}
+
+	/**
+	 * A message was edited or deleted. The event may come from an adversary and must never rewrite
+	 * history by itself: the row is read again from the database, and only its answer is shown.
+	 */
+	#onMessageUpdated(update: MessageUpdated): void {
+		const { id, conversation_id } = update.message;
+		if (conversation_id !== this.conversationId) {
+			console.error('[chat] message_updated for another conversation; ignored');
+			return;
+		}
+		if (!this.messages.some((m) => m.id === id) && !this.originals.has(id)) return;
+		void messages.get(this.#supabase, id).then((read) => {
+			if (!read.ok) {
+				if (read.error.code !== 'offline') this.error = read.error;
+				return;
+			}
+			if (read.data && read.data.conversation_id === this.conversationId) this.#replace(read.data);
+		});
+	}
+
+	/** Reactions changed: a hint to read that message's reactions from the database. */
+	#onReactionsChanged(change: ReactionsChanged): void {
+		if (change.conversation_id !== this.conversationId) {
+			console.error('[chat] reactions_changed for another conversation; ignored');
+			return;
+		}
+		if (!this.messages.some((m) => m.id === change.message_id)) return;
+		void this.#readReactions([change.message_id]);
+	}
+
+	/** Queues a (validated, trimmed) body, replying to `replyToId` if given, and shows it at once. */
+	send(body: string, replyToId: string | null = null): void {
 		const message: Outgoing = {
 			id: crypto.randomUUID(),
 			body,
 			created_at: isoNow(),
 			status: 'waiting',
-			error: null
+			error: null,
+			replyToId
 		};
 		this.outgoing.push(message);
 		const { id, created_at } = message;
@@ -315,7 +531,8 @@ export class Chat {
 				body,
 				created_at,
 				status: 'pending',
-				error: null
+				error: null,
+				replyToId
 			})
 		);
 		this.typing(false);
@@ -344,7 +561,7 @@ export class Chat {
 	}
 
 	/** The page's data was loaded again (the conversation just created, or re-read after a hint). */
-	showLoaded(rows: MessageRow[]): void {
+	showLoaded(rows: Message[]): void {
 		this.#accept(rows, false);
 	}
 
@@ -398,7 +615,8 @@ export class Chat {
 				const result = await messages.send(this.#supabase, {
 					recipientId: this.recipientId,
 					body: next.body,
-					id: next.id
+					id: next.id,
+					replyToId: next.replyToId
 				});
 				const message = this.outgoing.find((m) => m.id === next.id);
 				if (result.ok) {
@@ -483,7 +701,7 @@ export class Chat {
 	}
 
 	/** Adds server rows, de-duplicated by id, kept in seq order; drops their outgoing copies. */
-	#accept(rows: MessageRow[], live: boolean): void {
+	#accept(rows: Message[], live: boolean): void {
 		if (rows.length === 0) return;
 		const merged = mergeMessages(this.messages, rows);
 		this.messages = merged.messages;
@@ -495,6 +713,7 @@ export class Chat {
 		for (const m of rows) this.#unverified.delete(m.id);
 		this.#dropSent(idsOf(rows));
 		this.#keepLastSeen();
+		void this.#readOriginals();
 	}
 
 	/** The database has these messages: their outgoing copies and device outbox rows go. */
@@ -511,7 +730,7 @@ export class Chat {
 		this.#store(() => outbox.remove(sent));
 	}
 
-	#onMessageCreated(message: MessageRow): void {
+	#onMessageCreated(message: Message): void {
 		const parties = [this.me, this.recipientId];
 		if (message.conversation_id !== this.conversationId || !parties.includes(message.sender_id ?? '')) {
 			console.error(
@@ -537,7 +756,7 @@ export class Chat {
 	}
 
 	/** Shows a consistent new message from an event at once; the next catch-up checks it. */
-	#acceptEvent(message: MessageRow): void {
+	#acceptEvent(message: Message): void {
 		this.messages = [...this.messages, message];
 		this.#unverified.add(message.id);
 		this.#arrivedDuringRead?.add(message.id);
@@ -550,6 +769,7 @@ export class Chat {
 			this.#unconfirmedSent.add(message.id);
 		}
 		this.#keepLastSeen();
+		void this.#readOriginals();
 	}
 
 	/** A read receipt is a hint: the ticks come from the database's rows, read now. */
@@ -590,6 +810,10 @@ export class Chat {
 
 	#onPresence(): void {
 		const state = this.#link?.channel()?.presenceState() ?? {};
+		const wasOnline = this.otherOnline;
+		this.otherOnline = Object.keys(state).some((key) => key !== this.me);
+		// They just left: their last seen is now the record to show.
+		if (wasOnline && !this.otherOnline) void this.#readLastSeen();
 		this.otherTyping = Object.entries(state).some(
 			([key, metas]) =>
 				key !== this.me && metas.some((meta) => typingPresenceSchema.safeParse(meta).data?.typing === true)
@@ -621,7 +845,8 @@ export class Chat {
 				body: record.body,
 				created_at: record.created_at,
 				status: record.status === 'failed' ? 'failed' : 'waiting',
-				error: record.status === 'failed' ? record.error : null
+				error: record.status === 'failed' ? record.error : null,
+				replyToId: record.replyToId ?? null
 			});
 		}
 		// Stored by the server before the app was closed: only the device copy was left. A message
@@ -645,7 +870,7 @@ export class Chat {
 	/** The device's copy fills in what the database's answer did not bring (the app opened offline). */
 	#acceptFromDevice(kept: MessageRow[]): void {
 		if (!this.conversationId) return;
-		this.messages = fillFromDevice(this.messages, kept, this.conversationId);
+		this.messages = fillFromDevice(this.messages, kept.map(withState), this.conversationId);
 	}
 
 	/** The newest messages, kept on the device for reading offline. */

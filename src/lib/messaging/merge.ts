@@ -24,12 +24,9 @@ export function mergeConversations(held: ConversationRow[], rows: ConversationRo
  * Held messages plus `rows`, each id once, in seq order. A read receipt already held survives
  * a copy of the row fetched before it was read.
  */
-export function mergeMessages(
-	held: MessageRow[],
-	rows: MessageRow[]
-): { messages: MessageRow[]; added: MessageRow[] } {
+export function mergeMessages<T extends MessageRow>(held: T[], rows: T[]): { messages: T[]; added: T[] } {
 	const byId = new Map(held.map((m) => [m.id, m]));
-	const added: MessageRow[] = [];
+	const added: T[] = [];
 	for (const row of rows) {
 		const current = byId.get(row.id);
 		if (!current) added.push(row);
@@ -74,13 +71,13 @@ export function judgeEvent(held: MessageRow[], event: MessageRow): 'new' | 'held
  * keeps its receipt if the read began before the receipt was committed; receipts on my own
  * messages are the database's alone.
  */
-export function reconcileMessages(
-	held: MessageRow[],
-	rows: MessageRow[],
+export function reconcileMessages<T extends MessageRow>(
+	held: T[],
+	rows: T[],
 	from: number,
 	me: string,
 	arrivedDuringRead: ReadonlySet<string> = new Set()
-): { messages: MessageRow[]; added: MessageRow[]; dropped: MessageRow[] } {
+): { messages: T[]; added: T[]; dropped: T[] } {
 	const newestRead = rows.at(-1)?.seq ?? from - 1;
 	const heldById = new Map(held.map((m) => [m.id, m]));
 	const readIds = idsOf(rows);
@@ -105,7 +102,7 @@ export function reconcileMessages(
  * are not held (by id or by seq) and newer than the oldest held, so a device copy never replaces
  * what the database returned nor opens a hole in the history. A catch-up checks them.
  */
-export function fillFromDevice(held: MessageRow[], kept: MessageRow[], conversationId: string): MessageRow[] {
+export function fillFromDevice<T extends MessageRow>(held: T[], kept: T[], conversationId: string): T[] {
 	const oldestHeld = held[0]?.seq;
 	const heldIds = idsOf(held);
 	const heldSeqs = new Set(held.map((m) => m.seq));

@@ -16,13 +16,23 @@ export interface FlushResult {
 	stopped: boolean;
 }
 
-type Send = (message: { recipientId: string; body: string; id: string }) => Promise<Result<unknown>>;
+type Send = (message: {
+	recipientId: string;
+	body: string;
+	id: string;
+	replyToId?: string | null;
+}) => Promise<Result<unknown>>;
 
 /** Sends each pending message of `userId` in the order written; refusals are kept with their reason. */
 export async function flushOutbox(userId: string, send: Send): Promise<FlushResult> {
 	const result: FlushResult = { sent: 0, refused: 0, stopped: false };
 	for (const record of await outbox.pending(userId)) {
-		const outcome = await send({ recipientId: record.recipientId, body: record.body, id: record.id });
+		const outcome = await send({
+			recipientId: record.recipientId,
+			body: record.body,
+			id: record.id,
+			replyToId: record.replyToId ?? null
+		});
 		if (outcome.ok) {
 			await outbox.remove([record.id]);
 			result.sent++;

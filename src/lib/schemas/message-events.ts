@@ -3,7 +3,7 @@
 // `id`, so objects are not strict.
 import { z } from 'zod/mini';
 import { conversationChangedSchema } from './realtime';
-import { messageSchema, reactionSummarySchema, triageShape } from './rows';
+import { id, messageRowSchema, messageSchema, reactionSummarySchema, timestamp, triageShape } from './rows';
 
 /** message_updated on conversation:<id>: an edited or deleted message, as the API returns it. */
 export const messageUpdatedSchema = z.object({ message: messageSchema });
@@ -16,3 +16,16 @@ export type ReactionsChanged = z.infer<typeof reactionsChangedSchema>;
 /** conversation_changed on user:<id>, with the receiving user's own pin, mute and marked-unread state. */
 export const conversationChangedWithTriageSchema = z.extend(conversationChangedSchema, triageShape);
 export type ConversationChangedWithTriage = z.infer<typeof conversationChangedWithTriageSchema>;
+
+/**
+ * message_created on conversation:<id>, read with the message-action columns (the database sends the
+ * whole row): a reply's original is shown at once, and checked like the rest at the next catch-up.
+ * Absent columns read as "none" (null), as from a sender older than message actions.
+ */
+export const messageCreatedWithStateSchema = z.object({
+	message: z.extend(messageRowSchema, {
+		reply_to_id: z.optional(z.nullable(id)),
+		edited_at: z.optional(z.nullable(timestamp)),
+		deleted_at: z.optional(z.nullable(timestamp))
+	})
+});

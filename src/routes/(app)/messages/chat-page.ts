@@ -1,7 +1,7 @@
 // What a page that shows a chat loads (a conversation, or a first message to someone). The messages
 // layout renders the chat from it, keyed by the other person, so the same chat — its composer, its
 // focus, its queue — stays on screen when the first message turns "new" into a conversation.
-import type { ArchivedReason, MessageRow } from '$lib/schemas/rows';
+import type { ArchivedReason, Message } from '$lib/schemas/rows';
 
 export interface Recipient {
 	id: string;
@@ -15,7 +15,7 @@ export interface ChatPage {
 	/** Null until the first message creates the conversation. */
 	conversationId: string | null;
 	/** The newest page, oldest first. */
-	messages: MessageRow[];
+	messages: Message[];
 	hasOlder: boolean;
 	archivedReason: ArchivedReason | null;
 }

@@ -4,6 +4,7 @@ import * as conversations from '$lib/data/conversations';
 import * as messages from '$lib/data/messages';
 import * as profiles from '$lib/data/profiles';
 import * as lastSeen from '$lib/device/last-seen';
+import { withState } from '$lib/messaging/chat.svelte';
 import { profileDependency } from '$lib/messaging/live-views';
 import { uuidParamSchema } from '$lib/schemas/input';
 import type { ChatPage } from '../chat-page';
@@ -22,7 +23,7 @@ export const load: PageLoad = async ({ params, parent, depends }) => {
 		// Offline: what this device last saw of the conversation, if it was opened here before.
 		const kept = await lastSeen.thread(profile.id, params.conversationId);
 		if (!kept) error(503, 'You are offline, and this conversation has not been opened on this device yet.');
-		const keptMessages = await lastSeen.messages(profile.id, params.conversationId);
+		const keptMessages = (await lastSeen.messages(profile.id, params.conversationId)).map(withState);
 		if (kept.recipient) depends(profileDependency(kept.recipient.id));
 		return { chat: chatPage(kept, keptMessages, (keptMessages[0]?.seq ?? 1) > 1) };
 	}
