@@ -19,8 +19,11 @@ export class PendingFile {
 	readonly name: string;
 	readonly safeName: string;
 	kind = $state<AttachmentKind | null>(null);
-	/** preparing → uploading → uploaded; failed (retry), refused (type or size: remove it). */
-	status = $state<'preparing' | 'uploading' | 'uploaded' | 'failed' | 'refused'>('preparing');
+	/**
+	 * preparing → uploading → uploaded; offline (waits for the network, then goes on by itself);
+	 * failed (retry), refused (type or size: remove it).
+	 */
+	status = $state<'preparing' | 'offline' | 'uploading' | 'uploaded' | 'failed' | 'refused'>('preparing');
 	sent = $state(0);
 	total = $state(0);
 	error = $state<string | null>(null);
@@ -81,12 +84,18 @@ export class PendingFile {
 
 	retry(): void {
 		if (this.status !== 'failed') return;
+		this.#cancelled = false;
 		void this.#run();
 	}
 
 	cancel(): void {
 		for (const upload of this.#uploads) upload.cancel();
 		this.#uploads = [];
+		if (this.#wake) {
+			this.#cancelled = true;
+			this.#wake();
+			this.#settle('failed', 'Cancelled.');
+		}
 	}
 
 	dispose(): void {
@@ -94,6 +103,26 @@ export class PendingFile {
 		if (this.preview) URL.revokeObjectURL(this.preview);
 		this.preview = null;
 	}
+
+	#cancelled = false;
+
+	/** Waits while the browser is offline; resolves to whether the file was cancelled meanwhile. */
+	async #untilOnline(): Promise<boolean> {
+		if (navigator.onLine) return false;
+		this.status = 'offline';
+		await new Promise<void>((resolve) => {
+			const done = () => {
+				removeEventListener('online', done);
+				this.#wake = undefined;
+				resolve();
+			};
+			this.#wake = done;
+			addEventListener('online', done);
+		});
+		return this.#cancelled;
+	}
+
+	#wake: (() => void) | undefined;
 
 	#settle(status: 'uploaded' | 'failed' | 'refused', error: string | null = null): void {
 		this.status = status;
@@ -123,6 +152,7 @@ export class PendingFile {
 			if (shown) this.preview = URL.createObjectURL(shown);
 		}
 		const prepared = this.#prepared;
+		if (await this.#untilOnline()) return;
 		this.status = 'uploading';
 		const { startUpload } = await import('./upload');
 		const parts = [{ key: this.#key, blob: prepared.blob, contentType: prepared.mime }];
@@ -146,6 +176,8 @@ export class PendingFile {
 		this.#uploads = [];
 		const failure = outcomes.find((o) => !o.ok);
 		if (!failure || failure.ok) return this.#settle('uploaded');
+		// The connection went away mid-way: carry on when it is back (TUS resumes at its offset).
+		if (!failure.cancelled && failure.retryable && !navigator.onLine) return this.#run();
 		this.#settle('failed', failure.cancelled ? 'Cancelled.' : failure.message);
 	}
 }

@@ -1,15 +1,13 @@
 // Message attachments and avatars: the one module that knows the database's side of media
 // (send_message's `attachments` argument, the message_attachments table, profiles.avatar_path)
-// and how the browser reaches Storage. Storage's client loads on demand: the browser build keeps a
-// stand-in in supabase-js (vite.config.ts), and only pages that show or send media import it.
+// and what the chat asks Storage for. Storage's client (src/lib/supabase/storage.ts) loads on
+// demand: only pages that show or send media import it.
 //
 // The generated types (src/lib/database.types.ts) follow the merged migrations; until the
 // attachments migration is among them, the calls below name its columns and argument through
 // `untyped` — one place to remove once the types are regenerated.
 import { z } from 'zod/mini';
 import type { AttachmentInput } from '$lib/attachments/pending.svelte';
-import type { StorageTarget } from '$lib/attachments/upload';
-import { supabaseKey, supabaseUrl } from '$lib/supabase/env';
 import type { Supabase } from '$lib/supabase/types';
 import { messageSchema, type Message } from '$lib/schemas/rows';
 import { failed, ok, run, type Result } from './result';
@@ -46,15 +44,6 @@ export type Attachment = z.infer<typeof attachmentSchema>;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see the note at the top
 const untyped = (supabase: Supabase) => supabase as unknown as any;
-
-/** Where uploads go, with the signed-in user's current token. */
-export function storageTarget(supabase: Supabase): StorageTarget {
-	return {
-		url: supabaseUrl,
-		apikey: supabaseKey,
-		token: async () => (await supabase.auth.getSession()).data.session?.access_token ?? supabaseKey
-	};
-}
 
 /** Sends a message with its (already uploaded) files; idempotent on `id` like messages.send. */
 export function send(
@@ -99,13 +88,10 @@ export async function forMessages(
 	return ok(byMessage);
 }
 
+/** Storage's client, loaded with the first call (not a static import: see the note at the top). */
 async function storage(supabase: Supabase) {
-	const { StorageClient } = await import('@supabase/storage-js');
-	const token = (await supabase.auth.getSession()).data.session?.access_token ?? supabaseKey;
-	return new StorageClient(`${supabaseUrl}/storage/v1`, {
-		apikey: supabaseKey,
-		authorization: `Bearer ${token}`
-	});
+	const { storageClient } = await import('$lib/supabase/storage');
+	return storageClient(supabase);
 }
 
 /** Signed URLs to show these attachment paths (RLS decides: missing or hidden paths are absent). */
@@ -122,13 +108,6 @@ export async function signedUrls(supabase: Supabase, paths: string[]): Promise<R
 	for (const item of data)
 		if (item.path && item.signedUrl && !item.error) urls.set(item.path, item.signedUrl);
 	return ok(urls);
-}
-
-/** The public URL of an avatar object (the bucket is public: no request, no token). */
-export function avatarUrl(path: string | null | undefined): string | null {
-	if (!path) return null;
-	const key = path.split('/').map(encodeURIComponent).join('/');
-	return `${supabaseUrl}/storage/v1/object/public/${AVATARS_BUCKET}/${key}`;
 }
 
 /** Uploads my new profile photo (cropped, JPEG) and points my profile at it. */
