@@ -193,3 +193,40 @@ test('a photo sent offline waits for the network and arrives once', async ({ bro
 	await other.context.close();
 	await context.close();
 });
+
+test('a profile photo chosen in Settings is cropped to a square and shown to the other side instead of initials', async ({
+	browser
+}) => {
+	const trainer = await newTrainer('Coach');
+	const trainee = await newTraineeOf(trainer, 'Alex');
+	await send(trainer.client, trainee.id, 'Welcome!');
+	const { context, page } = await signedIn(browser, trainer.email);
+	await visit(page, '/settings');
+	const photo = await photoWithExif(page, 1200, 800);
+	await page
+		.getByTestId('avatar-input')
+		.setInputFiles({ name: 'me.jpg', mimeType: 'image/jpeg', buffer: photo });
+	await expect(page.getByTestId('photo-status')).toHaveText('Saved.');
+	const { data: me } = await trainer.client
+		.from('profiles')
+		.select('avatar_path, avatar_url')
+		.eq('id', trainer.id)
+		.single();
+	expect(me!.avatar_path).toMatch(new RegExp(`^${trainer.id}/[0-9a-f-]{36}\\.jpg$`));
+	// Public, square, without the EXIF block.
+	const response = await fetch(me!.avatar_url);
+	expect(response.status).toBe(200);
+	const bytes = Buffer.from(await response.arrayBuffer());
+	expect(bytes.includes(GPS_MARKER)).toBe(false);
+	const side = await page.evaluate(async (url) => {
+		const bitmap = await createImageBitmap(await (await fetch(url)).blob());
+		return [bitmap.width, bitmap.height];
+	}, me!.avatar_url);
+	expect(side).toEqual([256, 256]);
+
+	const other = await signedIn(browser, trainee.email);
+	const row = other.page.getByTestId('conversation-row').filter({ hasText: trainer.name });
+	await expect(row.locator('img.avatar')).toHaveAttribute('src', me!.avatar_url);
+	await other.context.close();
+	await context.close();
+});

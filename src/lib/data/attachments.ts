@@ -110,19 +110,39 @@ export async function signedUrls(supabase: Supabase, paths: string[]): Promise<R
 	return ok(urls);
 }
 
-/** Uploads my new profile photo (cropped, JPEG) and points my profile at it. */
+/**
+ * Uploads my new profile photo (cropped, JPEG) and points my profile at it: `avatar_path` names the
+ * object, `avatar_url` is its public URL, which every view that shows a person already reads.
+ */
 export async function setAvatar(supabase: Supabase, userId: string, photo: Blob): Promise<Result<string>> {
 	const path = `${userId}/${crypto.randomUUID()}.jpg`;
-	const { data, error } = await (
+	const { publicUrl } = await import('$lib/supabase/storage');
+	const { error } = await (
 		await storage(supabase)
 	)
 		.from(AVATARS_BUCKET)
 		.upload(path, photo, { contentType: 'image/jpeg', cacheControl: '31536000', upsert: false });
-	if (error || !data)
-		return run(Promise.resolve({ data: null, error: error ?? { message: 'upload failed' } }), z.never());
+	if (error) return run(Promise.resolve({ data: null, error }), z.never());
+	const url = publicUrl(AVATARS_BUCKET, path);
 	const updated = await run(
-		untyped(supabase).from('profiles').update({ avatar_path: path }).eq('id', userId).select('id'),
+		untyped(supabase)
+			.from('profiles')
+			.update({ avatar_path: path, avatar_url: url })
+			.eq('id', userId)
+			.select('id'),
 		z.array(z.object({ id: z.string() }))
 	);
-	return updated.ok ? ok(path) : updated;
+	return updated.ok ? ok(url) : updated;
+}
+
+/** Back to initials (the old object stays: it may still be in someone's cache). */
+export function removeAvatar(supabase: Supabase, userId: string): Promise<Result<unknown>> {
+	return run(
+		untyped(supabase)
+			.from('profiles')
+			.update({ avatar_path: null, avatar_url: null })
+			.eq('id', userId)
+			.select('id'),
+		z.array(z.object({ id: z.string() }))
+	);
 }
