@@ -453,6 +453,8 @@ export class Chat {
 					: await messages.send(this.#supabase, content);
 				const message = this.outgoing.find((m) => m.id === next.id);
 				if (result.ok) {
+					// Sent without files: nothing to ask the database for.
+					if (!next.attachments) this.#filesAskedFor.add(next.id);
 					this.#accept([result.data], false);
 					if (!this.conversationId) this.#created(result.data.conversation_id);
 				} else if (result.error.code === 'offline') {
