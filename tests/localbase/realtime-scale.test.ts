@@ -15,6 +15,7 @@ import {
 import { subscribe, waitFor } from './realtime-support.ts';
 
 const sockets = 1000;
+const wave = 200;
 let t: TestLocalbase;
 const clients: RealtimeClient[] = [];
 
@@ -41,7 +42,10 @@ test(`${sockets} sockets each join a private conversation channel and all receiv
 	for (let i = 0; i < sockets; i++) {
 		const client = new RealtimeClient(`${t.url}/realtime/v1`, {
 			params: { apikey: wellKnown.publishableKey },
-			transport: WebSocket as never
+			transport: WebSocket as never,
+			// The joins of a loaded machine can outlast the default 25 s heartbeat, whose timeout
+			// would close sockets that are merely waiting their turn.
+			heartbeatIntervalMs: 120_000
 		});
 		await client.setAuth(tokens[i % 2]);
 		clients.push(client);
@@ -50,8 +54,14 @@ test(`${sockets} sockets each join a private conversation channel and all receiv
 		channels.push(channel);
 	}
 
+	// Sockets connect in waves (all stay open together): a thousand handshakes in one burst
+	// overflow the listen backlog of a busy single-process server, which is not what this measures.
 	const started = Date.now();
-	const results = await Promise.all(channels.map((channel) => subscribe(channel, 60_000)));
+	const results = [];
+	for (let i = 0; i < sockets; i += wave) {
+		const batch = channels.slice(i, i + wave).map((channel) => subscribe(channel, 60_000));
+		results.push(...(await Promise.all(batch)));
+	}
 	const joinMs = Date.now() - started;
 	expect(results.filter((r) => r.status !== 'SUBSCRIBED')).toEqual([]);
 
