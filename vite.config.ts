@@ -3,8 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 
 /**
- * The browser build gets stand-ins for supabase-js's Storage and Functions clients, which
- * Spotter never uses in the browser (the server build keeps the real ones).
+ * The browser build gets stand-ins for the Storage and Functions clients supabase-js builds in its
+ * constructor (the server build keeps the real ones): Spotter never uses Functions, and reaches
+ * Storage through its own client, imported on demand by src/lib/data/attachments.ts — so only
+ * supabase-js's own import is replaced, and pages that never show media do not carry it.
  */
 function browserWithoutUnusedSupabaseClients(): Plugin {
 	const stub = fileURLToPath(new URL('./src/lib/supabase/unused-clients.ts', import.meta.url));
@@ -13,8 +15,9 @@ function browserWithoutUnusedSupabaseClients(): Plugin {
 		name: 'spotter:browser-without-unused-supabase-clients',
 		apply: 'build',
 		enforce: 'pre',
-		resolveId(id, _importer, options) {
+		resolveId(id, importer, options) {
 			if (options?.ssr || !unused.has(id)) return null;
+			if (id === '@supabase/storage-js' && !importer?.includes('/@supabase/supabase-js/')) return null;
 			return stub;
 		}
 	};

@@ -1,6 +1,7 @@
 // The outbox on this device: messages written but not yet stored by the server, kept in IndexedDB
 // so they survive closing the app. Keyed by message id, so a send is retried with the same id and
 // send_message stores it once.
+import type { AttachmentInput } from '$lib/attachments/pending.svelte';
 import type { UserError } from '$lib/errors';
 import * as database from './database';
 
@@ -17,6 +18,10 @@ export interface OutboxRecord {
 	error: UserError | null;
 	/** The message this one replies to (absent in records written before replies existed). */
 	replyToId?: string | null;
+	/** The files sent with it (send_message's `attachments`), uploaded under its id; absent: none. */
+	attachments?: AttachmentInput[];
+	/** Whether those files are all in Storage (until then the message cannot be sent). */
+	filesUploaded?: boolean;
 }
 
 /** The unsent messages of one thread, oldest first (the order they were written). */
@@ -51,6 +56,15 @@ export async function setStatus(
 	const record = await tx.store.get(id);
 	// Already stored by the server (and removed): nothing to mark.
 	if (record) await tx.store.put(database.plain({ ...record, status, error }));
+	await tx.done;
+}
+
+/** The message's files are all uploaded (with what is now known of them): it may be sent. */
+export async function filesUploaded(id: string, attachments: AttachmentInput[]): Promise<void> {
+	if (!database.available()) return;
+	const tx = (await database.open()).transaction('outbox', 'readwrite');
+	const record = await tx.store.get(id);
+	if (record) await tx.store.put(database.plain({ ...record, attachments, filesUploaded: true }));
 	await tx.done;
 }
 

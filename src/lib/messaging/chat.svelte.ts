@@ -7,6 +7,9 @@
 // device copy) and replaces what it holds in that range; the device copy follows.
 import type { Supabase } from '$lib/supabase/types';
 import { keepJoined, onHint, whenBack, type Joined, type LiveState } from '$lib/supabase/realtime';
+import * as attachments from '$lib/data/attachments';
+import type { Attachment } from '$lib/data/attachments';
+import type { AttachmentInput, PendingFile } from '$lib/attachments/pending.svelte';
 import * as conversations from '$lib/data/conversations';
 import * as messages from '$lib/data/messages';
 import * as profiles from '$lib/data/profiles';
@@ -44,6 +47,10 @@ export interface Outgoing {
 	error: UserError | null;
 	/** The message this one replies to. */
 	replyToId: string | null;
+	/** Files uploading for this message: it is sent once they are all uploaded. */
+	files?: PendingFile[];
+	/** What send_message is told about its files (kept on the device with it). */
+	attachments?: AttachmentInput[];
 }
 
 /** The reactions of one message: each emoji with who chose it. */
@@ -55,6 +62,15 @@ export type ChatMessage = Message;
 /** A row from the device copy or an older event: without the action columns, it is none of them. */
 export function withState(row: MessageRow | Message): Message {
 	return { reply_to_id: null, edited_at: null, deleted_at: null, ...row };
+}
+
+/** A file of the message did not upload: the message waits for a retry. */
+function uploadFailed(file: PendingFile): UserError {
+	return {
+		code: 'upload-failed',
+		message: `“${file.name}” did not upload${file.error ? `: ${file.error}` : '.'}`,
+		retryable: true
+	};
 }
 
 export interface ChatOptions {
@@ -132,6 +148,10 @@ export class Chat {
 	 * changed or was closed; null when not archived or not read.
 	 */
 	archived = $state<ArchivedReason | null>(null);
+	/** The files of the messages held, by message id (messages without files are absent). */
+	attachments = new SvelteMap<string, Attachment[]>();
+	/** Signed URLs of those files and their posters, by object path. */
+	mediaUrls = new SvelteMap<string, string>();
 
 	readonly me: string;
 	readonly recipientId: string;
@@ -154,6 +174,10 @@ export class Chat {
 	#typingTimer: ReturnType<typeof setTimeout> | undefined;
 	#sending = false;
 	#marking = false;
+	/** Messages whose files were asked for already (never rendered). */
+	#filesAskedFor = new SvelteSet<string>();
+	/** Uploaded files of my sent messages, kept (their previews) until the stored ones are read. */
+	#sentFiles = new SvelteMap<string, PendingFile[]>();
 	/** Wakes the pump when the rate limit's window opens. */
 	#resumeTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -509,15 +533,26 @@ export class Chat {
 		void this.#readReactions([change.message_id]);
 	}
 
-	/** Queues a (validated, trimmed) body, replying to `replyToId` if given, and shows it at once. */
-	send(body: string, replyToId: string | null = null): void {
+	/**
+	 * Queues a (validated, trimmed) body, replying to `replyToId` if given, and shows it at once;
+	 * with files, under the id they are uploading for, sent once they are uploaded (the body may
+	 * then be empty).
+	 */
+	send(
+		body: string,
+		replyToId: string | null = null,
+		attached?: { messageId: string; files: PendingFile[] }
+	): void {
+		const files = attached?.files.length ? attached.files : undefined;
 		const message: Outgoing = {
-			id: crypto.randomUUID(),
+			id: files ? attached!.messageId : crypto.randomUUID(),
 			body,
 			created_at: isoNow(),
 			status: 'waiting',
 			error: null,
-			replyToId
+			replyToId,
+			files,
+			attachments: files?.map((f) => f.input())
 		};
 		this.outgoing.push(message);
 		const { id, created_at } = message;
@@ -532,7 +567,8 @@ export class Chat {
 				created_at,
 				status: 'pending',
 				error: null,
-				replyToId
+				replyToId,
+				attachments: message.attachments
 			})
 		);
 		this.typing(false);
@@ -545,14 +581,21 @@ export class Chat {
 		if (!message) return;
 		message.status = 'waiting';
 		message.error = null;
+		for (const file of message.files ?? []) file.retry();
 		this.#store(() => outbox.setStatus(id, 'pending', null));
 		void this.#pump();
 	}
 
 	/** Gives up on an unsent message. */
 	discard(id: string): void {
+		for (const file of this.outgoing.find((m) => m.id === id)?.files ?? []) file.dispose();
 		this.outgoing = this.outgoing.filter((m) => m.id !== id);
 		this.#store(() => outbox.remove([id]));
+	}
+
+	/** Reads the files of the messages held (those the page loaded with: call once in the browser). */
+	showFiles(): void {
+		void this.#loadFiles(this.messages);
 	}
 
 	/** The user has read the storage warning. */
@@ -610,16 +653,35 @@ export class Chat {
 				}
 				// The database would refuse it: hold it (and those after it) until the window opens.
 				if (this.#heldByRateLimit()) return;
+				// Its files first: a message never points at an object that is not there.
+				if (next.files) {
+					await Promise.all(next.files.map((f) => f.settled()));
+					const failed = next.files.find((f) => f.status !== 'uploaded');
+					if (failed) {
+						next.status = 'failed';
+						next.error = uploadFailed(failed);
+						continue;
+					}
+					// Their meta (dimensions, poster) is known only now.
+					next.attachments = next.files.map((f) => f.input());
+					const { id, attachments: inputs } = next;
+					this.#store(() => outbox.filesUploaded(id, inputs ?? []));
+				}
 				// On the device first: a message that left must survive the app closing meanwhile.
 				await this.#io;
-				const result = await messages.send(this.#supabase, {
+				const content = {
 					recipientId: this.recipientId,
 					body: next.body,
 					id: next.id,
 					replyToId: next.replyToId
-				});
+				};
+				const result = next.attachments
+					? await attachments.send(this.#supabase, { ...content, attachments: next.attachments })
+					: await messages.send(this.#supabase, content);
 				const message = this.outgoing.find((m) => m.id === next.id);
 				if (result.ok) {
+					// Sent without files: nothing to ask the database for.
+					if (!next.attachments) this.#filesAskedFor.add(next.id);
 					this.#accept([result.data], false);
 					if (!this.conversationId) this.#created(result.data.conversation_id);
 				} else if (result.error.code === 'offline') {
@@ -714,6 +776,34 @@ export class Chat {
 		this.#dropSent(idsOf(rows));
 		this.#keepLastSeen();
 		void this.#readOriginals();
+		void this.#loadFiles(rows);
+	}
+
+	/**
+	 * Reads the files of messages not asked about yet, and signed URLs to show them: one query and
+	 * one signing per batch of messages, whatever their number.
+	 */
+	async #loadFiles(rows: MessageRow[]): Promise<void> {
+		const ids = rows.map((m) => m.id).filter((id) => !this.#filesAskedFor.has(id));
+		if (ids.length === 0) return;
+		for (const id of ids) this.#filesAskedFor.add(id);
+		const found = await attachments.forMessages(this.#supabase, ids);
+		if (!found.ok) {
+			// Offline or refused: asked again at the next read of these messages.
+			for (const id of ids) this.#filesAskedFor.delete(id);
+			if (found.error.code !== 'offline') this.error = found.error;
+			return;
+		}
+		for (const [id, files] of found.data) this.attachments.set(id, files);
+		const paths = [...found.data.values()]
+			.flat()
+			.flatMap((a) => [a.path, ...(a.meta.poster_path ? [a.meta.poster_path] : [])]);
+		const urls = await attachments.signedUrls(this.#supabase, paths);
+		if (urls.ok) for (const [path, url] of urls.data) this.mediaUrls.set(path, url);
+		else if (urls.error.code !== 'offline') this.error = urls.error;
+		// My own files were shown from the device while they uploaded; the stored copies take over.
+		for (const id of found.data.keys()) this.#sentFiles.get(id)?.forEach((f) => f.dispose());
+		for (const id of found.data.keys()) this.#sentFiles.delete(id);
 	}
 
 	/** The database has these messages: their outgoing copies and device outbox rows go. */
@@ -726,6 +816,7 @@ export class Chat {
 			}
 		}
 		if (sent.length === 0) return;
+		for (const m of this.outgoing) if (stored.has(m.id) && m.files) this.#sentFiles.set(m.id, m.files);
 		this.outgoing = this.outgoing.filter((m) => !stored.has(m.id));
 		this.#store(() => outbox.remove(sent));
 	}
@@ -765,11 +856,13 @@ export class Chat {
 		// "on its way". The id is mine and random and the body must match, so no one else can do this.
 		const mine = this.outgoing.find((m) => m.id === message.id && m.body === message.body);
 		if (mine && message.sender_id === this.me) {
+			if (mine.files) this.#sentFiles.set(mine.id, mine.files);
 			this.outgoing = this.outgoing.filter((m) => m !== mine);
 			this.#unconfirmedSent.add(message.id);
 		}
 		this.#keepLastSeen();
 		void this.#readOriginals();
+		void this.#loadFiles([message]);
 	}
 
 	/** A read receipt is a hint: the ticks come from the database's rows, read now. */
@@ -846,7 +939,8 @@ export class Chat {
 				created_at: record.created_at,
 				status: record.status === 'failed' ? 'failed' : 'waiting',
 				error: record.status === 'failed' ? record.error : null,
-				replyToId: record.replyToId ?? null
+				replyToId: record.replyToId ?? null,
+				attachments: record.attachments
 			});
 		}
 		// Stored by the server before the app was closed: only the device copy was left. A message

@@ -29,6 +29,26 @@ describe('flushing the device outbox', () => {
 		expect(await outbox.pending('someone-else')).toHaveLength(1);
 	});
 
+	it('holds a message whose files are still uploading (and those after it), then sends it with its files', async () => {
+		const files = [{ path: `${me}/m1/squat.jpg`, name: 'squat.jpg', width: 800, height: 600 }];
+		await outbox.put(record(1, { attachments: files }));
+		await outbox.put(record(2));
+		const sent: { body: string; attachments?: unknown }[] = [];
+		const send = async (m: { body: string; attachments?: unknown }) => {
+			sent.push({ body: m.body, attachments: m.attachments });
+			return { ok: true as const, data: null };
+		};
+		expect(await flushOutbox(me, send)).toEqual({ sent: 0, refused: 0, stopped: true });
+		expect(sent).toEqual([]);
+
+		await outbox.filesUploaded(record(1).id, files);
+		expect(await flushOutbox(me, send)).toEqual({ sent: 2, refused: 0, stopped: false });
+		expect(sent).toEqual([
+			{ body: 'message 1', attachments: files },
+			{ body: 'message 2', attachments: undefined }
+		]);
+	});
+
 	it('stops at the first offline answer and keeps the rest pending', async () => {
 		await outbox.put(record(1));
 		await outbox.put(record(2));

@@ -2,6 +2,8 @@
 // back, whichever conversation is on screen (or none). send_message is idempotent on the message
 // id, so a message also being sent by an open chat at the same moment is stored once.
 import type { Result } from '$lib/data/result';
+import type { AttachmentInput } from '$lib/attachments/pending.svelte';
+import * as attachments from '$lib/data/attachments';
 import * as messages from '$lib/data/messages';
 import * as outbox from '$lib/device/outbox';
 import type { UserError } from '$lib/errors';
@@ -21,17 +23,24 @@ type Send = (message: {
 	body: string;
 	id: string;
 	replyToId?: string | null;
+	attachments?: AttachmentInput[];
 }) => Promise<Result<unknown>>;
 
 /** Sends each pending message of `userId` in the order written; refusals are kept with their reason. */
 export async function flushOutbox(userId: string, send: Send): Promise<FlushResult> {
 	const result: FlushResult = { sent: 0, refused: 0, stopped: false };
 	for (const record of await outbox.pending(userId)) {
+		// Its files are still uploading in an open chat, which sends it: later ones wait behind it.
+		if (record.attachments && !record.filesUploaded) {
+			result.stopped = true;
+			break;
+		}
 		const outcome = await send({
 			recipientId: record.recipientId,
 			body: record.body,
 			id: record.id,
-			replyToId: record.replyToId ?? null
+			replyToId: record.replyToId ?? null,
+			attachments: record.attachments
 		});
 		if (outcome.ok) {
 			await outbox.remove([record.id]);
@@ -60,7 +69,11 @@ export function keepOutboxFlowing(
 	let running: Promise<void> | undefined;
 	const flush = () => {
 		if (running || !navigator.onLine) return;
-		running = flushOutbox(userId, (m) => messages.send(supabase, m))
+		running = flushOutbox(userId, (m) =>
+			m.attachments
+				? attachments.send(supabase, { ...m, attachments: m.attachments })
+				: messages.send(supabase, m)
+		)
 			.then((r) => {
 				if (r.refused > 0) {
 					onError({

@@ -1,6 +1,7 @@
-// Stand-ins for supabase-js's Storage and Functions clients in the browser build (see
-// vite.config.ts): Spotter's browser code uses neither, yet supabase-js builds a Storage client
-// in its constructor, which kept ~8 KB gzip of unused code on every page. Using one fails loudly.
+// Stand-ins for the Storage and Functions clients supabase-js builds in its constructor, in the
+// browser build (see vite.config.ts): they kept ~8 KB gzip of unused code on every page. Spotter's
+// browser code never calls `supabase.storage`; media pages import Storage's own client on demand
+// (src/lib/data/attachments.ts). Using a stand-in fails loudly.
 const why = 'is not part of Spotter’s browser build (vite.config.ts, browserWithoutUnusedSupabaseClients)';
 
 export class StorageClient {

@@ -1,0 +1,232 @@
+// Walkthrough: photos in a conversation — the first message of a new conversation is a photo, it
+// reaches the other side and opens full screen; files that cannot be sent are refused with their
+// reason before anything is uploaded; a photo sent offline arrives once when the network is back.
+// Every scenario has people of its own.
+import { expect, test, type Page } from '@playwright/test';
+import { composer, newTraineeOf, newTrainer, send, shoot, signedIn, visit } from './support';
+
+const GPS_MARKER = 'SPOTTER-GPS-SECRET';
+
+/** A real JPEG (drawn by the browser) of `width`×`height`, with an EXIF block carrying a marker. */
+async function photoWithExif(page: Page, width: number, height: number): Promise<Buffer> {
+	const bytes = await page.evaluate(
+		async ([w, h]) => {
+			const canvas = new OffscreenCanvas(w, h);
+			const ctx = canvas.getContext('2d')!;
+			const gradient = ctx.createLinearGradient(0, 0, w, h);
+			gradient.addColorStop(0, '#0f766e');
+			gradient.addColorStop(1, '#fbbf24');
+			ctx.fillStyle = gradient;
+			ctx.fillRect(0, 0, w, h);
+			const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
+			return [...new Uint8Array(await blob.arrayBuffer())];
+		},
+		[width, height]
+	);
+	const jpeg = Buffer.from(bytes);
+	// APP1 "Exif": a big-endian TIFF header and an empty IFD, then the marker where GPS data would be.
+	const tiff = Buffer.concat([Buffer.from('MM\0*\0\0\0\x08\0\0\0\0\0\0', 'binary'), Buffer.from(GPS_MARKER)]);
+	const payload = Buffer.concat([Buffer.from('Exif\0\0', 'binary'), tiff]);
+	const app1 = Buffer.concat([
+		Buffer.from([0xff, 0xe1]),
+		Buffer.from([(payload.length + 2) >> 8, (payload.length + 2) & 0xff]),
+		payload
+	]);
+	return Buffer.concat([jpeg.subarray(0, 2), app1, jpeg.subarray(2)]);
+}
+
+test('a photo as the first message of a new conversation: uploaded re-encoded without its location, shown to both, opened full screen', async ({
+	browser
+}) => {
+	const trainer = await newTrainer('Coach');
+	const trainee = await newTraineeOf(trainer, 'Alex');
+	const { context, page } = await signedIn(browser, trainer.email);
+	await visit(page, `/messages/with/${trainee.id}`);
+	const photo = await photoWithExif(page, 3000, 2000);
+	expect(photo.includes(GPS_MARKER)).toBe(true);
+
+	// Held at the door for a moment: the composer shows the upload on its way.
+	let release!: () => void;
+	const held = new Promise<void>((r) => (release = r));
+	await page.route('**/storage/v1/object/attachments/**', async (route) => {
+		await held;
+		await route.continue();
+	});
+	await page
+		.getByTestId('attach-input')
+		.setInputFiles({ name: 'Kniebeuge Pässe.jpg', mimeType: 'image/jpeg', buffer: photo });
+	const pending = page.getByTestId('pending-file');
+	await expect(pending).toHaveAttribute('data-status', 'uploading');
+	await expect(pending.getByRole('progressbar')).toBeVisible();
+	await shoot(page, 'attachments-composer-uploading');
+	release();
+	await expect(pending).toHaveAttribute('data-status', 'uploaded');
+	await page.unrouteAll();
+
+	// No text: the photo alone is the message, and it creates the conversation.
+	await composer(page).focus();
+	await page.getByRole('button', { name: 'Send' }).click();
+	await expect(page).toHaveURL(/\/messages\/[0-9a-f-]{36}$/);
+	const image = page.getByTestId('message').getByTestId('attachment-image');
+	await expect(image).toBeVisible();
+	await expect(image.locator('img')).toHaveJSProperty('complete', true);
+	expect(await image.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+
+	// The database's row: the original name, an ASCII key in my folder, the re-encoded size.
+	const { data: rows, error } = await trainee.client
+		.from('message_attachments')
+		.select('path, kind, mime_type, original_name, meta, message_id');
+	expect(error).toBeNull();
+	expect(rows).toHaveLength(1);
+	const [row] = rows!;
+	expect(row).toMatchObject({ kind: 'image', mime_type: 'image/jpeg', original_name: 'Kniebeuge Pässe.jpg' });
+	expect(row.path).toBe(`${trainer.id}/${row.message_id}/Kniebeuge-Passe.jpg`);
+	expect(row.meta).toMatchObject({ width: 2048, height: 1365 });
+	// What was stored carries no EXIF block and no location.
+	const { data: stored } = await trainee.client.storage.from('attachments').download(row.path);
+	const storedBytes = Buffer.from(await stored!.arrayBuffer());
+	expect(storedBytes.includes(GPS_MARKER)).toBe(false);
+	expect(storedBytes.includes('Exif')).toBe(false);
+	await shoot(page, 'attachments-chat-photo-sent');
+
+	// The trainee sees it, sized before it loads, and opens it full screen.
+	const other = await signedIn(browser, trainee.email);
+	await other.page.getByTestId('conversation-row').filter({ hasText: trainer.name }).click();
+	const theirs = other.page.getByTestId('attachment-image');
+	await expect(theirs).toBeVisible();
+	const box = await theirs.boundingBox();
+	expect(box!.width / box!.height).toBeCloseTo(2048 / 1365, 1);
+	await theirs.click();
+	const viewer = other.page.getByTestId('media-viewer');
+	await expect(viewer.getByTestId('viewer-image')).toBeVisible();
+	await expect(viewer).toContainText('Kniebeuge Pässe.jpg');
+	await shoot(other.page, 'attachments-viewer');
+	await other.page.keyboard.press('Escape');
+	await expect(viewer).toBeHidden();
+	await other.context.close();
+	await context.close();
+});
+
+test('files that cannot be sent are refused with their reason before anything is uploaded', async ({
+	browser
+}) => {
+	const trainer = await newTrainer('Coach');
+	const trainee = await newTraineeOf(trainer, 'Alex');
+	const { context, page } = await signedIn(browser, trainer.email);
+	await visit(page, `/messages/with/${trainee.id}`);
+	let uploads = 0;
+	page.on('request', (r) => {
+		if (r.url().includes('/storage/v1/')) uploads++;
+	});
+
+	const jpegStart = Buffer.from([
+		0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0
+	]);
+	const zip = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0, 0, 8, 0]), Buffer.alloc(40)]);
+	const pdf = Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n');
+	// 21 MB made in the page (sending it through the test driver takes a minute), picked as a file.
+	await page.getByTestId('attach-input').evaluate(
+		(input: HTMLInputElement, start) => {
+			const picked = new DataTransfer();
+			const bytes = new Uint8Array(21 * 1024 * 1024);
+			bytes.set(start);
+			picked.items.add(new File([bytes], 'huge.jpg', { type: 'image/jpeg' }));
+			input.files = picked.files;
+			input.dispatchEvent(new Event('change', { bubbles: true }));
+		},
+		[...jpegStart]
+	);
+	await page.getByTestId('attach-input').setInputFiles([
+		{ name: 'program.zip', mimeType: 'application/zip', buffer: zip },
+		{ name: 'photo.jpg', mimeType: 'image/jpeg', buffer: pdf }
+	]);
+	const errors = page.getByTestId('file-error');
+	await expect(errors).toHaveText([
+		'“huge.jpg” is 21 MB. Photos can be at most 20 MB.',
+		'“program.zip” can’t be sent: only photos, videos, audio, PDFs and plain text files can (this is ZIP).',
+		'“photo.jpg” is named like a photo, but its contents are a PDF. Rename or re-export it and try again.'
+	]);
+	// Nothing to send, nothing sent.
+	await expect(page.getByRole('button', { name: 'Send' })).toBeDisabled();
+	expect(uploads).toBe(0);
+	await shoot(page, 'attachments-refused');
+	// Removed, they are gone.
+	for (const name of ['huge.jpg', 'program.zip', 'photo.jpg']) {
+		await page.getByRole('button', { name: `Remove ${name}` }).click();
+	}
+	await expect(page.getByTestId('pending-file')).toHaveCount(0);
+	await context.close();
+});
+
+test('a photo sent offline waits for the network and arrives once', async ({ browser }) => {
+	const trainer = await newTrainer('Coach');
+	const trainee = await newTraineeOf(trainer, 'Alex');
+	await send(trainer.client, trainee.id, 'Send me your squat from today');
+	const { context, page } = await signedIn(browser, trainee.email);
+	await page.getByTestId('conversation-row').filter({ hasText: trainer.name }).click();
+	const photo = await photoWithExif(page, 800, 600);
+
+	await context.setOffline(true);
+	await page
+		.getByTestId('attach-input')
+		.setInputFiles({ name: 'squat.jpg', mimeType: 'image/jpeg', buffer: photo });
+	await expect(page.getByTestId('pending-file')).toHaveAttribute('data-status', 'offline');
+	await composer(page).fill('Here it is');
+	await page.getByRole('button', { name: 'Send' }).click();
+	const mine = page.getByTestId('message').filter({ hasText: 'Here it is' });
+	await expect(mine.getByTestId('pending-file')).toHaveAttribute('data-status', 'offline');
+	await page.waitForTimeout(1000);
+	await context.setOffline(false);
+
+	await expect(mine.getByTestId('attachment-image')).toBeVisible({ timeout: 20_000 });
+	// Once in the database, once on the trainer's side.
+	const { data } = await trainer.client.from('messages').select('id, body').eq('sender_id', trainee.id);
+	expect(data).toHaveLength(1);
+	const { data: files } = await trainer.client
+		.from('message_attachments')
+		.select('id')
+		.eq('message_id', data![0].id);
+	expect(files).toHaveLength(1);
+	const other = await signedIn(browser, trainer.email);
+	await other.page.getByTestId('conversation-row').filter({ hasText: trainee.name }).click();
+	await expect(other.page.getByTestId('attachment-image')).toHaveCount(1);
+	await other.context.close();
+	await context.close();
+});
+
+test('a profile photo chosen in Settings is cropped to a square and shown to the other side instead of initials', async ({
+	browser
+}) => {
+	const trainer = await newTrainer('Coach');
+	const trainee = await newTraineeOf(trainer, 'Alex');
+	await send(trainer.client, trainee.id, 'Welcome!');
+	const { context, page } = await signedIn(browser, trainer.email);
+	await visit(page, '/settings');
+	const photo = await photoWithExif(page, 1200, 800);
+	await page
+		.getByTestId('avatar-input')
+		.setInputFiles({ name: 'me.jpg', mimeType: 'image/jpeg', buffer: photo });
+	await expect(page.getByTestId('photo-status')).toHaveText('Saved.');
+	const { data: me } = await trainer.client
+		.from('profiles')
+		.select('avatar_path, avatar_url')
+		.eq('id', trainer.id)
+		.single();
+	expect(me!.avatar_path).toMatch(new RegExp(`^${trainer.id}/[0-9a-f-]{36}\\.jpg$`));
+	// Public, square, without the EXIF block.
+	const response = await fetch(me!.avatar_url);
+	expect(response.status).toBe(200);
+	const bytes = Buffer.from(await response.arrayBuffer());
+	expect(bytes.includes(GPS_MARKER)).toBe(false);
+	const side = await page.evaluate(async (url) => {
+		const bitmap = await createImageBitmap(await (await fetch(url)).blob());
+		return [bitmap.width, bitmap.height];
+	}, me!.avatar_url);
+	expect(side).toEqual([256, 256]);
+
+	const other = await signedIn(browser, trainee.email);
+	const row = other.page.getByTestId('conversation-row').filter({ hasText: trainer.name });
+	await expect(row.locator('img.avatar')).toHaveAttribute('src', me!.avatar_url);
+	await other.context.close();
+	await context.close();
+});
