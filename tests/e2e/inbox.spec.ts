@@ -37,6 +37,7 @@ test('a trainer pins, mutes, filters and marks conversations unread; the badge l
 	await expect(rows.first()).toContainText(ben.name);
 	await expect(row(page, ana.name).getByTestId('last-seen')).toContainText('Last seen');
 	await expect.poll(() => badge(page)).toBe(3);
+	await expect(page).toHaveTitle(/^\(3\) /);
 
 	// Pin Ana from the keyboard: she moves to the top and says so.
 	await rowMenu(page, ana.name);
@@ -52,6 +53,7 @@ test('a trainer pins, mutes, filters and marks conversations unread; the badge l
 	await expect(row(page, ben.name)).toContainText('Muted: no notifications, not counted in your badge.');
 	await expect(row(page, ben.name).getByTestId('unread-count')).toContainText('2');
 	await expect.poll(() => badge(page)).toBe(1);
+	await expect(page).toHaveTitle(/^\(1\) /);
 
 	// A second browser: Ben writes again (muted: the badge stays), Ana writes (pinned: stays on top).
 	await send(ben.client, trainer.id, 'Ben here: third question');
