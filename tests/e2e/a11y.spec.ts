@@ -8,6 +8,8 @@ for (const scheme of ['light', 'dark'] as const)
 		test(`every screen has no serious or critical axe violation at ${width}px in the ${scheme} theme`, async ({
 			browser
 		}) => {
+			// About twenty screens, each with axe: longer than one scenario's default.
+			test.setTimeout(240_000);
 			const viewport = { width, height: width < 768 ? 740 : 800 };
 			const fresh = await newTraineeOfCoach('Avery');
 			const violations: string[] = [];

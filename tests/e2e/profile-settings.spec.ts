@@ -59,7 +59,7 @@ test('the theme follows the system, or the choice in Settings from the first pai
 	const trainer = await newTrainer('Themer');
 	const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
 	const page = await context.newPage();
-	const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+	const background = () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
 	await signIn(page, trainer.email);
 	await visit(page, '/settings');
 	expect(await background()).toBe('rgb(255, 255, 255)');
