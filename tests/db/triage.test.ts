@@ -207,6 +207,27 @@ describe('mute', () => {
 		});
 	});
 
+	test('tells the user the unread total after each change, not before it', async () => {
+		await as(t.db, a.coach, async (x) => {
+			expect(await total(x)).toBe(2);
+			await forgetEvents(x, a.coach);
+			await mute(x, conv.coachAlex); // a new settings row
+			await mute(x, conv.coachAlex, false); // the same row again ("on conflict do update")
+			expect((await broadcasts(x, a.coach)).map((e) => e.payload)).toEqual([
+				expect.objectContaining({ conversation_id: conv.coachAlex, muted: true, unread_total: 1 }),
+				expect.objectContaining({ conversation_id: conv.coachAlex, muted: false, unread_total: 2 })
+			]);
+			await x.query(`select public.mark_conversation_read($1)`, [conv.coachAlex]);
+			await forgetEvents(x, a.coach);
+			await markUnread(x, conv.coachAlex);
+			expect(await total(x)).toBe(2);
+			expect((await broadcasts(x, a.coach)).map((e) => e.payload)).toEqual([
+				expect.objectContaining({ conversation_id: conv.coachAlex, marked_unread: true, unread_total: 2 })
+			]);
+			expect(await effectiveMismatches(x, a.coach)).toEqual([]);
+		});
+	});
+
 	test('sends no push: the claim finishes the recipient’s row as muted', async () => {
 		await as(t.db, a.coach, async (x) => {
 			await mute(x, conv.coachAlex);

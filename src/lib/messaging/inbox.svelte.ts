@@ -1,5 +1,6 @@
-// The signed-in user's inbox: conversation list pages, the unread total for the badge, and the
-// live `user:<id>` channel that keeps both current. One instance per signed-in layout.
+// The signed-in user's inbox: conversation list pages (pinned first, filtered by view and name),
+// my triage of them (pin, mute, mark unread), the unread total for the badge, and the live
+// `user:<id>` channel that keeps them current. One instance per signed-in layout.
 import type { Supabase } from '$lib/supabase/types';
 import { getContext, setContext } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
@@ -7,16 +8,34 @@ import { keepJoined, onHint, whenBack, type LiveState } from '$lib/supabase/real
 import * as conversations from '$lib/data/conversations';
 import * as lastSeen from '$lib/device/last-seen';
 import type { UserError } from '$lib/errors';
-import type { ConversationRow } from '$lib/schemas/rows';
+import type { ConversationRow, ConversationSettings, InboxRow } from '$lib/schemas/rows';
+import type { Result } from '$lib/data/result';
 import {
 	conversationChangedSchema,
 	profileChangedSchema,
 	type ConversationChanged
 } from '$lib/schemas/realtime';
-import { mergeConversations, newestFirst } from './merge';
+import { mergeConversations, pinnedFirst } from './merge';
+
+/** Which part of my conversations the list shows: active ones, active ones with unread, archived. */
+export type InboxView = 'inbox' | 'unread' | 'archived';
+
+/** A row as this device kept it before triage existed gets the neutral triage state. */
+function withTriage(row: ConversationRow & Partial<InboxRow>): InboxRow {
+	return {
+		pinned_at: null,
+		muted: false,
+		marked_unread: false,
+		other_party_last_seen_at: null,
+		...row
+	};
+}
 
 export class Inbox {
-	conversations = $state<ConversationRow[]>([]);
+	conversations = $state<InboxRow[]>([]);
+	/** The list's filter; change it with setFilter. */
+	view = $state<InboxView>('inbox');
+	name = $state('');
 	unreadTotal = $state(0);
 	loaded = $state(false);
 	loadingMore = $state(false);
@@ -34,6 +53,10 @@ export class Inbox {
 	#fromDevice = false;
 	/** Views that re-read when a person they show changes (see onProfileChanged). */
 	#profileListeners: ((profileId: string) => void)[] = [];
+	/** Told when a message from the other person arrives in a conversation I have not muted. */
+	#incomingListeners: ((change: ConversationChanged) => void)[] = [];
+	/** Bumped by every filter change, so an answer for an earlier filter is dropped. */
+	#generation = 0;
 
 	constructor(supabase: Supabase, userId: string) {
 		this.#supabase = supabase;
@@ -90,10 +113,12 @@ export class Inbox {
 	/** The first page and the unread total from the database, merged into what is shown. */
 	async refresh(): Promise<void> {
 		const eventsBefore = this.#events;
+		const generation = this.#generation;
 		const [page, total] = await Promise.all([
-			conversations.list(this.#supabase),
+			conversations.inbox(this.#supabase, this.#filter()),
 			conversations.unreadTotal(this.#supabase)
 		]);
+		if (generation !== this.#generation) return;
 		// An event that arrived meanwhile may be newer than this answer: ask again.
 		if (this.#events !== eventsBefore) return this.refresh();
 		if (!page.ok) {
@@ -103,10 +128,55 @@ export class Inbox {
 		}
 		this.error = total.ok ? null : total.error;
 		if (total.ok) this.unreadTotal = total.data;
-		if (!this.loaded || this.#fromDevice) this.hasMore = page.data.length === conversations.PAGE_SIZE;
+		if (!this.loaded || this.#fromDevice) {
+			this.hasMore = page.data.length === conversations.PAGE_SIZE;
+			// What the device kept may hold conversations the database no longer lists here.
+			if (this.#fromDevice) this.conversations = [];
+		}
 		this.#fromDevice = false;
 		this.#merge(page.data);
 		this.loaded = true;
+		this.#keep();
+	}
+
+	/**
+	 * Shows another part of the inbox: `view`, and (for trainers) only people whose name contains
+	 * `name`. Rows that stop matching while shown (read under "Unread") stay until the filter
+	 * changes, so a row does not vanish under the pointer.
+	 */
+	async setFilter(view: InboxView, name = ''): Promise<void> {
+		if (view === this.view && name.trim() === this.name) return;
+		this.view = view;
+		this.name = name.trim();
+		this.#generation++;
+		this.conversations = [];
+		this.loaded = false;
+		this.loadingMore = false;
+		this.hasMore = true;
+		this.error = null;
+		await this.refresh();
+	}
+
+	/** Whether the list shows the whole active inbox (the part this device keeps for offline use). */
+	get unfiltered(): boolean {
+		return this.view === 'inbox' && this.name === '';
+	}
+
+	#filter(): conversations.InboxFilter {
+		const name = this.name || undefined;
+		if (this.view === 'archived') return { archived: true, name };
+		return { archived: false, unreadOnly: this.view === 'unread', name };
+	}
+
+	/** Whether a conversation not shown could belong in the current view (then the list re-reads). */
+	#mightMatch(change: ConversationChanged): boolean {
+		if (this.view === 'archived') return change.archived_at !== null;
+		if (change.archived_at !== null) return false;
+		return this.view !== 'unread' || change.unread_count > 0 || change.marked_unread === true;
+	}
+
+	#keep(): void {
+		if (!this.unfiltered) return;
 		void lastSeen.saveInbox(this.userId, {
 			conversations: this.conversations,
 			unreadTotal: this.unreadTotal
@@ -116,23 +186,23 @@ export class Inbox {
 	/** Shows the list this device last saw until the database answers (or while offline). */
 	async #restoreLastSeen(): Promise<void> {
 		const kept = await lastSeen.inbox(this.userId);
-		if (!kept || this.loaded) return;
-		this.conversations = kept.conversations;
+		if (!kept || this.loaded || !this.unfiltered) return;
+		this.conversations = kept.conversations.map(withTriage).sort(pinnedFirst);
 		this.unreadTotal = kept.unreadTotal;
 		this.hasMore = false;
 		this.#fromDevice = true;
 		this.loaded = true;
 	}
 
-	/** The next page after the oldest conversation shown (keyset cursor). */
+	/** The next page after the last conversation shown (keyset cursor: pinned, time, id). */
 	async loadMore(): Promise<void> {
 		const last = this.conversations.at(-1);
-		if (this.loadingMore || !this.hasMore || !last?.last_message_at) return;
+		const after = last && conversations.cursorAfter(last);
+		if (this.loadingMore || !this.hasMore || !after) return;
+		const generation = this.#generation;
 		this.loadingMore = true;
-		const page = await conversations.list(this.#supabase, {
-			lastMessageAt: last.last_message_at,
-			id: last.id
-		});
+		const page = await conversations.inbox(this.#supabase, { ...this.#filter(), after });
+		if (generation !== this.#generation) return;
 		this.loadingMore = false;
 		if (!page.ok) {
 			this.error = page.error;
@@ -140,6 +210,56 @@ export class Inbox {
 		}
 		this.hasMore = page.data.length === conversations.PAGE_SIZE;
 		this.#merge(page.data);
+	}
+
+	// ---- my triage: the database answers with the new state, and its event follows -------------
+
+	/** Pins a conversation to the top of my list, or unpins it. */
+	pin(conversationId: string, pinned: boolean): Promise<Result<ConversationSettings>> {
+		return this.#triage(conversations.setPinned(this.#supabase, conversationId, pinned));
+	}
+
+	/** Mutes a conversation (no push, nothing added to the badge), or unmutes it. */
+	mute(conversationId: string, muted: boolean): Promise<Result<ConversationSettings>> {
+		return this.#triage(conversations.setMuted(this.#supabase, conversationId, muted));
+	}
+
+	/** Marks a conversation unread until I open it again. */
+	markUnread(conversationId: string): Promise<Result<ConversationSettings>> {
+		return this.#triage(conversations.markUnread(this.#supabase, conversationId));
+	}
+
+	async #triage(request: Promise<Result<ConversationSettings>>): Promise<Result<ConversationSettings>> {
+		const result = await request;
+		if (result.ok) {
+			const { conversation_id, pinned_at, muted, marked_unread } = result.data;
+			this.conversations = this.conversations
+				.map((c) =>
+					c.id === conversation_id
+						? {
+								...c,
+								pinned_at,
+								muted,
+								marked_unread,
+								unread_count: marked_unread ? Math.max(c.unread_count, 1) : c.unread_count
+							}
+						: c
+				)
+				.sort(pinnedFirst);
+			this.#keep();
+		}
+		return result;
+	}
+
+	/**
+	 * Calls `listener` for each message from the other person that arrives in a conversation I have
+	 * not muted (the tab's sound). Returns the teardown.
+	 */
+	onIncoming(listener: (change: ConversationChanged) => void): () => void {
+		this.#incomingListeners = [...this.#incomingListeners, listener];
+		return () => {
+			this.#incomingListeners = this.#incomingListeners.filter((l) => l !== listener);
+		};
 	}
 
 	/**
@@ -159,21 +279,29 @@ export class Inbox {
 		for (const listener of this.#profileListeners) listener(profileId);
 	}
 
-	find(conversationId: string): ConversationRow | undefined {
+	find(conversationId: string): InboxRow | undefined {
 		return this.conversations.find((c) => c.id === conversationId);
 	}
 
-	#merge(rows: ConversationRow[]): void {
-		this.conversations = mergeConversations(this.conversations, rows);
+	#merge(rows: InboxRow[]): void {
+		this.conversations = mergeConversations(this.conversations, rows, pinnedFirst);
 	}
 
 	#apply(change: ConversationChanged): void {
 		this.#events++;
+		const held = this.find(change.conversation_id);
+		const seqBefore = this.changes.get(change.conversation_id)?.last_message_seq ?? held?.last_message_seq;
 		this.changes.set(change.conversation_id, change);
 		this.unreadTotal = change.unread_total;
-		const held = this.find(change.conversation_id);
+		const arrived =
+			change.last_message_sender_id !== null &&
+			change.last_message_sender_id !== this.userId &&
+			(seqBefore === undefined ? change.unread_count > 0 : change.last_message_seq > seqBefore);
+		if (arrived && !(change.muted ?? held?.muted)) {
+			for (const listener of this.#incomingListeners) listener(change);
+		}
 		if (!held || !held.other_party_name) {
-			void this.refresh();
+			if (this.#mightMatch(change)) void this.refresh();
 			return;
 		}
 		this.conversations = this.conversations
@@ -187,16 +315,16 @@ export class Inbox {
 							last_message_seq: change.last_message_seq,
 							unread_count: change.unread_count,
 							archived_at: change.archived_at,
-							archived_reason: change.archived_reason
+							archived_reason: change.archived_reason,
+							pinned_at: change.pinned_at !== undefined ? change.pinned_at : c.pinned_at,
+							muted: change.muted ?? c.muted,
+							marked_unread: change.marked_unread ?? c.marked_unread
 						}
 					: c
 			)
-			.sort(newestFirst);
+			.sort(pinnedFirst);
 		// The copy kept for offline use follows live changes too, not only full reloads.
-		void lastSeen.saveInbox(this.userId, {
-			conversations: this.conversations,
-			unreadTotal: this.unreadTotal
-		});
+		this.#keep();
 	}
 }
 

@@ -8,8 +8,21 @@ export function newestFirst(a: ConversationRow, b: ConversationRow): number {
 	return diff || (b.id < a.id ? -1 : b.id > a.id ? 1 : 0);
 }
 
+/** The inbox order (list_conversations' keyset order): pinned ones first, each part newest first. */
+export function pinnedFirst(
+	a: ConversationRow & { pinned_at?: string | null },
+	b: ConversationRow & { pinned_at?: string | null }
+): number {
+	const pinned = Number(Boolean(b.pinned_at)) - Number(Boolean(a.pinned_at));
+	return pinned || newestFirst(a, b);
+}
+
 /** Held conversations updated with `rows`; a held row with a newer last message wins. */
-export function mergeConversations(held: ConversationRow[], rows: ConversationRow[]): ConversationRow[] {
+export function mergeConversations<Row extends ConversationRow>(
+	held: Row[],
+	rows: Row[],
+	order: (a: Row, b: Row) => number = newestFirst
+): Row[] {
 	const byId = new Map(held.map((c) => [c.id, c]));
 	for (const row of rows) {
 		const current = byId.get(row.id);
@@ -17,7 +30,7 @@ export function mergeConversations(held: ConversationRow[], rows: ConversationRo
 		if (current && current.last_message_seq > row.last_message_seq) continue;
 		byId.set(row.id, row);
 	}
-	return [...byId.values()].sort(newestFirst);
+	return [...byId.values()].sort(order);
 }
 
 /**

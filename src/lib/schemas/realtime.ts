@@ -22,7 +22,11 @@ export const conversationChangedSchema = z.object({
 	...lastMessageShape,
 	unread_count: count,
 	unread_total: count,
-	...archiveShape
+	...archiveShape,
+	// My own triage of it (absent from events of servers older than the triage migration).
+	pinned_at: z.optional(z.nullable(timestamp)),
+	muted: z.optional(z.boolean()),
+	marked_unread: z.optional(z.boolean())
 });
 export type ConversationChanged = z.infer<typeof conversationChangedSchema>;
 

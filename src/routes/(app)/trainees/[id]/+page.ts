@@ -18,11 +18,17 @@ export const load: PageLoad = async ({ params, parent, depends }) => {
 		const seen = kept?.trainees.find((t) => t.id === params.id);
 		if (!seen) error(503, 'You are offline, and this trainee has not been opened on this device yet.');
 		const conversation = kept?.conversations.find((c) => c.trainee_id === params.id) ?? null;
-		return { trainee: seen, conversation, offline: true };
+		return { trainee: seen, conversation, details: null, offline: true };
 	}
 	if (!trainee.ok) error(503, trainee.error.message);
 	if (!trainee.data || trainee.data.trainer_id !== profile.id) error(404, 'Trainee not found.');
-	const conversation = await conversations.between(supabase, { trainerId: profile.id, traineeId: params.id });
+	// The pair's conversation, and what only the trainer sees: when they joined and were last active,
+	// and the trainer's private note.
+	const [conversation, details] = await Promise.all([
+		conversations.between(supabase, { trainerId: profile.id, traineeId: params.id }),
+		profiles.traineeProfile(supabase, params.id)
+	]);
 	if (!conversation.ok) error(503, conversation.error.message);
-	return { trainee: trainee.data, conversation: conversation.data, offline: false };
+	if (!details.ok) error(503, details.error.message);
+	return { trainee: trainee.data, conversation: conversation.data, details: details.data, offline: false };
 };
