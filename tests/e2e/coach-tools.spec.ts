@@ -3,7 +3,16 @@
 // arriving in each trainee's conversation with the name filled in, a saved reply inserted with "/",
 // and a message scheduled, edited and cancelled.
 import { expect, test } from '@playwright/test';
-import { composer, messageBubble, newTraineeOf, newTrainer, signedIn, tag, visit } from './support';
+import {
+	checkScreen,
+	composer,
+	messageBubble,
+	newTraineeOf,
+	newTrainer,
+	signedIn,
+	tag,
+	visit
+} from './support';
 
 const firstName = (displayName: string) => displayName.split(' ')[0];
 
@@ -34,6 +43,7 @@ test('a broadcast to three trainees arrives in each conversation with their firs
 	await expect(page.getByTestId('broadcast-summaries').getByRole('listitem').first()).toContainText(
 		'3 sent · 0 read'
 	);
+	expect(await checkScreen(page, 'broadcast')).toEqual([]);
 
 	// Each trainee has it in their own conversation with the trainer, with their name filled in.
 	for (const trainee of trainees) {
@@ -82,6 +92,7 @@ test('a saved reply is inserted with "/" and the trainee’s first name', async 
 	await input.fill('/we');
 	const list = page.getByRole('listbox', { name: 'Saved replies' });
 	await expect(list.getByRole('option', { name: /week/ })).toHaveAttribute('aria-selected', 'true');
+	expect(await checkScreen(page, 'saved-reply-picker')).toEqual([]);
 	// Escape closes it; typing again after the slash offers it again.
 	await input.press('Escape');
 	await expect(list).toBeHidden();
@@ -120,6 +131,7 @@ test('a scheduled message shows as scheduled, can be edited and cancelled', asyn
 	await expect(row).toHaveCount(1);
 	await expect(row).toContainText(`Check-in tomorrow ${t}`);
 	await expect(row.getByTestId('scheduled-status')).toHaveText('Scheduled');
+	expect(await checkScreen(page, 'scheduled')).toEqual([]);
 
 	await row.getByRole('button', { name: 'Edit' }).click();
 	await row.getByLabel('Message').fill(`Check-in on Friday ${t}`);
@@ -136,5 +148,21 @@ test('a scheduled message shows as scheduled, can be edited and cancelled', asyn
 	// The trainee never got it.
 	const received = await trainee.client.from('messages').select('id').like('body', `%${t}`);
 	expect(received.data).toEqual([]);
+
+	// Settings changes the zone; a name that is not one is refused in a sentence.
+	await visit(page, '/settings');
+	const setting = page.getByTestId('time-zone-setting');
+	await expect(setting.getByLabel(/Scheduled messages are sent/)).toHaveValue(browserZone);
+	await setting.getByLabel(/Scheduled messages are sent/).fill('Mars/Olympus');
+	await setting.getByRole('button', { name: 'Save time zone' }).click();
+	await expect(setting.getByRole('status')).toHaveText(
+		'That is not a time zone we know. Pick one from the list.'
+	);
+	await setting.getByLabel(/Scheduled messages are sent/).fill('Asia/Tokyo');
+	await setting.getByRole('button', { name: 'Save time zone' }).click();
+	await expect(setting.getByRole('status')).toHaveText('Saved.');
+	await expect
+		.poll(async () => (await trainer.client.from('profiles').select('time_zone').eq('id', trainer.id)).data)
+		.toEqual([{ time_zone: 'Asia/Tokyo' }]);
 	await context.close();
 });
