@@ -9,6 +9,7 @@ import {
 	messageBubble,
 	newTraineeOf,
 	newTrainer,
+	send,
 	signedIn,
 	tag,
 	visit
@@ -164,5 +165,23 @@ test('a scheduled message shows as scheduled, can be edited and cancelled', asyn
 	await expect
 		.poll(async () => (await trainer.client.from('profiles').select('time_zone').eq('id', trainer.id)).data)
 		.toEqual([{ time_zone: 'Asia/Tokyo' }]);
+	await context.close();
+});
+
+test('a trainee gets a sentence, not the coach tools, and no saved replies in the composer', async ({
+	browser
+}) => {
+	const trainer = await newTrainer('Coach');
+	const trainee = await newTraineeOf(trainer, 'Fay');
+	await send(trainer.client, trainee.id, 'Welcome');
+	const { page, context } = await signedIn(browser, trainee.email);
+	for (const path of ['/broadcast', '/scheduled']) {
+		await visit(page, path);
+		await expect(page.getByText('Only trainers can use this page.')).toBeVisible();
+	}
+	await visit(page, `/messages/with/${trainer.id}`);
+	await composer(page).fill('/');
+	await expect(messageBubble(page, 'Welcome')).toBeVisible();
+	await expect(page.getByTestId('saved-reply-picker')).toHaveCount(0);
 	await context.close();
 });
