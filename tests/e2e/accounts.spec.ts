@@ -316,6 +316,10 @@ test('deleting the account: stated plainly, the password asked again, the other 
 	const coachContext = await browser.newContext();
 	const coachPage = await coachContext.newPage();
 	await signIn(coachPage, demo.coach.email);
+	// The conversation is archived with the account: it has left the active list for the Archived view.
+	await expect(coachPage.getByTestId('conversation-row').first()).toBeVisible();
+	await expect(coachPage.getByTestId('conversation-row').filter({ hasText: said })).toHaveCount(0);
+	await coachPage.getByRole('button', { name: 'Archived', exact: true }).click();
 	await expect(coachPage.getByTestId('conversation-row').filter({ hasText: said })).toContainText(
 		'Deleted user'
 	);
