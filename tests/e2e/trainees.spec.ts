@@ -30,7 +30,8 @@ test('Message on a trainee page opens the existing conversation and sends nothin
 	await row.getByRole('link', { name: demo.alex.name, exact: true }).click();
 	await expect(coach.page.getByRole('heading', { name: demo.alex.name })).toBeVisible();
 
-	await coach.page.getByRole('link', { name: 'Message', exact: true }).click();
+	// With a conversation already there, the page says it opens it.
+	await coach.page.getByRole('link', { name: 'Open conversation', exact: true }).click();
 	await expect(coach.page).toHaveURL(new RegExp(`/messages/${conversations.coachAlex}$`));
 	await expect(composer(coach.page)).toHaveValue('');
 
