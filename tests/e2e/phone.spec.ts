@@ -93,12 +93,12 @@ test('on a phone, a long press on a message opens its actions: a 👍 from there
 	await touch(text, { until: () => expect(menu).toBeVisible() });
 	await expect(coach.getByRole('menuitem', { name: 'Reply' })).toBeVisible();
 	expect(await coach.evaluate(() => document.getSelection()?.toString() ?? '')).toBe('');
-	const bubbleBox = await bubble.locator('.bubble').boundingBox();
+	// Anchored to the message: just above or below it, not over the finger or its reactions.
+	const messageBox = await bubble.boundingBox();
 	const menuBox = await menu.boundingBox();
-	expect(bubbleBox && menuBox).toBeTruthy();
-	// Anchored to the bubble: just above or below it, not over it.
+	if (!messageBox || !menuBox) throw new Error('the message or its menu is not on screen');
 	expect(
-		menuBox!.y >= bubbleBox!.y + bubbleBox!.height - 1 || menuBox!.y + menuBox!.height <= bubbleBox!.y + 1
+		menuBox.y >= messageBox.y + messageBox.height - 1 || menuBox.y + menuBox.height <= messageBox.y + 1
 	).toBe(true);
 
 	await coach.getByRole('menuitem', { name: 'React with 👍' }).tap();
@@ -140,6 +140,11 @@ test('on a phone, a long press on a conversation row opens its menu without open
 	await touch(row(ana.name).locator('.preview'), { until: () => expect(menu).toBeVisible() });
 	await expect(page.getByRole('menuitem', { name: 'Mark as unread' })).toBeVisible();
 	await expect(page).toHaveURL(/\/messages$/);
+	// On the screen whole: its longest label wraps rather than running off the edge.
+	const menuBox = await menu.boundingBox();
+	if (!menuBox) throw new Error('the menu is not on screen');
+	expect(menuBox.x).toBeGreaterThanOrEqual(0);
+	expect(menuBox.x + menuBox.width).toBeLessThanOrEqual(phone.viewport.width);
 	await page.getByRole('menuitem', { name: 'Pin to top' }).tap();
 	await expect(rows.first()).toContainText(ana.name);
 	await expect(row(ana.name)).toHaveAttribute('data-pinned', '');
