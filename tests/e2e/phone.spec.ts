@@ -107,6 +107,17 @@ test('on a phone, a long press on a message opens its actions: a 👍 from there
 	await expect(chip).toHaveAttribute('data-emoji', '👍');
 	await expect(bubble.getByTestId('reaction')).toHaveAttribute('aria-pressed', 'true');
 
+	// A keyboard on the phone (Tab from the reaction) reaches the actions button, which then shows.
+	await bubble.getByTestId('reaction').focus();
+	await coach.keyboard.press('Tab');
+	const trigger = bubble.getByTestId('message-actions');
+	await expect(trigger).toBeFocused();
+	expect((await trigger.boundingBox())?.width).toBeGreaterThan(24);
+	await coach.keyboard.press('Enter');
+	await expect(coach.getByRole('menuitem', { name: 'Reply' })).toBeVisible();
+	await coach.keyboard.press('Escape');
+	await expect(menu).toHaveCount(0);
+
 	// Drawn by a colour emoji font, not as a box (Debian's Chromium needs fonts-noto-color-emoji).
 	const shot = await chip.screenshot({ path: 'test-results/screens/phone-reaction.png' });
 	expect(yellowPixels(shot)).toBeGreaterThan(20);
