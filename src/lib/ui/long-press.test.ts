@@ -5,15 +5,15 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { LONG_PRESS_MS, longPress, type LongPressOptions } from './long-press';
 
 class FakeElement extends EventTarget {
-	style: Record<string, string> & { setProperty(name: string, value: string): void } = {
-		setProperty(name: string, value: string) {
-			this[name] = value;
-		}
-	} as never;
-	children: FakeElement[] = [];
+	readonly style: Record<string, string> = {};
 	constructor(readonly tag = 'li') {
 		super();
+		// CSSStyleDeclaration's way in for names such as -webkit-touch-callout.
+		Object.defineProperty(this.style, 'setProperty', {
+			value: (name: string, value: string) => (this.style[name] = value)
+		});
 	}
+	children: FakeElement[] = [];
 	contains(other: unknown): boolean {
 		return other === this || this.children.some((child) => child.contains(other));
 	}
