@@ -1,0 +1,169 @@
+// On a phone (375 × 740, a touch screen, no hover): a long press opens a message's actions and a
+// conversation row's menu, a finger that moves on (a scroll) opens nothing, a short tap still opens
+// the conversation. Real touches through the DevTools protocol (Playwright's tap is a tap only), a
+// trainer and trainees of their own.
+import { PNG } from 'pngjs';
+import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
+import { newTraineeOf, newTrainer, openConversation, send, signIn, signedIn, tag } from './support';
+
+const phone = { viewport: { width: 375, height: 740 }, hasTouch: true, isMobile: true };
+
+async function onPhone(browser: Browser, email: string): Promise<Page> {
+	const context = await browser.newContext(phone);
+	const page = await context.newPage();
+	await signIn(page, email);
+	return page;
+}
+
+/**
+ * A finger on the middle of `target`: it goes down, moves `moveBy` pixels down if asked, and stays
+ * until `until` holds (for a long press, the menu is open), then lifts.
+ */
+async function touch(
+	target: Locator,
+	{ moveBy = 0, until }: { moveBy?: number; until: () => Promise<void> }
+) {
+	const page = target.page();
+	const box = await target.boundingBox();
+	if (!box) throw new Error('nothing to touch: the target is not on screen');
+	const x = box.x + box.width / 2;
+	const y = box.y + box.height / 2;
+	const cdp = await page.context().newCDPSession(page);
+	await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] });
+	if (moveBy) {
+		// In steps, as a finger scrolls: each one past the slop.
+		for (let step = 1; step <= 4; step++) {
+			await cdp.send('Input.dispatchTouchEvent', {
+				type: 'touchMove',
+				touchPoints: [{ x, y: y + (moveBy * step) / 4 }]
+			});
+		}
+	}
+	try {
+		await until();
+	} finally {
+		await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+		await cdp.detach();
+	}
+}
+
+/** Holds well past the long press's half second, so that a press that was not cancelled would open. */
+async function holdPastLongPress(page: Page) {
+	await page.waitForTimeout(1_500);
+}
+
+/** The pixels of a screenshot that are the yellow of a colour 👍 (a missing-glyph box is grey). */
+function yellowPixels(png: Buffer): number {
+	const { data, width, height } = PNG.sync.read(png);
+	let count = 0;
+	for (let i = 0; i < width * height * 4; i += 4) {
+		const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+		if (r > 200 && g > 140 && b < 110) count++;
+	}
+	return count;
+}
+
+test('on a phone, a long press on a message opens its actions: a 👍 from there reaches the other side, in colour', async ({
+	browser
+}) => {
+	const trainer = await newTrainer('Thumb');
+	const trainee = await newTraineeOf(trainer, 'Presser');
+	const question = `Did the deadlifts feel heavy? ${tag()}`;
+	const { conversation_id: conversationId } = await send(trainee.client, trainer.id, question);
+
+	const coach = await onPhone(browser, trainer.email);
+	const pupil = await signedIn(browser, trainee.email);
+	await openConversation(coach, conversationId);
+	await openConversation(pupil.page, conversationId);
+	await expect(coach.locator('section.chat[data-live="live"]')).toBeVisible();
+	await expect(pupil.page.locator('section.chat[data-live="live"]')).toBeVisible();
+
+	const bubble = coach.getByTestId('message').filter({ hasText: question });
+	const text = bubble.locator('p.body');
+	const menu = coach.getByRole('menu');
+
+	// On a touch screen the actions button is not shown: the long press is the way in.
+	expect((await bubble.getByTestId('message-actions').boundingBox())?.width).toBeLessThan(2);
+
+	// A finger that moves on is scrolling: nothing opens, however long it stays.
+	await touch(text, { moveBy: 60, until: () => holdPastLongPress(coach) });
+	await expect(menu).toHaveCount(0);
+
+	// A finger that rests opens the menu beside the bubble, with no word selected under it.
+	await touch(text, { until: () => expect(menu).toBeVisible() });
+	await expect(coach.getByRole('menuitem', { name: 'Reply' })).toBeVisible();
+	expect(await coach.evaluate(() => document.getSelection()?.toString() ?? '')).toBe('');
+	// Anchored to the message: just above or below it, not over the finger or its reactions.
+	const messageBox = await bubble.boundingBox();
+	const menuBox = await menu.boundingBox();
+	if (!messageBox || !menuBox) throw new Error('the message or its menu is not on screen');
+	expect(
+		menuBox.y >= messageBox.y + messageBox.height - 1 || menuBox.y + menuBox.height <= messageBox.y + 1
+	).toBe(true);
+
+	await coach.getByRole('menuitem', { name: 'React with 👍' }).tap();
+	await expect(menu).toHaveCount(0);
+	const chip = pupil.page.getByTestId('message').filter({ hasText: question }).getByTestId('reaction');
+	await expect(chip).toHaveAttribute('data-emoji', '👍');
+	await expect(bubble.getByTestId('reaction')).toHaveAttribute('aria-pressed', 'true');
+
+	// A keyboard on the phone (Tab from the reaction) reaches the actions button, which then shows.
+	await bubble.getByTestId('reaction').focus();
+	await coach.keyboard.press('Tab');
+	const trigger = bubble.getByTestId('message-actions');
+	await expect(trigger).toBeFocused();
+	expect((await trigger.boundingBox())?.width).toBeGreaterThan(24);
+	await coach.keyboard.press('Enter');
+	await expect(coach.getByRole('menuitem', { name: 'Reply' })).toBeVisible();
+	await coach.keyboard.press('Escape');
+	await expect(menu).toHaveCount(0);
+
+	// Drawn by a colour emoji font, not as a box (Debian's Chromium needs fonts-noto-color-emoji).
+	const shot = await chip.screenshot({ path: 'test-results/screens/phone-reaction.png' });
+	expect(yellowPixels(shot)).toBeGreaterThan(20);
+
+	await coach.context().close();
+	await pupil.context.close();
+});
+
+test('on a phone, a long press on a conversation row opens its menu without opening the conversation; pinning moves the row to the top; a tap opens it', async ({
+	browser
+}) => {
+	const trainer = await newTrainer('Holder');
+	const ana = await newTraineeOf(trainer, 'Ana');
+	const ben = await newTraineeOf(trainer, 'Ben');
+	await send(ana.client, trainer.id, 'Ana here: sore calves');
+	const { conversation_id: benConversation } = await send(ben.client, trainer.id, 'Ben here: rest day?');
+
+	const page = await onPhone(browser, trainer.email);
+	const rows = page.getByTestId('conversation-row');
+	const row = (name: string) => rows.filter({ hasText: name });
+	await expect(rows).toHaveCount(2);
+	await expect(rows.first()).toContainText(ben.name);
+	const menu = page.getByRole('menu');
+
+	// Scrolling past a row neither opens its menu nor the conversation.
+	await touch(row(ana.name).locator('.preview'), { moveBy: 60, until: () => holdPastLongPress(page) });
+	await expect(menu).toHaveCount(0);
+	await expect(page).toHaveURL(/\/messages$/);
+
+	// A long press opens Ana's menu, and the list stays.
+	await touch(row(ana.name).locator('.preview'), { until: () => expect(menu).toBeVisible() });
+	await expect(page.getByRole('menuitem', { name: 'Mark as unread' })).toBeVisible();
+	await expect(page).toHaveURL(/\/messages$/);
+	// On the screen whole: its longest label wraps rather than running off the edge.
+	const menuBox = await menu.boundingBox();
+	if (!menuBox) throw new Error('the menu is not on screen');
+	expect(menuBox.x).toBeGreaterThanOrEqual(0);
+	expect(menuBox.x + menuBox.width).toBeLessThanOrEqual(phone.viewport.width);
+	await page.getByRole('menuitem', { name: 'Pin to top' }).tap();
+	await expect(rows.first()).toContainText(ana.name);
+	await expect(row(ana.name)).toHaveAttribute('data-pinned', '');
+	await expect(page).toHaveURL(/\/messages$/);
+
+	// A short tap is still a tap: Ben's conversation opens.
+	await row(ben.name).tap();
+	await expect(page).toHaveURL(new RegExp(`/messages/${benConversation}$`));
+	await expect(page.getByTestId('message').filter({ hasText: 'Ben here: rest day?' })).toBeVisible();
+	await page.context().close();
+});
