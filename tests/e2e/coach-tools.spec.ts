@@ -11,6 +11,7 @@ import {
 	newTraineeOf,
 	newTrainer,
 	send,
+	shoot,
 	signedIn,
 	tag,
 	visit,
@@ -217,6 +218,7 @@ test('a photo broadcast to two trainees shows the photo in both conversations', 
 		buffer: await photo(page)
 	});
 	await expect(page.getByTestId('pending-file')).toHaveAttribute('data-status', 'uploaded');
+	await shoot(page, 'broadcast-photo');
 	await page.getByRole('button', { name: 'Send to 2 trainees' }).click();
 	const outcomes = page.getByTestId('broadcast-outcomes').getByRole('listitem');
 	await expect(outcomes).toHaveCount(2);
@@ -284,6 +286,7 @@ test('a message and a broadcast scheduled a minute ahead are sent by the job at 
 	await page.getByRole('button', { name: 'Schedule for 2 trainees' }).click();
 	await expect(page.getByTestId('broadcast-scheduled')).toContainText('to 2 trainees');
 	expect(await checkScreen(page, 'broadcast-later')).toEqual([]);
+	await shoot(page, 'broadcast-later');
 
 	await page.getByRole('link', { name: 'See it under Send later' }).click();
 	await expect(page.getByRole('heading', { name: 'Send later' })).toBeVisible();
@@ -305,6 +308,7 @@ test('a message and a broadcast scheduled a minute ahead are sent by the job at 
 	for (const row of [rowOf(single), rowOf(lost), broadcastRow])
 		await expect(row.getByTestId('scheduled-status')).toHaveText('Scheduled');
 	expect(await checkScreen(page, 'scheduled-broadcast')).toEqual([]);
+	await shoot(page, 'scheduled-waiting');
 
 	// Hal is removed before the time: his message cannot go (the conversation is archived), and
 	// the broadcast skips him.
@@ -339,6 +343,8 @@ test('a message and a broadcast scheduled a minute ahead are sent by the job at 
 	// Sent and failed rows offer no edit or cancel.
 	await expect(page.getByRole('button', { name: /^(Edit|Cancel message|Cancel broadcast)$/ })).toHaveCount(0);
 	expect(await checkScreen(page, 'scheduled-sent')).toEqual([]);
+	await broadcastRow.scrollIntoViewIfNeeded();
+	await shoot(page, 'scheduled-sent');
 	await trainee.context.close();
 	await context.close();
 });
@@ -359,12 +365,23 @@ test('a scheduled broadcast is edited and cancelled on Send later', async ({ bro
 	await visit(page, '/scheduled');
 	const row = page.locator('[data-testid="scheduled-row"][data-kind="broadcast"]');
 	await expect(row).toHaveCount(1);
-	await row.getByRole('button', { name: 'Edit' }).click();
-	await row.getByLabel('Message').fill(`Holiday hours: closed on the 24th ${t}`);
-	await row.getByRole('button', { name: 'Save' }).click();
+	// By keyboard: focus goes into the text, back to Edit after saving, to the list's heading once
+	// the row is gone.
+	await row.getByRole('button', { name: 'Edit' }).focus();
+	await page.keyboard.press('Enter');
+	const text = row.getByLabel('Message');
+	await expect(text).toBeFocused();
+	await page.keyboard.press('ControlOrMeta+A');
+	await page.keyboard.type(`Holiday hours: closed on the 24th ${t}`);
+	await row.getByRole('button', { name: 'Save' }).focus();
+	await page.keyboard.press('Enter');
 	await expect(row).toContainText(`Holiday hours: closed on the 24th ${t}`);
-	await row.getByRole('button', { name: 'Cancel broadcast' }).click();
+	await expect(row.getByRole('button', { name: 'Edit' })).toBeFocused();
+	await page.keyboard.press('Tab');
+	await expect(row.getByRole('button', { name: 'Cancel broadcast' })).toBeFocused();
+	await page.keyboard.press('Enter');
 	await expect(row).toHaveCount(0);
+	await expect(page.getByRole('heading', { name: 'Your scheduled messages' })).toBeFocused();
 	const { data } = await trainer.client.from('scheduled_broadcasts').select('body, status');
 	expect(data).toEqual([{ body: `Holiday hours: closed on the 24th ${t}`, status: 'cancelled' }]);
 	await context.close();
