@@ -316,6 +316,26 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"scheduled_broadcasts": {
+                  Row: {
+                    "attachments": NonNullable<Json>,"body": string,"created_at": string,"failure": string | null,"id": string,"outcomes": Json | null,"recipient_ids": (string)[],"send_at": string,"sent_at": string | null,"status": string,"trainer_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "attachments"?: NonNullable<Json>,"body": string,"created_at"?: string,"failure"?: string | null,"id": string,"outcomes"?: Json | null,"recipient_ids": (string)[],"send_at": string,"sent_at"?: string | null,"status"?: string,"trainer_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "attachments"?: NonNullable<Json>,"body"?: string,"created_at"?: string,"failure"?: string | null,"id"?: string,"outcomes"?: Json | null,"recipient_ids"?: (string)[],"send_at"?: string,"sent_at"?: string | null,"status"?: string,"trainer_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "scheduled_broadcasts_trainer_id_fkey"
+      columns: ["trainer_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"scheduled_messages": {
                   Row: {
                     "body": string,"created_at": string,"failure": string | null,"id": string,"recipient_id": string,"send_at": string,"sent_at": string | null,"status": string,"trainer_id": string,"updated_at": string
@@ -538,6 +558,27 @@ isOneToOne: false
         to: "trainee_notes"
         isOneToOne: false
         isSetofReturn: true
+      } },
+"schedule_broadcast":
+{ Args: { "attachments"?: Json,"body": string,"broadcast_id": string,"recipient_ids": (string)[],"send_at": string }; Returns: {
+              "attachments": NonNullable<Json>,
+"body": string,
+"created_at": string,
+"failure": string | null,
+"id": string,
+"outcomes": Json | null,
+"recipient_ids": (string)[],
+"send_at": string,
+"sent_at": string | null,
+"status": string,
+"trainer_id": string,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "scheduled_broadcasts"
+        isOneToOne: true
+        isSetofReturn: false
       } },
 "schedule_message":
 { Args: { "body": string,"message_id": string,"recipient_id": string,"send_at": string }; Returns: {

@@ -211,11 +211,16 @@ describe('the job spotter-send-due-messages', () => {
 		});
 	});
 
-	test('is registered with the scheduler, every 20 seconds', async () => {
+	test('is registered with the scheduler, every 20 seconds (with the scheduled broadcasts)', async () => {
 		const rows = await t.db.query(
 			`select schedule, command from cron.job where jobname = 'spotter-send-due-messages'`
 		);
-		expect(rows.rows).toEqual([{ schedule: '20 seconds', command: 'select private.send_due_messages()' }]);
+		expect(rows.rows).toEqual([
+			{
+				schedule: '20 seconds',
+				command: 'select private.send_due_messages() + private.send_due_broadcasts()'
+			}
+		]);
 	});
 });
 

@@ -43,6 +43,7 @@ describe('row-level security', () => {
 			'public.profiles',
 			'public.push_subscriptions',
 			'public.saved_replies',
+			'public.scheduled_broadcasts',
 			'public.scheduled_messages',
 			'public.trainee_notes'
 		]);
@@ -161,6 +162,7 @@ describe('functions', () => {
 			{ fn: 'private.blank_pattern()', role: 'service_role' },
 			{ fn: 'private.can_read_attachment(text)', role: 'authenticated' },
 			{ fn: 'private.canonical_emoji(text)', role: 'authenticated' },
+			{ fn: 'private.checked_broadcast_body(text,jsonb)', role: 'authenticated' },
 			{ fn: 'private.checked_message_body(text)', role: 'authenticated' },
 			{ fn: 'private.is_active_participant(text)', role: 'authenticated' },
 			{ fn: 'private.is_attachment_upload_path(text)', role: 'authenticated' },
@@ -182,6 +184,7 @@ describe('functions', () => {
 			{ fn: 'private.refuse_missing_arguments(text)', role: 'authenticated' },
 			{ fn: 'private.refuse_not_linked()', role: 'authenticated' },
 			{ fn: 'private.refuse_not_trainer()', role: 'authenticated' },
+			{ fn: 'private.refuse_schedule_closed(text)', role: 'authenticated' },
 			{ fn: 'private.refuse_time_in_the_past(timestamp with time zone)', role: 'authenticated' },
 			{ fn: 'private.saved_reply_name_max_length()', role: 'authenticated' },
 			{ fn: 'private.search_fold(text)', role: 'authenticated' },
@@ -230,6 +233,8 @@ describe('functions', () => {
 
 	// The exceptions call the one send path (private.send_as, executable by no API role) with the
 	// caller as the sender; everything they write is checked there and by the message triggers.
+	// schedule_broadcast checks its files with the send path's private.checked_attachments (the
+	// caller's uploads only) and every other rule itself.
 	test('the public API functions run as the caller (security invoker), so RLS decides — but those that enter the send path', async () => {
 		const rows = await q<{ fn: string }>(
 			`select p.oid::regprocedure::text as fn from pg_proc p join pg_namespace n on n.oid = p.pronamespace
@@ -237,6 +242,7 @@ describe('functions', () => {
 		);
 		expect(rows.map((r) => r.fn)).toEqual([
 			'broadcast_message(uuid[],text,uuid,jsonb)',
+			'schedule_broadcast(uuid[],text,uuid,timestamp with time zone,jsonb)',
 			'send_message(uuid,text,uuid,uuid,jsonb)'
 		]);
 	});

@@ -1,8 +1,9 @@
 // Coach tools in the browser, for a trainer of their own (fresh trainer and trainees, so "Select
 // all" means exactly these and the demo data other scenarios rely on is untouched): a broadcast
-// arriving in each trainee's conversation with the name filled in, a saved reply inserted with "/",
-// and a message scheduled, edited and cancelled.
-import { expect, test } from '@playwright/test';
+// arriving in each trainee's conversation with the name filled in, a photo broadcast, a saved reply
+// inserted with "/", a message scheduled, edited and cancelled, and a message and a broadcast sent
+// later by the real job (spotter-send-due-messages, every 20 s in localbase) at their time.
+import { expect, test, type Page } from '@playwright/test';
 import {
 	checkScreen,
 	composer,
@@ -10,12 +11,29 @@ import {
 	newTraineeOf,
 	newTrainer,
 	send,
+	shoot,
 	signedIn,
 	tag,
-	visit
+	visit,
+	type TestUser
 } from './support';
 
 const firstName = (displayName: string) => displayName.split(' ')[0];
+
+/** A small real JPEG, drawn by the browser. */
+async function photo(page: Page): Promise<Buffer> {
+	const bytes = await page.evaluate(async () => {
+		const canvas = new OffscreenCanvas(640, 480);
+		const ctx = canvas.getContext('2d')!;
+		ctx.fillStyle = '#0f766e';
+		ctx.fillRect(0, 0, 640, 480);
+		ctx.fillStyle = '#fbbf24';
+		ctx.fillRect(160, 120, 320, 240);
+		const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
+		return [...new Uint8Array(await blob.arrayBuffer())];
+	});
+	return Buffer.from(bytes);
+}
 
 test('a broadcast to three trainees arrives in each conversation with their first name', async ({
 	browser
@@ -30,7 +48,7 @@ test('a broadcast to three trainees arrives in each conversation with their firs
 
 	const t = tag();
 	// Nothing picked: a sentence, and nothing sent.
-	await page.getByLabel('Message').fill(`Gym closed Monday, {first_name} ${t}`);
+	await page.getByLabel('Message', { exact: true }).fill(`Gym closed Monday, {first_name} ${t}`);
 	await page.getByRole('button', { name: /^Send to 0 trainees/ }).click();
 	await expect(page.getByRole('alert')).toHaveText('Pick at least one trainee.');
 
@@ -183,5 +201,188 @@ test('a trainee gets a sentence, not the coach tools, and no saved replies in th
 	await composer(page).fill('/');
 	await expect(messageBubble(page, 'Welcome')).toBeVisible();
 	await expect(page.getByTestId('saved-reply-picker')).toHaveCount(0);
+	await context.close();
+});
+
+test('a photo broadcast to two trainees shows the photo in both conversations', async ({ browser }) => {
+	const trainer = await newTrainer('Coach');
+	const trainees = await Promise.all(['Ivo', 'Jun'].map((label) => newTraineeOf(trainer, label)));
+	const { page, context } = await signedIn(browser, trainer.email);
+	await visit(page, '/broadcast');
+	const t = tag();
+	await page.getByLabel('Select all (2)').check();
+	await page.getByLabel('Message', { exact: true }).fill(`New squat cue, {first_name} ${t}`);
+	await page.getByTestId('attach-input').setInputFiles({
+		name: 'Squat cue.jpg',
+		mimeType: 'image/jpeg',
+		buffer: await photo(page)
+	});
+	await expect(page.getByTestId('pending-file')).toHaveAttribute('data-status', 'uploaded');
+	await shoot(page, 'broadcast-photo');
+	await page.getByRole('button', { name: 'Send to 2 trainees' }).click();
+	const outcomes = page.getByTestId('broadcast-outcomes').getByRole('listitem');
+	await expect(outcomes).toHaveCount(2);
+	await expect(outcomes.filter({ hasText: 'Sent' })).toHaveCount(2);
+	// The form is ready for the next broadcast: no files left over.
+	await expect(page.getByTestId('pending-file')).toHaveCount(0);
+
+	// One upload in the broadcast's folder serves both copies.
+	const { data: files } = await trainer.client
+		.from('message_attachments')
+		.select('path, kind, original_name');
+	expect(files).toHaveLength(2);
+	expect(new Set(files!.map((f) => f.path)).size).toBe(1);
+	expect(files![0]).toMatchObject({ kind: 'image', original_name: 'Squat cue.jpg' });
+	expect(files![0].path).toMatch(new RegExp(`^${trainer.id}/[0-9a-f-]{36}/Squat-cue\\.jpg$`));
+
+	for (const trainee of trainees) {
+		const view = await signedIn(browser, trainee.email);
+		await visit(view.page, `/messages/with/${trainer.id}`);
+		const bubble = messageBubble(view.page, `New squat cue, ${firstName(trainee.name)} ${t}`);
+		await expect(bubble).toBeVisible();
+		const image = bubble.getByTestId('attachment-image').locator('img');
+		await expect(image).toBeVisible();
+		await expect
+			.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+			.toBeGreaterThan(0);
+		await view.context.close();
+	}
+	await context.close();
+});
+
+test('a message and a broadcast scheduled a minute ahead are sent by the job at their time: live in the open chat, then Sent on Send later; what can no longer go shows why', async ({
+	browser
+}) => {
+	// The job runs every 20 seconds: up to a minute of waiting for the time, then up to one period.
+	test.setTimeout(300_000);
+	const trainer = await newTrainer('Coach');
+	const staying = await newTraineeOf(trainer, 'Gus');
+	const leaving = await newTraineeOf(trainer, 'Hal');
+	// Wall-clock times below are UTC, so the test does not depend on the machine's zone.
+	expect(
+		(await trainer.client.from('profiles').update({ time_zone: 'UTC' }).eq('id', trainer.id)).error
+	).toBeNull();
+	// Both have a conversation with the trainer (removing a trainee archives it).
+	for (const who of [staying, leaving]) await send(trainer.client, who.id, 'Welcome');
+
+	const trainee = await signedIn(browser, staying.email);
+	await visit(trainee.page, `/messages/with/${trainer.id}`);
+	await expect(messageBubble(trainee.page, 'Welcome')).toBeVisible();
+
+	const { page, context } = await signedIn(browser, trainer.email);
+	const t = tag();
+	const sendAt = new Date(Date.now() + 60_000);
+	// A datetime-local value with seconds, in UTC.
+	const local = sendAt.toISOString().slice(0, 19);
+	const single = `Time to train ${t}`;
+	const lost = `Still with us? ${t}`;
+	const news = `Deload week, {first_name} ${t}`;
+
+	await visit(page, '/broadcast');
+	for (const who of [staying, leaving]) await page.getByLabel(who.name).check();
+	await page.getByLabel('Message', { exact: true }).fill(news);
+	await page.getByLabel('Later').check();
+	await page.getByLabel('Send at (UTC)').fill(local);
+	await page.getByRole('button', { name: 'Schedule for 2 trainees' }).click();
+	await expect(page.getByTestId('broadcast-scheduled')).toContainText('to 2 trainees');
+	expect(await checkScreen(page, 'broadcast-later')).toEqual([]);
+	await shoot(page, 'broadcast-later');
+
+	await page.getByRole('link', { name: 'See it under Send later' }).click();
+	await expect(page.getByRole('heading', { name: 'Send later' })).toBeVisible();
+	const schedule = async (who: TestUser, text: string) => {
+		await page.getByLabel('To').selectOption({ label: who.name });
+		await page.getByLabel('Message', { exact: true }).fill(text);
+		await page.getByLabel('Send at (UTC)').fill(local);
+		await page.getByRole('button', { name: 'Schedule', exact: true }).click();
+		await expect(page.getByTestId('scheduled-row').filter({ hasText: text })).toBeVisible();
+	};
+	await schedule(staying, single);
+	await schedule(leaving, lost);
+
+	const rowOf = (text: string) => page.getByTestId('scheduled-row').filter({ hasText: text });
+	const broadcastRow = page.locator('[data-testid="scheduled-row"][data-kind="broadcast"]');
+	await expect(broadcastRow).toContainText('Broadcast to 2 trainees');
+	await expect(broadcastRow).toContainText(staying.name);
+	await expect(broadcastRow).toContainText(leaving.name);
+	for (const row of [rowOf(single), rowOf(lost), broadcastRow])
+		await expect(row.getByTestId('scheduled-status')).toHaveText('Scheduled');
+	expect(await checkScreen(page, 'scheduled-broadcast')).toEqual([]);
+	await shoot(page, 'scheduled-waiting');
+
+	// Hal is removed before the time: his message cannot go (the conversation is archived), and
+	// the broadcast skips him.
+	expect((await trainer.client.rpc('remove_trainee', { trainee_id: leaving.id })).error).toBeNull();
+
+	// At its time the job sends it: it appears in Gus's open chat without a reload.
+	const arrived = { timeout: 150_000 };
+	await expect(messageBubble(trainee.page, single)).toBeVisible(arrived);
+	await expect(messageBubble(trainee.page, `Deload week, ${firstName(staying.name)} ${t}`)).toBeVisible(
+		arrived
+	);
+	// Not before its time (the database's clock).
+	const { data: received } = await staying.client
+		.from('messages')
+		.select('created_at, broadcast_id')
+		.like('body', `%${t}`);
+	expect(received).toHaveLength(2);
+	for (const m of received!)
+		expect(Date.parse(m.created_at as string)).toBeGreaterThanOrEqual(sendAt.getTime() - 1000);
+	expect(received!.filter((m) => m.broadcast_id !== null)).toHaveLength(1);
+
+	// Send later reads the list again while something is due: no reload needed.
+	await expect(rowOf(single).getByTestId('scheduled-status')).toHaveText('Sent', arrived);
+	await expect(broadcastRow.getByTestId('scheduled-status')).toHaveText('Sent', arrived);
+	await expect(broadcastRow.getByTestId('scheduled-outcomes')).toHaveText(
+		`Delivered to 1 trainee. Not sent to ${leaving.name}: no longer your trainee`
+	);
+	await expect(rowOf(lost).getByTestId('scheduled-status')).toHaveText('Failed', arrived);
+	await expect(rowOf(lost).getByTestId('scheduled-failure')).toHaveText(
+		'Not sent: This conversation is archived and read-only.'
+	);
+	// Sent and failed rows offer no edit or cancel.
+	await expect(page.getByRole('button', { name: /^(Edit|Cancel message|Cancel broadcast)$/ })).toHaveCount(0);
+	expect(await checkScreen(page, 'scheduled-sent')).toEqual([]);
+	await broadcastRow.scrollIntoViewIfNeeded();
+	await shoot(page, 'scheduled-sent');
+	await trainee.context.close();
+	await context.close();
+});
+
+test('a scheduled broadcast is edited and cancelled on Send later', async ({ browser }) => {
+	const trainer = await newTrainer('Coach');
+	await Promise.all(['Kai', 'Lea'].map((label) => newTraineeOf(trainer, label)));
+	const { page, context } = await signedIn(browser, trainer.email);
+	await visit(page, '/broadcast');
+	const t = tag();
+	await page.getByLabel('Select all (2)').check();
+	await page.getByLabel('Message', { exact: true }).fill(`Holiday hours ${t}`);
+	await page.getByLabel('Later').check();
+	// The form offers an hour from now; the database refuses a time already past.
+	await page.getByRole('button', { name: 'Schedule for 2 trainees' }).click();
+	await expect(page.getByTestId('broadcast-scheduled')).toBeVisible();
+
+	await visit(page, '/scheduled');
+	const row = page.locator('[data-testid="scheduled-row"][data-kind="broadcast"]');
+	await expect(row).toHaveCount(1);
+	// By keyboard: focus goes into the text, back to Edit after saving, to the list's heading once
+	// the row is gone.
+	await row.getByRole('button', { name: 'Edit' }).focus();
+	await page.keyboard.press('Enter');
+	const text = row.getByLabel('Message');
+	await expect(text).toBeFocused();
+	await page.keyboard.press('ControlOrMeta+A');
+	await page.keyboard.type(`Holiday hours: closed on the 24th ${t}`);
+	await row.getByRole('button', { name: 'Save' }).focus();
+	await page.keyboard.press('Enter');
+	await expect(row).toContainText(`Holiday hours: closed on the 24th ${t}`);
+	await expect(row.getByRole('button', { name: 'Edit' })).toBeFocused();
+	await page.keyboard.press('Tab');
+	await expect(row.getByRole('button', { name: 'Cancel broadcast' })).toBeFocused();
+	await page.keyboard.press('Enter');
+	await expect(row).toHaveCount(0);
+	await expect(page.getByRole('heading', { name: 'Your scheduled messages' })).toBeFocused();
+	const { data } = await trainer.client.from('scheduled_broadcasts').select('body, status');
+	expect(data).toEqual([{ body: `Holiday hours: closed on the 24th ${t}`, status: 'cancelled' }]);
 	await context.close();
 });

@@ -6,6 +6,9 @@ describe('zoned time', () => {
 		expect(instantOf('2026-12-01T09:30', 'Europe/Berlin')).toBe('2026-12-01T08:30:00.000Z');
 		expect(instantOf('2026-07-01T09:30', 'America/New_York')).toBe('2026-07-01T13:30:00.000Z');
 	});
+	it('keeps seconds when the value has them', () => {
+		expect(instantOf('2026-12-01T09:30:45', 'Europe/Berlin')).toBe('2026-12-01T08:30:45.000Z');
+	});
 	it('refuses what is not a datetime-local value', () => {
 		expect(instantOf('tomorrow', 'UTC')).toBeNull();
 	});

@@ -2,14 +2,15 @@
 // which need not be the device's; @date-fns/tz turns it into an instant and back.
 import { TZDate } from '@date-fns/tz';
 
-const LOCAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/;
+// Seconds are optional: the picker gives minutes, but a value set with seconds keeps them.
+const LOCAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?$/;
 
 /** "2026-12-01T09:30" (an <input type="datetime-local"> value) in `timeZone` → an ISO instant, or null. */
 export function instantOf(local: string, timeZone: string): string | null {
 	const m = LOCAL.exec(local);
 	if (!m) return null;
-	const [year, month, day, hour, minute] = m.slice(1).map(Number);
-	const date = new TZDate(year, month - 1, day, hour, minute, timeZone);
+	const [year, month, day, hour, minute, second] = m.slice(1).map((part) => Number(part ?? 0));
+	const date = new TZDate(year, month - 1, day, hour, minute, second, timeZone);
 	return Number.isNaN(date.getTime()) ? null : new Date(date.getTime()).toISOString();
 }
 

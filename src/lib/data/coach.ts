@@ -1,10 +1,13 @@
 // Coach tools, for trainers: broadcasts (one message to many trainees, each as an ordinary 1:1
 // message; RPCs broadcast_message and broadcast_summaries), saved replies (the saved_replies table
-// under RLS) and send later (RPC schedule_message; the scheduled_messages table for reading, editing
-// and cancelling). The database checks every rule; these calls only carry the trainer's choices.
+// under RLS) and send later (RPCs schedule_message and schedule_broadcast; the scheduled_messages
+// and scheduled_broadcasts tables for reading, editing and cancelling). The database checks every
+// rule; these calls only carry the trainer's choices.
 import { z } from 'zod/mini';
+import type { Json } from '$lib/database.types';
 import type { Supabase } from '$lib/supabase/types';
 import { timestamp } from '$lib/schemas/rows';
+import type { AttachmentInput } from '$lib/attachments/pending.svelte';
 import { first, ok, run, type Result } from './result';
 
 export const broadcastOutcomeSchema = z.object({
@@ -42,15 +45,22 @@ export type ScheduledMessage = z.infer<typeof scheduledMessageSchema>;
 /**
  * Sends `body` to each of `recipientIds` in one call. `broadcastId` is made once per broadcast by
  * the caller and kept while retrying: the database then answers a retry with what it already sent.
+ * `attachments` were uploaded under attachments/<my id>/<broadcastId>/, one upload for every copy.
  */
 export function broadcast(
 	supabase: Supabase,
 	recipientIds: string[],
 	body: string,
-	broadcastId: string
+	broadcastId: string,
+	attachments: AttachmentInput[] = []
 ): Promise<Result<BroadcastOutcome[]>> {
 	return run(
-		supabase.rpc('broadcast_message', { recipient_ids: recipientIds, body, broadcast_id: broadcastId }),
+		supabase.rpc('broadcast_message', {
+			recipient_ids: recipientIds,
+			body,
+			broadcast_id: broadcastId,
+			attachments: attachments as unknown as Json
+		}),
 		z.array(broadcastOutcomeSchema)
 	);
 }
@@ -165,6 +175,93 @@ export function cancelScheduled(supabase: Supabase, id: string): Promise<Result<
 	return first(
 		supabase.from('scheduled_messages').update({ status: 'cancelled' }).eq('id', id).select(scheduledColumns),
 		scheduledMessageSchema
+	);
+}
+
+export const scheduledBroadcastSchema = z.object({
+	id: z.string(),
+	recipient_ids: z.array(z.string()),
+	body: z.string(),
+	attachments: z.array(z.object({ path: z.string(), name: z.optional(z.string()) })),
+	send_at: timestamp,
+	status: z.enum(['scheduled', 'sent', 'failed', 'cancelled']),
+	failure: z.nullable(z.string()),
+	outcomes: z.nullable(
+		z.array(z.object({ recipient_id: z.string(), outcome: broadcastOutcomeSchema.shape.outcome }))
+	),
+	sent_at: z.nullable(timestamp)
+});
+export type ScheduledBroadcast = z.infer<typeof scheduledBroadcastSchema>;
+
+const scheduledBroadcastColumns =
+	'id, recipient_ids, body, attachments, send_at, status, failure, outcomes, sent_at';
+
+/**
+ * Schedules a broadcast for `sendAt` (an ISO instant): then it goes out as `broadcast` would send it.
+ * `broadcastId` is kept while retrying; the files are uploaded under it beforehand.
+ */
+export function scheduleBroadcast(
+	supabase: Supabase,
+	recipientIds: string[],
+	body: string,
+	broadcastId: string,
+	sendAt: string,
+	attachments: AttachmentInput[] = []
+): Promise<Result<ScheduledBroadcast>> {
+	return run(
+		supabase.rpc('schedule_broadcast', {
+			recipient_ids: recipientIds,
+			body,
+			broadcast_id: broadcastId,
+			send_at: sendAt,
+			attachments: attachments as unknown as Json
+		}),
+		scheduledBroadcastSchema
+	);
+}
+
+/** My scheduled broadcasts (waiting, sent, failed; not cancelled), latest time first. */
+export function scheduledBroadcasts(supabase: Supabase): Promise<Result<ScheduledBroadcast[]>> {
+	return run(
+		supabase
+			.from('scheduled_broadcasts')
+			.select(scheduledBroadcastColumns)
+			.neq('status', 'cancelled')
+			.order('send_at', { ascending: false })
+			.order('id')
+			.limit(100),
+		z.array(scheduledBroadcastSchema)
+	);
+}
+
+/** Changes a broadcast that is still scheduled: its text and time (SP305 once sent). */
+export function editScheduledBroadcast(
+	supabase: Supabase,
+	id: string,
+	body: string,
+	sendAt: string
+): Promise<Result<ScheduledBroadcast | null>> {
+	return first(
+		supabase
+			.from('scheduled_broadcasts')
+			.update({ body, send_at: sendAt })
+			.eq('id', id)
+			.select(scheduledBroadcastColumns),
+		scheduledBroadcastSchema
+	);
+}
+
+export function cancelScheduledBroadcast(
+	supabase: Supabase,
+	id: string
+): Promise<Result<ScheduledBroadcast | null>> {
+	return first(
+		supabase
+			.from('scheduled_broadcasts')
+			.update({ status: 'cancelled' })
+			.eq('id', id)
+			.select(scheduledBroadcastColumns),
+		scheduledBroadcastSchema
 	);
 }
 

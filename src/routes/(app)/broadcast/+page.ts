@@ -6,10 +6,12 @@ import type { PageLoad } from './$types';
 export const load: PageLoad = async ({ parent }) => {
 	const { supabase, profile } = await parent();
 	requireTrainer(profile);
-	const [trainees, summaries] = await Promise.all([
+	const [trainees, summaries, timeZone] = await Promise.all([
 		allTrainees(supabase, profile.id),
-		coach.broadcastSummaries(supabase)
+		coach.broadcastSummaries(supabase),
+		coach.timeZone(supabase, profile.id)
 	]);
 	if (!summaries.ok) error(503, summaries.error.message);
-	return { trainees, summaries: summaries.data };
+	if (!timeZone.ok) error(503, timeZone.error.message);
+	return { trainees, summaries: summaries.data, timeZone: timeZone.data };
 };

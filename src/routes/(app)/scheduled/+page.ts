@@ -6,12 +6,14 @@ import type { PageLoad } from './$types';
 export const load: PageLoad = async ({ parent }) => {
 	const { supabase, profile } = await parent();
 	requireTrainer(profile);
-	const [trainees, scheduled, timeZone] = await Promise.all([
+	const [trainees, scheduled, broadcasts, timeZone] = await Promise.all([
 		allTrainees(supabase, profile.id),
 		coach.scheduledMessages(supabase),
+		coach.scheduledBroadcasts(supabase),
 		coach.timeZone(supabase, profile.id)
 	]);
 	if (!scheduled.ok) error(503, scheduled.error.message);
+	if (!broadcasts.ok) error(503, broadcasts.error.message);
 	if (!timeZone.ok) error(503, timeZone.error.message);
-	return { trainees, scheduled: scheduled.data, timeZone: timeZone.data };
+	return { trainees, scheduled: scheduled.data, broadcasts: broadcasts.data, timeZone: timeZone.data };
 };
