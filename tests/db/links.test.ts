@@ -282,6 +282,33 @@ describe('removing a trainee (coach unlinks alex)', () => {
 		});
 	});
 
+	test('a trainee never messaged is removed too: unlinked, and no longer visible to the trainer', async () => {
+		await inTransaction(t.db, async (x) => {
+			await x.become(a.solo);
+			await x.query(`select public.redeem_invitation('CASEY234')`);
+			await x.become(a.coach);
+			expect(await x.errorCode(`select public.remove_trainee($1)`, [ids.solo])).toBeNull();
+			expect(await x.query(`select id from public.profiles where id = $1`, [ids.solo])).toEqual([]);
+			await x.becomePostgres();
+			expect((await profileOf(x, ids.solo)).trainer_id).toBeNull();
+			expect(await unreadTotalMismatches(x)).toEqual([]);
+		});
+	});
+
+	test('the dashboard impersonating the trainer cannot remove a trainee (SP006), and alex stays linked', async () => {
+		await inTransaction(t.db, async (x) => {
+			// Claims of coach, a session that is no auth session.
+			const fake = {
+				...a.coach,
+				caller: { ...a.coach.caller, claims: { ...a.coach.caller.claims, session_id: crypto.randomUUID() } }
+			};
+			await x.become(fake);
+			expect(await x.errorCode(`select public.remove_trainee($1)`, [ids.alex])).toBe('SP006');
+			await x.becomePostgres();
+			expect((await profileOf(x, ids.alex)).trainer_id).toBe(ids.coach);
+		});
+	});
+
 	test('both sides still read the history and see each other, but neither can send (SP002)', async () => {
 		await inTransaction(t.db, async (x) => {
 			await x.become(a.coach);

@@ -234,14 +234,16 @@ describe('functions', () => {
 	// The exceptions call the one send path (private.send_as, executable by no API role) with the
 	// caller as the sender; everything they write is checked there and by the message triggers.
 	// schedule_broadcast checks its files with the send path's private.checked_attachments (the
-	// caller's uploads only) and every other rule itself.
-	test('the public API functions run as the caller (security invoker), so RLS decides — but those that enter the send path', async () => {
+	// caller's uploads only) and every other rule itself. remove_trainee unlinks only the caller's own
+	// trainee (the unlinked row may no longer be visible to them, which an invoker's UPDATE needs).
+	test('the public API functions run as the caller (security invoker), so RLS decides — but those that enter the send path, and remove_trainee', async () => {
 		const rows = await q<{ fn: string }>(
 			`select p.oid::regprocedure::text as fn from pg_proc p join pg_namespace n on n.oid = p.pronamespace
 			 where n.nspname = 'public' and p.prosecdef order by 1`
 		);
 		expect(rows.map((r) => r.fn)).toEqual([
 			'broadcast_message(uuid[],text,uuid,jsonb)',
+			'remove_trainee(uuid)',
 			'schedule_broadcast(uuid[],text,uuid,timestamp with time zone,jsonb)',
 			'send_message(uuid,text,uuid,uuid,jsonb)'
 		]);
