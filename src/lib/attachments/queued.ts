@@ -37,7 +37,8 @@ export async function uploadQueued(
 	const { startUpload } = await import('./upload');
 	for (const file of files) {
 		const parts = [{ key: file.path, blob: file.blob, contentType: file.mime }];
-		if (file.poster) parts.push({ key: posterPathOf(file.path), blob: file.poster, contentType: 'image/jpeg' });
+		if (file.poster)
+			parts.push({ key: posterPathOf(file.path), blob: file.poster, contentType: 'image/jpeg' });
 		for (const part of parts) {
 			const outcome = await startUpload(target, { bucket: BUCKET, ...part }).done;
 			if (!outcome.ok) {

@@ -10,6 +10,7 @@ import { keepJoined, onHint, whenBack, type Joined, type LiveState } from '$lib/
 import * as attachments from '$lib/data/attachments';
 import type { Attachment } from '$lib/data/attachments';
 import { PendingFile, type AttachmentInput } from '$lib/attachments/pending.svelte';
+import { urlRefresher, type RefreshUrl } from '$lib/attachments/resign';
 import * as conversations from '$lib/data/conversations';
 import * as messages from '$lib/data/messages';
 import * as profiles from '$lib/data/profiles';
@@ -162,6 +163,14 @@ export class Chat {
 	attachments = new SvelteMap<string, Attachment[]>();
 	/** Signed URLs of those files and their posters, by object path. */
 	mediaUrls = new SvelteMap<string, string>();
+	/** A photo, video or voice note failed to load: its URL may have expired, ask for a fresh one. */
+	readonly refreshUrl: RefreshUrl = urlRefresher(
+		async (paths) => {
+			const signed = await attachments.signedUrls(this.#supabase, paths);
+			return signed.ok ? signed.data : null;
+		},
+		(path, url) => this.mediaUrls.set(path, url)
+	);
 
 	readonly me: string;
 	readonly recipientId: string;
@@ -969,8 +978,7 @@ export class Chat {
 		for (const record of unsent) {
 			if (held.has(record.id)) continue;
 			// Its files as the device kept them, uploaded again from there (to the same keys).
-			const kept =
-				record.attachments && !record.filesUploaded ? await outbox.filesOf(record.id) : [];
+			const kept = record.attachments && !record.filesUploaded ? await outbox.filesOf(record.id) : [];
 			const target =
 				kept.length > 0 ? (await import('$lib/supabase/storage')).storageTarget(this.#supabase) : null;
 			const files = target ? kept.map((f) => PendingFile.restore(f, target)) : undefined;

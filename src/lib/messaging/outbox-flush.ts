@@ -105,10 +105,12 @@ export function keepOutboxFlowing(
 	let running: Promise<void> | undefined;
 	const flush = () => {
 		if (running || !navigator.onLine) return;
-		running = flushOutbox(userId, (m) =>
-			m.attachments
-				? attachments.send(supabase, { ...m, attachments: m.attachments })
-				: messages.send(supabase, m),
+		running = flushOutbox(
+			userId,
+			(m) =>
+				m.attachments
+					? attachments.send(supabase, { ...m, attachments: m.attachments })
+					: messages.send(supabase, m),
 			async () => (await import('$lib/supabase/storage')).storageTarget(supabase)
 		)
 			.then((r) => {
