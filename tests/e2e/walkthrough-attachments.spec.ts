@@ -262,6 +262,48 @@ test('a photo sent offline survives a reload while still offline, and arrives on
 	await context.close();
 });
 
+test('a photo sent offline from a conversation left for the list, reloaded there, goes from the device outbox once when back', async ({
+	browser
+}) => {
+	const trainer = await newTrainer('Coach');
+	const trainee = await newTraineeOf(trainer, 'Alex');
+	await send(trainer.client, trainee.id, 'Film the last set');
+	const { context, page } = await signedIn(browser, trainee.email);
+	await controlledByServiceWorker(page);
+	await page.getByTestId('conversation-row').filter({ hasText: trainer.name }).click();
+	await expect(page).toHaveURL(/\/messages\/[0-9a-f-]{36}$/);
+	const photo = await photoWithExif(page, 640, 480);
+
+	await context.setOffline(true);
+	await page
+		.getByTestId('attach-input')
+		.setInputFiles({ name: 'last set.jpg', mimeType: 'image/jpeg', buffer: photo });
+	await expect(page.getByTestId('pending-file')).toHaveAttribute('data-status', 'offline');
+	await page.getByRole('button', { name: 'Send' }).click();
+	await expect.poll(async () => (await keptFiles(page)).length).toBe(1);
+	// No conversation on screen: whatever sends it now is the outbox flush of the app itself.
+	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Messages/ }).click();
+	await expect(page).toHaveURL(/\/messages$/);
+	const reloaded = await page.reload();
+	expect(reloaded?.fromServiceWorker()).toBe(true);
+	await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+	await context.setOffline(false);
+
+	const sentByAlex = async () =>
+		(await trainer.client.from('messages').select('id').eq('sender_id', trainee.id)).data ?? [];
+	await expect.poll(sentByAlex, { timeout: 20_000 }).toHaveLength(1);
+	const [message] = await sentByAlex();
+	const { data: files } = await trainer.client
+		.from('message_attachments')
+		.select('kind, original_name')
+		.eq('message_id', message.id);
+	expect(files).toEqual([{ kind: 'image', original_name: 'last set.jpg' }]);
+	await expect.poll(() => keptFiles(page)).toEqual([]);
+	await expect.poll(async () => (await deviceOutbox(page)).length).toBe(0);
+	expect(await sentByAlex()).toHaveLength(1);
+	await context.close();
+});
+
 test('a profile photo chosen in Settings is cropped to a square and shown to the other side instead of initials', async ({
 	browser
 }) => {

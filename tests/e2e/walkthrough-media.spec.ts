@@ -119,6 +119,18 @@ test('coach and trainee exchange a video and a voice note, and each side sees a 
 	// The browser read the stored video: its frame size and at least its metadata.
 	await expect.poll(() => player.evaluate((v: HTMLVideoElement) => v.readyState)).toBeGreaterThanOrEqual(1);
 	expect(await player.evaluate((v: HTMLVideoElement) => [v.videoWidth, v.videoHeight])).toEqual([320, 240]);
+	// The screenshot shows the poster: wait until the page has it.
+	const posterUrl = await player.getAttribute('poster');
+	expect(posterUrl).toBeTruthy();
+	await alex.page.evaluate(
+		(src) =>
+			new Promise((resolve) => {
+				const image = new Image();
+				image.onload = image.onerror = resolve;
+				image.src = src;
+			}),
+		posterUrl!
+	);
 	await shoot(alex.page, 'media-viewer-video');
 	await alex.page.keyboard.press('Escape');
 
