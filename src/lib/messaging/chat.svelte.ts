@@ -169,7 +169,8 @@ export class Chat {
 			const signed = await attachments.signedUrls(this.#supabase, paths);
 			return signed.ok ? signed.data : null;
 		},
-		(path, url) => this.mediaUrls.set(path, url)
+		(path, url) => this.mediaUrls.set(path, url),
+		attachments.SIGNED_URL_SECONDS * 1000
 	);
 
 	readonly me: string;
