@@ -241,6 +241,7 @@ test('a photo sent offline survives a reload while still offline, and arrives on
 	const restored = page.getByTestId('message').filter({ hasText: 'Here it is' });
 	await expect(restored.getByTestId('pending-file')).toHaveAttribute('data-status', 'offline');
 	await expect(restored.getByTestId('pending-file').locator('img')).toHaveJSProperty('complete', true);
+	await shoot(page, 'attachments-offline-restored');
 	await context.setOffline(false);
 
 	await expect(restored.getByTestId('attachment-image')).toBeVisible({ timeout: 20_000 });
@@ -282,7 +283,10 @@ test('a photo sent offline from a conversation left for the list, reloaded there
 	await page.getByRole('button', { name: 'Send' }).click();
 	await expect.poll(async () => (await keptFiles(page)).length).toBe(1);
 	// No conversation on screen: whatever sends it now is the outbox flush of the app itself.
-	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Messages/ }).click();
+	await page
+		.getByRole('navigation', { name: 'Main' })
+		.getByRole('link', { name: /^Messages/ })
+		.click();
 	await expect(page).toHaveURL(/\/messages$/);
 	const reloaded = await page.reload();
 	expect(reloaded?.fromServiceWorker()).toBe(true);
