@@ -27,8 +27,30 @@ export async function listMigrations(dir = migrationsDir): Promise<MigrationFile
 	});
 }
 
+/**
+ * The platform SQL also writes the cluster's shared catalogs (roles, their memberships and
+ * settings), so two databases of one server brought up at once (test files, a second localbase)
+ * can collide there: "tuple concurrently updated", a duplicate role name, a deadlock. The script
+ * runs as one implicit transaction and is idempotent, so it is simply run again.
+ */
 export async function applyPlatform(db: Db): Promise<void> {
-	await db.exec(await readFile(platformSqlPath, 'utf8'));
+	const sql = await readFile(platformSqlPath, 'utf8');
+	for (let attempt = 1; ; attempt++) {
+		try {
+			await db.exec(sql);
+			return;
+		} catch (err) {
+			if (attempt >= 5 || !isSharedCatalogRace(err)) throw err;
+			await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200 * attempt));
+		}
+	}
+}
+
+function isSharedCatalogRace(err: unknown): boolean {
+	const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+	if (code === '40P01') return true;
+	if (code === 'XX000') return /tuple concurrently (updated|deleted)/.test(String(message));
+	return code === '23505' && /pg_authid|pg_auth_members|pg_db_role_setting/.test(String(message));
 }
 
 export interface MigrateResult {

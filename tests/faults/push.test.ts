@@ -9,7 +9,7 @@ import { startPushDispatcher, type PushDispatcher } from '../../src/lib/server/p
 import { generateVapidKeys } from '../../src/lib/server/push/vapid.ts';
 import { startLocalPushService, type LocalPushService } from '../push/push-service.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { createFleet, requireServer, terminateBackends, waitFor, type Pair } from './support.ts';
+import { createFleet, requireServer, sendAs, terminateBackends, waitFor, type Pair } from './support.ts';
 
 const vapid = generateVapidKeys('mailto:fault-tests@spotter.test');
 
@@ -39,7 +39,9 @@ afterAll(async () => {
 const listening = async () =>
 	(
 		await database.db.query(
-			`select 1 from pg_stat_activity where datname = current_database() and application_name like 'push listen %'`
+			// Connected is not enough: LISTEN itself has run (the connection's last statement).
+			`select 1 from pg_stat_activity where datname = current_database() and application_name like 'push listen %'
+			 and state = 'idle' and query ilike 'listen %'`
 		)
 	).rows.length === 1;
 
@@ -53,25 +55,9 @@ test('after its LISTEN connection is ended, the dispatcher listens again and sen
 
 	// Ended and waited for, then a message at once: its NOTIFY reaches no listener.
 	expect(await terminateBackends(database.db, 'push listen %')).toBe(1);
-	await database.db.transaction(async (tx) => {
-		await tx.query(
-			`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`,
-			[
-				JSON.stringify({
-					sub: pair.trainee.id,
-					role: 'authenticated',
-					session_id: sessionOf(pair.trainee.token)
-				})
-			]
-		);
-		await tx.query('select public.send_message($1, $2, $3)', [
-			pair.trainer.id,
-			'Queued while deaf',
-			randomUUID()
-		]);
-	});
+	await sendAs(database.db, pair.trainee, pair.trainer.id, 'Queued while deaf', randomUUID());
 
-	await waitFor(listening, 'LISTEN to be back', 5000);
+	await waitFor(listening, 'LISTEN to be back', 15_000);
 	// The 2-second grace of the queue, then the push: well within the 2-minute sweep.
 	const received = await waitFor(
 		async () => {
@@ -79,12 +65,9 @@ test('after its LISTEN connection is ended, the dispatcher listens again and sen
 			return payloads.length > 0 ? payloads : undefined;
 		},
 		'the push',
-		10_000
+		// Generous for a loaded machine, and still far inside the 2-minute sweep.
+		30_000
 	);
 	expect(JSON.parse(received[0])).toMatchObject({ preview: 'Queued while deaf' });
-	await waitFor(() => dispatcher.stats().delivered === 1, 'the delivery to be recorded', 5000);
+	await waitFor(() => dispatcher.stats().delivered === 1, 'the delivery to be recorded', 15_000);
 });
-
-function sessionOf(token: string): string {
-	return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')).session_id;
-}

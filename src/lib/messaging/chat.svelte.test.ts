@@ -252,3 +252,70 @@ describe('message actions', () => {
 		expect(chat.messages[0]?.body).toBe('old text');
 	});
 });
+
+describe('catching up', () => {
+	it('reads again by itself, backing off, when the server could not reach its database, and clears the error once it could', async () => {
+		vi.useFakeTimers();
+		const stored: Message = {
+			id: '30000000-0000-4000-8000-000000000101',
+			conversation_id: conversationId,
+			seq: 1,
+			sender_id: trainee,
+			body: 'sent while the database was away',
+			created_at: new Date().toISOString(),
+			read_at: null,
+			reply_to_id: null,
+			edited_at: null,
+			deleted_at: null
+		};
+		let unavailable = 2;
+		const reads: number[] = [];
+		// Whatever else a successful catch-up reads (reactions, files) finds nothing.
+		const nothing: unknown = new Proxy(() => {}, {
+			get: (_, key) =>
+				key === 'then'
+					? (resolve: (r: unknown) => void) => resolve({ data: [], error: null, status: 200 })
+					: () => nothing
+		});
+		const supabase = {
+			rpc: async (name: string) => {
+				if (name !== 'list_messages') return { data: [], error: null, status: 200 };
+				reads.push(Date.now());
+				if (unavailable-- > 0) {
+					// localbase and PostgREST answer a lost database connection like this.
+					return {
+						data: null,
+						error: { code: 'PGRST001', message: 'Database client error. Retrying the connection.' },
+						status: 503
+					};
+				}
+				return { data: [stored], error: null, status: 200 };
+			},
+			from: () => nothing
+		} as unknown as Supabase;
+		const chat = new Chat({
+			supabase,
+			me,
+			recipientId: trainee,
+			conversationId,
+			initial: [],
+			hasOlder: false
+		});
+
+		await chat.catchUp();
+		expect(chat.error?.code).toBe('unavailable');
+		expect(chat.messages).toEqual([]);
+		await vi.advanceTimersByTimeAsync(1000);
+		expect(reads).toHaveLength(2);
+		// The second wait is longer than the first.
+		await vi.advanceTimersByTimeAsync(1000);
+		expect(reads).toHaveLength(2);
+		await vi.advanceTimersByTimeAsync(1000);
+		expect(reads).toHaveLength(3);
+		expect(chat.messages.map((m) => m.body)).toEqual(['sent while the database was away']);
+		expect(chat.error).toBeNull();
+		// Caught up: nothing more is read until something asks.
+		await vi.advanceTimersByTimeAsync(60_000);
+		expect(reads).toHaveLength(3);
+	});
+});

@@ -17,7 +17,7 @@ import * as profiles from '$lib/data/profiles';
 import * as reactions from '$lib/data/reactions';
 import * as lastSeen from '$lib/device/last-seen';
 import * as outbox from '$lib/device/outbox';
-import { NEEDS_CONNECTION, OFFLINE, type UserError } from '$lib/errors';
+import { NEEDS_CONNECTION, OFFLINE, UNAVAILABLE, type UserError } from '$lib/errors';
 import type { ArchivedReason, Message, MessageRow, ReactionSummary } from '$lib/schemas/rows';
 import {
 	messageCreatedWithStateSchema,
@@ -200,6 +200,10 @@ export class Chat {
 	#sentFiles = new SvelteMap<string, PendingFile[]>();
 	/** Wakes the pump when the rate limit's window opens. */
 	#resumeTimer: ReturnType<typeof setTimeout> | undefined;
+	/** Reads again after a catch-up the server could not answer (503); the attempts so far. */
+	#catchUpRetry: ReturnType<typeof setTimeout> | undefined;
+	#catchUpFailures = 0;
+	#closed = false;
 
 	constructor(options: ChatOptions) {
 		this.#supabase = options.supabase;
@@ -229,6 +233,7 @@ export class Chat {
 	 */
 	connect(): () => void {
 		let closed = false;
+		this.#closed = false;
 		const id = this.conversationId;
 		if (id) {
 			const catchUp = () => void this.catchUp();
@@ -316,11 +321,13 @@ export class Chat {
 		this.#wakeWhenSendingResumes();
 		return () => {
 			closed = true;
+			this.#closed = true;
 			// The outbox flush may upload these from the device now (to the same keys: idempotent).
 			for (const m of this.outgoing) uploadingInChat.delete(m.id);
 			stopWatching();
 			clearTimeout(this.#typingTimer);
 			clearTimeout(this.#resumeTimer);
+			clearTimeout(this.#catchUpRetry);
 			this.#subscribed = false;
 			this.otherOnline = false;
 			this.#link?.stop();
@@ -381,8 +388,14 @@ export class Chat {
 		this.#arrivedDuringRead = undefined;
 		if (!result.ok) {
 			if (result.error.code !== 'offline') this.error = result.error;
+			// The server answered but lost its database for a moment: no event or rejoin may follow
+			// to read again (the socket stayed up), so read again by ourselves, backing off.
+			if (result.error.code === UNAVAILABLE.code) this.#retryCatchUp();
 			return;
 		}
+		clearTimeout(this.#catchUpRetry);
+		this.#catchUpFailures = 0;
+		if (this.error?.code === UNAVAILABLE.code) this.error = null;
 		if (id !== this.conversationId) return;
 		// What was asked for, not the whole page: older history stays for scrolling up to load.
 		const rows = result.data.rows.filter((m) => m.seq >= from);
@@ -401,6 +414,14 @@ export class Chat {
 		// Reactions change anywhere in the history: what was missed while away is read for the newest.
 		void this.#readReactions(this.#newestIds());
 		void this.#readOriginals();
+	}
+
+	/** One more catch-up after 1 s, 2 s, 4 s… up to 30 s between attempts, while the chat is open. */
+	#retryCatchUp(): void {
+		if (this.#closed) return;
+		clearTimeout(this.#catchUpRetry);
+		const delay = Math.min(30_000, 1000 * 2 ** this.#catchUpFailures++);
+		this.#catchUpRetry = setTimeout(() => void this.catchUp(), delay);
 	}
 
 	/** The 20 messages before the oldest one shown. */

@@ -126,9 +126,11 @@ export function startPushDispatcher(options: PushDispatcherOptions): PushDispatc
 			.query<{ channel: string }>('select private.push_channel() as channel')
 			.then(({ rows }) => db.listen(rows[0].channel, () => kick(), { onReconnect: () => kick() }))
 			.then((u) => {
-				listenAttempts = 0;
 				if (stopped) return u();
 				unlisten = u;
+				// Rows queued while an earlier attempt had failed notified nobody: claim them now.
+				if (listenAttempts > 0) kick();
+				listenAttempts = 0;
 			})
 			.catch((err: unknown) => {
 				listenAttempts++;
