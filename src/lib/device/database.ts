@@ -33,14 +33,17 @@ export function available(): boolean {
 
 export function open(): Promise<IDBPDatabase<SpotterDb>> {
 	opening ??= openDB<SpotterDb>(NAME, 2, {
-		upgrade(database, oldVersion) {
-			// Each step only adds: a device on version 1 keeps its outbox and last-seen copies.
-			if (oldVersion < 1) {
+		upgrade(database) {
+			// Only adds what is missing: a device on version 1 keeps its outbox and last-seen copies.
+			// By store rather than by version, so an empty database someone opened without a
+			// version (a devtools console, a test) still gets every store.
+			const has = (name: 'outbox' | 'last-seen' | 'outbox-files') => database.objectStoreNames.contains(name);
+			if (!has('outbox')) {
 				const outbox = database.createObjectStore('outbox', { keyPath: 'id' });
 				outbox.createIndex('by-thread', ['userId', 'thread']);
-				database.createObjectStore('last-seen');
 			}
-			if (oldVersion < 2) {
+			if (!has('last-seen')) database.createObjectStore('last-seen');
+			if (!has('outbox-files')) {
 				const files = database.createObjectStore('outbox-files', { keyPath: 'path' });
 				files.createIndex('by-message', 'messageId');
 			}

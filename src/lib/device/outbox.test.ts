@@ -154,3 +154,20 @@ describe('the files of a message queued on the device', () => {
 		expect(outbox.isQuotaExceeded(new Error('QuotaExceededError'))).toBe(false);
 	});
 });
+
+describe('opening the device database', () => {
+	it('gets every store even when an empty database was created first without a version', async () => {
+		await new Promise<void>((resolve, reject) => {
+			const request = indexedDB.open('spotter');
+			request.onsuccess = () => {
+				request.result.close();
+				resolve();
+			};
+			request.onerror = () => reject(request.error);
+		});
+		await outbox.put(outgoing(1));
+		await outbox.putFile(keptFile(1, 0));
+		expect(await outbox.pending(me)).toEqual([outgoing(1)]);
+		expect(await outbox.filesOf(outgoing(1).id)).toHaveLength(1);
+	});
+});
