@@ -308,6 +308,61 @@ test('a photo sent offline from a conversation left for the list, reloaded there
 	await context.close();
 });
 
+test('a photo whose signed URL has expired (a chat open for over an hour) is signed again once and shows', async ({
+	browser
+}) => {
+	const trainer = await newTrainer('Coach');
+	const trainee = await newTraineeOf(trainer, 'Alex');
+	const { context, page } = await signedIn(browser, trainee.email);
+	const photo = await photoWithExif(page, 800, 600);
+	const messageId = crypto.randomUUID();
+	const path = `${trainer.id}/${messageId}/form.jpg`;
+	const upload = await trainer.client.storage
+		.from('attachments')
+		.upload(path, photo, { contentType: 'image/jpeg' });
+	expect(upload.error).toBeNull();
+	const sent = await trainer.client.rpc('send_message', {
+		recipient_id: trainee.id,
+		body: 'Look at your hips here',
+		message_id: messageId,
+		attachments: [{ path, name: 'form.jpg', width: 800, height: 600 }]
+	});
+	expect(sent.error).toBeNull();
+
+	// The first URL the page was given answers as Storage does once it has expired.
+	const loads: string[] = [];
+	let signings = 0;
+	await page.route('**/storage/v1/object/sign/attachments**', async (route) => {
+		const request = route.request();
+		if (request.method() === 'POST') {
+			signings++;
+			return route.continue();
+		}
+		loads.push(request.url());
+		if (loads.length > 1) return route.continue();
+		// A signed URL's token counts in whole seconds: signed again within the same second it would
+		// be the very same URL. Answered a little later, the fresh one differs, as an hour later.
+		await new Promise((resolve) => setTimeout(resolve, 1_500));
+		await route.fulfill({
+			status: 400,
+			contentType: 'application/json',
+			body: JSON.stringify({
+				statusCode: '400',
+				error: 'InvalidJWT',
+				message: '"exp" claim timestamp check failed'
+			})
+		});
+	});
+	await page.getByTestId('conversation-row').filter({ hasText: trainer.name }).click();
+	const img = page.getByTestId('attachment-image').locator('img');
+	await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBe(800);
+	// Signed for the chat, then once more for the failed photo, with a URL of its own.
+	expect(signings).toBe(2);
+	expect(loads).toHaveLength(2);
+	expect(loads[1]).not.toBe(loads[0]);
+	await context.close();
+});
+
 test('a profile photo chosen in Settings is cropped to a square and shown to the other side instead of initials', async ({
 	browser
 }) => {
