@@ -1,9 +1,20 @@
 // Walkthrough: photos in a conversation — the first message of a new conversation is a photo, it
 // reaches the other side and opens full screen; files that cannot be sent are refused with their
-// reason before anything is uploaded; a photo sent offline arrives once when the network is back.
+// reason before anything is uploaded; a photo sent offline survives a reload and arrives once when
+// the network is back.
 // Every scenario has people of its own.
 import { expect, test, type Page } from '@playwright/test';
-import { composer, newTraineeOf, newTrainer, send, shoot, signedIn, visit } from './support';
+import {
+	composer,
+	controlledByServiceWorker,
+	deviceOutbox,
+	newTraineeOf,
+	newTrainer,
+	send,
+	shoot,
+	signedIn,
+	visit
+} from './support';
 
 const GPS_MARKER = 'SPOTTER-GPS-SECRET';
 
@@ -158,12 +169,47 @@ test('files that cannot be sent are refused with their reason before anything is
 	await context.close();
 });
 
-test('a photo sent offline waits for the network and arrives once', async ({ browser }) => {
+/** The files the device outbox keeps for unsent messages (IndexedDB "spotter", store "outbox-files"). */
+function keptFiles(page: Page): Promise<{ path: string; name: string; size: number }[]> {
+	return page.evaluate(
+		() =>
+			new Promise((resolve, reject) => {
+				const open = indexedDB.open('spotter');
+				open.onerror = () => reject(open.error);
+				open.onsuccess = () => {
+					const db = open.result;
+					if (!db.objectStoreNames.contains('outbox-files')) {
+						db.close();
+						resolve([]);
+						return;
+					}
+					const request = db.transaction('outbox-files').objectStore('outbox-files').getAll();
+					request.onsuccess = () => {
+						db.close();
+						resolve(
+							request.result.map((f: { path: string; name: string; blob: Blob }) => ({
+								path: f.path,
+								name: f.name,
+								size: f.blob.size
+							}))
+						);
+					};
+					request.onerror = () => reject(request.error);
+				};
+			})
+	);
+}
+
+test('a photo sent offline survives a reload while still offline, and arrives once when the network is back', async ({
+	browser
+}) => {
 	const trainer = await newTrainer('Coach');
 	const trainee = await newTraineeOf(trainer, 'Alex');
 	await send(trainer.client, trainee.id, 'Send me your squat from today');
 	const { context, page } = await signedIn(browser, trainee.email);
+	await controlledByServiceWorker(page);
 	await page.getByTestId('conversation-row').filter({ hasText: trainer.name }).click();
+	await expect(page).toHaveURL(/\/messages\/[0-9a-f-]{36}$/);
 	const photo = await photoWithExif(page, 800, 600);
 
 	await context.setOffline(true);
@@ -175,22 +221,145 @@ test('a photo sent offline waits for the network and arrives once', async ({ bro
 	await page.getByRole('button', { name: 'Send' }).click();
 	const mine = page.getByTestId('message').filter({ hasText: 'Here it is' });
 	await expect(mine.getByTestId('pending-file')).toHaveAttribute('data-status', 'offline');
-	await page.waitForTimeout(1000);
+	// On the device with its message: the re-encoded photo, under the message's own key.
+	await expect
+		.poll(() => keptFiles(page))
+		.toEqual([
+			{
+				path: expect.stringMatching(new RegExp(`^${trainee.id}/[0-9a-f-]{36}/squat\\.jpg$`)),
+				name: 'squat.jpg',
+				size: expect.any(Number)
+			}
+		]);
+	const [kept] = await keptFiles(page);
+	expect(kept.size).toBeGreaterThan(0);
+
+	// Reloaded without a network: the message and its photo come back from the device.
+	const reloaded = await page.reload();
+	expect(reloaded?.fromServiceWorker()).toBe(true);
+	await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+	const restored = page.getByTestId('message').filter({ hasText: 'Here it is' });
+	await expect(restored.getByTestId('pending-file')).toHaveAttribute('data-status', 'offline');
+	await expect(restored.getByTestId('pending-file').locator('img')).toHaveJSProperty('complete', true);
+	await shoot(page, 'attachments-offline-restored');
 	await context.setOffline(false);
 
-	await expect(mine.getByTestId('attachment-image')).toBeVisible({ timeout: 20_000 });
-	// Once in the database, once on the trainer's side.
+	await expect(restored.getByTestId('attachment-image')).toBeVisible({ timeout: 20_000 });
+	// Once in the database, once on the trainer's side; the device keeps nothing more.
 	const { data } = await trainer.client.from('messages').select('id, body').eq('sender_id', trainee.id);
-	expect(data).toHaveLength(1);
+	expect(data).toEqual([{ id: kept.path.split('/')[1], body: 'Here it is' }]);
 	const { data: files } = await trainer.client
 		.from('message_attachments')
-		.select('id')
+		.select('path, original_name')
 		.eq('message_id', data![0].id);
-	expect(files).toHaveLength(1);
+	expect(files).toEqual([{ path: kept.path, original_name: 'squat.jpg' }]);
+	await expect.poll(() => keptFiles(page)).toEqual([]);
+	await expect.poll(async () => (await deviceOutbox(page)).length).toBe(0);
 	const other = await signedIn(browser, trainer.email);
 	await other.page.getByTestId('conversation-row').filter({ hasText: trainee.name }).click();
 	await expect(other.page.getByTestId('attachment-image')).toHaveCount(1);
+	await expect(other.page.getByTestId('message').filter({ hasText: 'Here it is' })).toHaveCount(1);
 	await other.context.close();
+	await context.close();
+});
+
+test('a photo sent offline from a conversation left for the list, reloaded there, goes from the device outbox once when back', async ({
+	browser
+}) => {
+	const trainer = await newTrainer('Coach');
+	const trainee = await newTraineeOf(trainer, 'Alex');
+	await send(trainer.client, trainee.id, 'Film the last set');
+	const { context, page } = await signedIn(browser, trainee.email);
+	await controlledByServiceWorker(page);
+	await page.getByTestId('conversation-row').filter({ hasText: trainer.name }).click();
+	await expect(page).toHaveURL(/\/messages\/[0-9a-f-]{36}$/);
+	const photo = await photoWithExif(page, 640, 480);
+
+	await context.setOffline(true);
+	await page
+		.getByTestId('attach-input')
+		.setInputFiles({ name: 'last set.jpg', mimeType: 'image/jpeg', buffer: photo });
+	await expect(page.getByTestId('pending-file')).toHaveAttribute('data-status', 'offline');
+	await page.getByRole('button', { name: 'Send' }).click();
+	await expect.poll(async () => (await keptFiles(page)).length).toBe(1);
+	// No conversation on screen: whatever sends it now is the outbox flush of the app itself.
+	await page
+		.getByRole('navigation', { name: 'Main' })
+		.getByRole('link', { name: /^Messages/ })
+		.click();
+	await expect(page).toHaveURL(/\/messages$/);
+	const reloaded = await page.reload();
+	expect(reloaded?.fromServiceWorker()).toBe(true);
+	await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+	await context.setOffline(false);
+
+	const sentByAlex = async () =>
+		(await trainer.client.from('messages').select('id').eq('sender_id', trainee.id)).data ?? [];
+	await expect.poll(sentByAlex, { timeout: 20_000 }).toHaveLength(1);
+	const [message] = await sentByAlex();
+	const { data: files } = await trainer.client
+		.from('message_attachments')
+		.select('kind, original_name')
+		.eq('message_id', message.id);
+	expect(files).toEqual([{ kind: 'image', original_name: 'last set.jpg' }]);
+	await expect.poll(() => keptFiles(page)).toEqual([]);
+	await expect.poll(async () => (await deviceOutbox(page)).length).toBe(0);
+	expect(await sentByAlex()).toHaveLength(1);
+	await context.close();
+});
+
+test('a photo whose signed URL has expired (a chat open for over an hour) is signed again once and shows', async ({
+	browser
+}) => {
+	const trainer = await newTrainer('Coach');
+	const trainee = await newTraineeOf(trainer, 'Alex');
+	const { context, page } = await signedIn(browser, trainee.email);
+	const photo = await photoWithExif(page, 800, 600);
+	const messageId = crypto.randomUUID();
+	const path = `${trainer.id}/${messageId}/form.jpg`;
+	const upload = await trainer.client.storage
+		.from('attachments')
+		.upload(path, photo, { contentType: 'image/jpeg' });
+	expect(upload.error).toBeNull();
+	const sent = await trainer.client.rpc('send_message', {
+		recipient_id: trainee.id,
+		body: 'Look at your hips here',
+		message_id: messageId,
+		attachments: [{ path, name: 'form.jpg', width: 800, height: 600 }]
+	});
+	expect(sent.error).toBeNull();
+
+	// The first URL the page was given answers as Storage does once it has expired.
+	const loads: string[] = [];
+	let signings = 0;
+	await page.route('**/storage/v1/object/sign/attachments**', async (route) => {
+		const request = route.request();
+		if (request.method() === 'POST') {
+			signings++;
+			return route.continue();
+		}
+		loads.push(request.url());
+		if (loads.length > 1) return route.continue();
+		// A signed URL's token counts in whole seconds: signed again within the same second it would
+		// be the very same URL. Answered a little later, the fresh one differs, as an hour later.
+		await new Promise((resolve) => setTimeout(resolve, 1_500));
+		await route.fulfill({
+			status: 400,
+			contentType: 'application/json',
+			body: JSON.stringify({
+				statusCode: '400',
+				error: 'InvalidJWT',
+				message: '"exp" claim timestamp check failed'
+			})
+		});
+	});
+	await page.getByTestId('conversation-row').filter({ hasText: trainer.name }).click();
+	const img = page.getByTestId('attachment-image').locator('img');
+	await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBe(800);
+	// Signed for the chat, then once more for the failed photo, with a URL of its own.
+	expect(signings).toBe(2);
+	expect(loads).toHaveLength(2);
+	expect(loads[1]).not.toBe(loads[0]);
 	await context.close();
 });
 

@@ -5,6 +5,7 @@ import { uniqueNames, objectKey, posterName } from './key';
 import { LIMITS, type AttachmentKind } from './limits';
 import type { AttachmentMeta, Prepared } from './prepare';
 import type { StorageTarget, UploadHandle, UploadOutcome } from './upload';
+import type { OutboxFile } from '$lib/device/outbox';
 
 export const BUCKET = 'attachments';
 
@@ -32,10 +33,14 @@ export class PendingFile {
 	meta: AttachmentMeta = {};
 
 	#prepared: Extract<Prepared, { ok: true }> | null = null;
+	/** Resolves once preparing is over (prepared or refused). */
+	readonly #preparedOnce: Promise<void>;
+	#donePreparing!: () => void;
 	#uploads: UploadHandle[] = [];
 	#waiters: (() => void)[] = [];
 	readonly #key: string;
 	readonly #target: StorageTarget;
+	readonly #owner: { userId: string; messageId: string };
 
 	constructor(
 		readonly file: Blob,
@@ -43,13 +48,61 @@ export class PendingFile {
 		safeName: string,
 		owner: { userId: string; messageId: string },
 		target: StorageTarget,
-		readonly recorded?: string
+		readonly recorded?: string,
+		/** Prepared already, on an earlier run of the app (from the device outbox). */
+		restored?: Extract<Prepared, { ok: true }>
 	) {
 		this.name = name;
 		this.safeName = safeName;
+		this.#owner = { userId: owner.userId, messageId: owner.messageId };
 		this.#key = objectKey(owner.userId, owner.messageId, safeName);
 		this.#target = target;
+		this.#preparedOnce = new Promise((resolve) => (this.#donePreparing = resolve));
+		if (restored) this.#adopt(restored);
 		void this.#run();
+	}
+
+	/** A file of a message queued on an earlier run of the app, as the device outbox kept it. */
+	static restore(file: OutboxFile, target: StorageTarget): PendingFile {
+		return new PendingFile(
+			file.blob,
+			file.name,
+			file.path.slice(file.path.lastIndexOf('/') + 1),
+			{ userId: file.userId, messageId: file.messageId },
+			target,
+			undefined,
+			{ ok: true, blob: file.blob, mime: file.mime, kind: file.kind, meta: file.meta, poster: file.poster }
+		);
+	}
+
+	/**
+	 * What the device outbox keeps of this file until it is uploaded: the prepared bytes (and
+	 * poster), once preparing is over; null when the file was refused, so there is nothing to send.
+	 */
+	async forOutbox(position: number): Promise<OutboxFile | null> {
+		await this.#preparedOnce;
+		const prepared = this.#prepared;
+		if (!prepared) return null;
+		return {
+			path: this.#key,
+			messageId: this.#owner.messageId,
+			userId: this.#owner.userId,
+			name: this.name,
+			position,
+			blob: prepared.blob,
+			mime: prepared.mime,
+			kind: prepared.kind,
+			meta: { ...prepared.meta },
+			poster: prepared.poster
+		};
+	}
+
+	#adopt(prepared: Extract<Prepared, { ok: true }>): void {
+		this.#prepared = prepared;
+		this.kind = prepared.kind;
+		this.meta = prepared.meta;
+		const shown = prepared.kind === 'image' ? prepared.blob : prepared.poster;
+		if (shown) this.preview = URL.createObjectURL(shown);
 	}
 
 	get progress(): number {
@@ -142,16 +195,18 @@ export class PendingFile {
 				prepared = await prepare(this.file, this.name, this.recorded);
 			} catch (err) {
 				console.error('[attachments] preparing failed', err);
+				this.#donePreparing();
 				return this.#settle('refused', `“${this.name}” could not be read on this device.`);
 			}
-			if (!prepared.ok) return this.#settle('refused', prepared.message);
-			this.#prepared = prepared;
-			this.kind = prepared.kind;
-			this.meta = prepared.meta;
-			const shown = prepared.kind === 'image' ? prepared.blob : prepared.poster;
-			if (shown) this.preview = URL.createObjectURL(shown);
+			if (!prepared.ok) {
+				this.#donePreparing();
+				return this.#settle('refused', prepared.message);
+			}
+			this.#adopt(prepared);
 		}
+		this.#donePreparing();
 		const prepared = this.#prepared;
+		if (!prepared) return;
 		if (await this.#untilOnline()) return;
 		this.status = 'uploading';
 		const { startUpload } = await import('./upload');

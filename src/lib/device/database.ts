@@ -1,14 +1,17 @@
-// The IndexedDB database this device keeps for Spotter ("spotter", version 1): the store
-// `outbox` (outbox.ts) and the store `last-seen` (last-seen.ts). Its name, version and stores are
-// what devices already hold: change them only with an upgrade step that keeps pending messages.
+// The IndexedDB database this device keeps for Spotter ("spotter", version 2): the store
+// `outbox` (outbox.ts), the store `last-seen` (last-seen.ts) and, from version 2, `outbox-files`
+// (the prepared files of unsent messages, outbox.ts). Its name, versions and stores are what
+// devices already hold: change them only with an upgrade step that keeps pending messages.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { OutboxRecord } from './outbox';
+import type { OutboxFile, OutboxRecord } from './outbox';
 
 export type LastSeenKey = [userId: string, kind: string, id: string];
 
-interface SpotterDb extends DBSchema {
+export interface SpotterDb extends DBSchema {
 	outbox: { key: string; value: OutboxRecord; indexes: { 'by-thread': [string, string] } };
 	'last-seen': { key: LastSeenKey; value: unknown };
+	/** Keyed by the object key (`<user>/<message>/<name>`), which is unique per file. */
+	'outbox-files': { key: string; value: OutboxFile; indexes: { 'by-message': string } };
 }
 
 const NAME = 'spotter';
@@ -29,11 +32,21 @@ export function available(): boolean {
 }
 
 export function open(): Promise<IDBPDatabase<SpotterDb>> {
-	opening ??= openDB<SpotterDb>(NAME, 1, {
+	opening ??= openDB<SpotterDb>(NAME, 2, {
 		upgrade(database) {
-			const outbox = database.createObjectStore('outbox', { keyPath: 'id' });
-			outbox.createIndex('by-thread', ['userId', 'thread']);
-			database.createObjectStore('last-seen');
+			// Only adds what is missing: a device on version 1 keeps its outbox and last-seen copies.
+			// By store rather than by version, so an empty database someone opened without a
+			// version (a devtools console, a test) still gets every store.
+			const has = (name: 'outbox' | 'last-seen' | 'outbox-files') => database.objectStoreNames.contains(name);
+			if (!has('outbox')) {
+				const outbox = database.createObjectStore('outbox', { keyPath: 'id' });
+				outbox.createIndex('by-thread', ['userId', 'thread']);
+			}
+			if (!has('last-seen')) database.createObjectStore('last-seen');
+			if (!has('outbox-files')) {
+				const files = database.createObjectStore('outbox-files', { keyPath: 'path' });
+				files.createIndex('by-message', 'messageId');
+			}
 		},
 		blocking() {
 			// A newer version of the app wants to upgrade the database: let it.

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as database from './database';
 import * as outbox from './outbox';
-import { outgoing, thread, me, other } from './test-records';
+import { keptFile, outgoing, thread, me, other } from './test-records';
 
 afterEach(() => database.destroy());
 
@@ -74,5 +74,100 @@ describe('the outbox on the device', () => {
 			request.onerror = () => reject(request.error);
 		});
 		expect(await outbox.pending(me)).toEqual([outgoing(1)]);
+	});
+
+	it('upgrades a device’s version 1 database to keep files, with its queued messages intact', async () => {
+		await new Promise<void>((resolve, reject) => {
+			const request = indexedDB.open('spotter', 1);
+			request.onupgradeneeded = () => {
+				const store = request.result.createObjectStore('outbox', { keyPath: 'id' });
+				store.createIndex('by-thread', ['userId', 'thread']);
+				request.result.createObjectStore('last-seen');
+				store.put(outgoing(1));
+			};
+			request.onsuccess = () => {
+				request.result.close();
+				resolve();
+			};
+			request.onerror = () => reject(request.error);
+		});
+		await outbox.putFile(keptFile(1, 0));
+		expect(await outbox.pending(me)).toEqual([outgoing(1)]);
+		expect(await outbox.filesOf(outgoing(1).id)).toHaveLength(1);
+	});
+});
+
+describe('the files of a message queued on the device', () => {
+	it('are kept as prepared blobs beside the message and read back in the message’s order after a restart', async () => {
+		await outbox.put(outgoing(1));
+		await outbox.putFile(keptFile(1, 1, 'second.jpg'));
+		await outbox.putFile(keptFile(1, 0, 'first.jpg'));
+		await database.close();
+
+		const files = await outbox.filesOf(outgoing(1).id);
+		expect(files.map((f) => f.name)).toEqual(['first.jpg', 'second.jpg']);
+		expect(files[0]).toMatchObject({ mime: 'image/jpeg', kind: 'image', meta: { width: 4, height: 3 } });
+		expect(await files[0].blob.text()).toBe('bytes of first.jpg');
+		expect(await files[0].poster?.text()).toBe('poster');
+	});
+
+	it('go once the files are uploaded, and the message is marked ready to send', async () => {
+		await outbox.put(outgoing(1));
+		await outbox.putFile(keptFile(1, 0));
+		const inputs = [{ path: keptFile(1, 0).path, name: 'squat.jpg', width: 4, height: 3 }];
+		await outbox.filesUploaded(outgoing(1).id, inputs);
+		expect(await outbox.filesOf(outgoing(1).id)).toEqual([]);
+		expect((await outbox.pending(me))[0]).toMatchObject({ filesUploaded: true, attachments: inputs });
+	});
+
+	it('go with their message when it is stored or discarded, and other messages keep theirs', async () => {
+		await outbox.put(outgoing(1));
+		await outbox.put(outgoing(2));
+		await outbox.putFile(keptFile(1, 0));
+		await outbox.putFile(keptFile(2, 0));
+		await outbox.remove([outgoing(1).id]);
+		expect(await outbox.filesOf(outgoing(1).id)).toEqual([]);
+		expect(await outbox.filesOf(outgoing(2).id)).toHaveLength(1);
+	});
+
+	it('are not kept for a message already sent or whose files are uploaded (nothing left behind)', async () => {
+		await outbox.putFile(keptFile(1, 0));
+		expect(await outbox.filesOf(outgoing(1).id)).toEqual([]);
+		await outbox.put(outgoing(2, { filesUploaded: true }));
+		await outbox.putFile(keptFile(2, 0));
+		expect(await outbox.filesOf(outgoing(2).id)).toEqual([]);
+	});
+
+	it('leave the device with the account’s other unsent messages', async () => {
+		await outbox.put(outgoing(1));
+		await outbox.put(outgoing(2, { userId: other }));
+		await outbox.putFile(keptFile(1, 0));
+		await outbox.putFile(keptFile(2, 0, 'theirs.jpg', other));
+		await outbox.forget(me);
+		expect(await outbox.filesOf(outgoing(1).id)).toEqual([]);
+		expect(await outbox.filesOf(outgoing(2).id)).toHaveLength(1);
+	});
+
+	it('tells a full disk apart from other storage failures', () => {
+		expect(outbox.isQuotaExceeded(new DOMException('full', 'QuotaExceededError'))).toBe(true);
+		expect(outbox.isQuotaExceeded(new DOMException('no', 'DataCloneError'))).toBe(false);
+		expect(outbox.isQuotaExceeded(new Error('QuotaExceededError'))).toBe(false);
+	});
+});
+
+describe('opening the device database', () => {
+	it('gets every store even when an empty database was created first without a version', async () => {
+		await new Promise<void>((resolve, reject) => {
+			const request = indexedDB.open('spotter');
+			request.onsuccess = () => {
+				request.result.close();
+				resolve();
+			};
+			request.onerror = () => reject(request.error);
+		});
+		await outbox.put(outgoing(1));
+		await outbox.putFile(keptFile(1, 0));
+		expect(await outbox.pending(me)).toEqual([outgoing(1)]);
+		expect(await outbox.filesOf(outgoing(1).id)).toHaveLength(1);
 	});
 });

@@ -1,9 +1,14 @@
 // The outbox on this device: messages written but not yet stored by the server, kept in IndexedDB
 // so they survive closing the app. Keyed by message id, so a send is retried with the same id and
-// send_message stores it once.
+// send_message stores it once. A message's files that are not in Storage yet wait beside it (the
+// store `outbox-files`, as prepared: re-encoded photo, video poster) and leave with it.
 import type { AttachmentInput } from '$lib/attachments/pending.svelte';
+import type { AttachmentKind } from '$lib/attachments/limits';
+import type { AttachmentMeta } from '$lib/attachments/prepare';
 import type { UserError } from '$lib/errors';
+import type { IDBPObjectStore } from 'idb';
 import * as database from './database';
+import type { SpotterDb } from './database';
 
 export interface OutboxRecord {
 	id: string;
@@ -22,6 +27,32 @@ export interface OutboxRecord {
 	attachments?: AttachmentInput[];
 	/** Whether those files are all in Storage (until then the message cannot be sent). */
 	filesUploaded?: boolean;
+}
+
+/** One file of an unsent message, as prepared on this device, waiting to be uploaded. */
+export interface OutboxFile {
+	/** The object key in the `attachments` bucket: `<user id>/<message id>/<safe name>`. */
+	path: string;
+	messageId: string;
+	userId: string;
+	/** The name as picked (the attachment row keeps it). */
+	name: string;
+	/** Its place among the message's files. */
+	position: number;
+	blob: Blob;
+	mime: string;
+	kind: AttachmentKind;
+	meta: AttachmentMeta;
+	/** A video's poster frame, uploaded beside it. */
+	poster: Blob | null;
+}
+
+/** Whether a device write failed because the browser's storage for this site is full. */
+export function isQuotaExceeded(error: unknown): boolean {
+	return (
+		error instanceof DOMException &&
+		(error.name === 'QuotaExceededError' || error.name === 'NS_ERROR_DOM_QUOTA_REACHED')
+	);
 }
 
 /** The unsent messages of one thread, oldest first (the order they were written). */
@@ -59,13 +90,61 @@ export async function setStatus(
 	await tx.done;
 }
 
-/** The message's files are all uploaded (with what is now known of them): it may be sent. */
+/**
+ * Keeps a prepared file of a queued message (put first) until it is uploaded. The blobs are stored as they are
+ * (a JSON copy would lose them); everything else is copied plain, never a `$state` proxy. Throws
+ * what IndexedDB throws: a full disk is `isQuotaExceeded`.
+ */
+export async function putFile(file: OutboxFile): Promise<void> {
+	if (!database.available()) return;
+	const tx = (await database.open()).transaction(['outbox', 'outbox-files'], 'readwrite');
+	const record = await tx.objectStore('outbox').get(file.messageId);
+	// Sent or discarded meanwhile, or its files are all uploaded already: nothing to keep.
+	if (record && !record.filesUploaded) {
+		await tx.objectStore('outbox-files').put({
+			path: file.path,
+			messageId: file.messageId,
+			userId: file.userId,
+			name: file.name,
+			position: file.position,
+			blob: file.blob,
+			mime: file.mime,
+			kind: file.kind,
+			meta: database.plain(file.meta),
+			poster: file.poster
+		});
+	}
+	await tx.done;
+}
+
+/** The files of a queued message still waiting to be uploaded, in the message's order. */
+export async function filesOf(messageId: string): Promise<OutboxFile[]> {
+	if (!database.available()) return [];
+	const files = await (await database.open()).getAllFromIndex('outbox-files', 'by-message', messageId);
+	return files.sort((a, b) => a.position - b.position);
+}
+
+/**
+ * The message's files are all uploaded (with what is now known of them): it may be sent, and the
+ * device's copies of the files go (Storage has them).
+ */
 export async function filesUploaded(id: string, attachments: AttachmentInput[]): Promise<void> {
 	if (!database.available()) return;
-	const tx = (await database.open()).transaction('outbox', 'readwrite');
-	const record = await tx.store.get(id);
-	if (record) await tx.store.put(database.plain({ ...record, attachments, filesUploaded: true }));
+	const tx = (await database.open()).transaction(['outbox', 'outbox-files'], 'readwrite');
+	const outbox = tx.objectStore('outbox');
+	const record = await outbox.get(id);
+	if (record) await outbox.put(database.plain({ ...record, attachments, filesUploaded: true }));
+	await dropFiles(tx.objectStore('outbox-files'), [id]);
 	await tx.done;
+}
+
+type FilesStore = IDBPObjectStore<SpotterDb, ('outbox' | 'outbox-files')[], 'outbox-files', 'readwrite'>;
+
+async function dropFiles(store: FilesStore, messageIds: string[]): Promise<void> {
+	const index = store.index('by-message');
+	for (const id of messageIds) {
+		for (const key of await index.getAllKeys(id)) await store.delete(key);
+	}
 }
 
 /**
@@ -79,17 +158,30 @@ export async function rethread(userId: string, from: string, to: string): Promis
 	await Promise.all([...records.map((r) => tx.store.put({ ...r, thread: to })), tx.done]);
 }
 
-/** Removes messages the server stored, or the user discarded. */
+/** Removes messages the server stored, or the user discarded, with any files still beside them. */
 export async function remove(ids: Iterable<string>): Promise<void> {
 	if (!database.available()) return;
-	const tx = (await database.open()).transaction('outbox', 'readwrite');
-	await Promise.all([...[...ids].map((id) => tx.store.delete(id)), tx.done]);
+	const list = [...ids];
+	const tx = (await database.open()).transaction(['outbox', 'outbox-files'], 'readwrite');
+	const outbox = tx.objectStore('outbox');
+	await Promise.all([
+		...list.map((id) => outbox.delete(id)),
+		dropFiles(tx.objectStore('outbox-files'), list),
+		tx.done
+	]);
 }
 
 /** When the account is deleted: its unsent messages can never be sent, so they leave the device. */
 export async function forget(userId: string): Promise<void> {
 	if (!database.available()) return;
-	const tx = (await database.open()).transaction('outbox', 'readwrite');
-	const mine = (await tx.store.getAll()).filter((r) => r.userId === userId);
-	await Promise.all([...mine.map((r) => tx.store.delete(r.id)), tx.done]);
+	const tx = (await database.open()).transaction(['outbox', 'outbox-files'], 'readwrite');
+	const outbox = tx.objectStore('outbox');
+	const files = tx.objectStore('outbox-files');
+	const mine = (await outbox.getAll()).filter((r) => r.userId === userId);
+	const myFiles = (await files.getAll()).filter((f) => f.userId === userId);
+	await Promise.all([
+		...mine.map((r) => outbox.delete(r.id)),
+		...myFiles.map((f) => files.delete(f.path)),
+		tx.done
+	]);
 }

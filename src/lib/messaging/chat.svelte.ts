@@ -9,7 +9,8 @@ import type { Supabase } from '$lib/supabase/types';
 import { keepJoined, onHint, whenBack, type Joined, type LiveState } from '$lib/supabase/realtime';
 import * as attachments from '$lib/data/attachments';
 import type { Attachment } from '$lib/data/attachments';
-import type { AttachmentInput, PendingFile } from '$lib/attachments/pending.svelte';
+import { PendingFile, type AttachmentInput } from '$lib/attachments/pending.svelte';
+import { urlRefresher, type RefreshUrl } from '$lib/attachments/resign';
 import * as conversations from '$lib/data/conversations';
 import * as messages from '$lib/data/messages';
 import * as profiles from '$lib/data/profiles';
@@ -33,6 +34,7 @@ import {
 	type MessagesRead
 } from '$lib/schemas/realtime';
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
+import { uploadingInChat } from './outbox-flush';
 import { fillFromDevice, idsOf, isoNow, judgeEvent, mergeMessages, reconcileMessages } from './merge';
 
 export interface Outgoing {
@@ -112,6 +114,15 @@ const DEVICE_STORAGE_FAILED: UserError = {
 	retryable: false
 };
 
+/** The browser's storage for Spotter is full: a file waits in memory only. */
+function deviceFull(file: PendingFile): UserError {
+	return {
+		code: 'device-storage-full',
+		message: `This device’s storage is full, so “${file.name}” waits only while Spotter stays open: it is lost if you close or reload the app before it is sent. Free some space, or keep Spotter open until it is sent.`,
+		retryable: false
+	};
+}
+
 export class Chat {
 	messages = $state<Message[]>([]);
 	/** Reactions by message id, as the database last answered (messages without any are absent). */
@@ -152,6 +163,15 @@ export class Chat {
 	attachments = new SvelteMap<string, Attachment[]>();
 	/** Signed URLs of those files and their posters, by object path. */
 	mediaUrls = new SvelteMap<string, string>();
+	/** A photo, video or voice note failed to load: its URL may have expired, ask for a fresh one. */
+	readonly refreshUrl: RefreshUrl = urlRefresher(
+		async (paths) => {
+			const signed = await attachments.signedUrls(this.#supabase, paths);
+			return signed.ok ? signed.data : null;
+		},
+		(path, url) => this.mediaUrls.set(path, url),
+		attachments.SIGNED_URL_SECONDS * 1000
+	);
 
 	readonly me: string;
 	readonly recipientId: string;
@@ -302,6 +322,8 @@ export class Chat {
 		return () => {
 			closed = true;
 			this.#closed = true;
+			// The outbox flush may upload these from the device now (to the same keys: idempotent).
+			for (const m of this.outgoing) uploadingInChat.delete(m.id);
 			stopWatching();
 			clearTimeout(this.#typingTimer);
 			clearTimeout(this.#resumeTimer);
@@ -592,8 +614,24 @@ export class Chat {
 				attachments: message.attachments
 			})
 		);
+		if (files) this.#keepFiles(id, files);
 		this.typing(false);
 		void this.#pump();
+	}
+
+	/**
+	 * Keeps the message's files on the device until they are uploaded, so a reload or closing the
+	 * app loses none: each once prepared (the re-encoded photo, the video's poster are what goes).
+	 * Files already uploaded need no copy; a full disk is said, and the file waits in memory.
+	 */
+	#keepFiles(id: string, files: PendingFile[]): void {
+		uploadingInChat.add(id);
+		for (const [position, file] of files.entries()) {
+			if (file.status === 'uploaded') continue;
+			void file.forOutbox(position).then((kept) => {
+				if (kept) this.#store(() => outbox.putFile(kept), deviceFull(file));
+			});
+		}
 	}
 
 	/** Sends a failed message again; while the rate limit holds, it waits for the window to open. */
@@ -610,6 +648,7 @@ export class Chat {
 	/** Gives up on an unsent message. */
 	discard(id: string): void {
 		for (const file of this.outgoing.find((m) => m.id === id)?.files ?? []) file.dispose();
+		uploadingInChat.delete(id);
 		this.outgoing = this.outgoing.filter((m) => m.id !== id);
 		this.#store(() => outbox.remove([id]));
 	}
@@ -683,8 +722,12 @@ export class Chat {
 						next.error = uploadFailed(failed);
 						continue;
 					}
-					// Their meta (dimensions, poster) is known only now.
-					next.attachments = next.files.map((f) => f.input());
+					// Their meta (dimensions, poster) is known only now. A message restored from the
+					// device holds only the files that were not uploaded before: the rest stay as kept.
+					const files = next.files;
+					next.attachments = (next.attachments ?? files.map((f) => f.input())).map(
+						(a) => files.find((f) => f.path === a.path)?.input() ?? a
+					);
 					const { id, attachments: inputs } = next;
 					this.#store(() => outbox.filesUploaded(id, inputs ?? []));
 				}
@@ -838,6 +881,7 @@ export class Chat {
 		}
 		if (sent.length === 0) return;
 		for (const m of this.outgoing) if (stored.has(m.id) && m.files) this.#sentFiles.set(m.id, m.files);
+		for (const id of sent) uploadingInChat.delete(id);
 		this.outgoing = this.outgoing.filter((m) => !stored.has(m.id));
 		this.#store(() => outbox.remove(sent));
 	}
@@ -878,6 +922,7 @@ export class Chat {
 		const mine = this.outgoing.find((m) => m.id === message.id && m.body === message.body);
 		if (mine && message.sender_id === this.me) {
 			if (mine.files) this.#sentFiles.set(mine.id, mine.files);
+			uploadingInChat.delete(mine.id);
 			this.outgoing = this.outgoing.filter((m) => m !== mine);
 			this.#unconfirmedSent.add(message.id);
 		}
@@ -954,6 +999,12 @@ export class Chat {
 		const held = idsOf([...this.outgoing, ...this.messages]);
 		for (const record of unsent) {
 			if (held.has(record.id)) continue;
+			// Its files as the device kept them, uploaded again from there (to the same keys).
+			const kept = record.attachments && !record.filesUploaded ? await outbox.filesOf(record.id) : [];
+			const target =
+				kept.length > 0 ? (await import('$lib/supabase/storage')).storageTarget(this.#supabase) : null;
+			const files = target ? kept.map((f) => PendingFile.restore(f, target)) : undefined;
+			if (files) uploadingInChat.add(record.id);
 			this.outgoing.push({
 				id: record.id,
 				body: record.body,
@@ -961,6 +1012,7 @@ export class Chat {
 				status: record.status === 'failed' ? 'failed' : 'waiting',
 				error: record.status === 'failed' ? record.error : null,
 				replyToId: record.replyToId ?? null,
+				files,
 				attachments: record.attachments
 			});
 		}
@@ -996,11 +1048,14 @@ export class Chat {
 		this.#store(() => lastSeen.saveMessages(this.me, id, newest));
 	}
 
-	/** Queues a device write after the earlier ones; a failure is shown, not hidden. */
-	#store(write: () => Promise<void>): void {
+	/**
+	 * Queues a device write after the earlier ones; a failure is shown, not hidden (`whenFull`: what
+	 * to say when the browser's storage is full instead).
+	 */
+	#store(write: () => Promise<void>, whenFull?: UserError): void {
 		this.#io = this.#io.then(write).catch((err: unknown) => {
 			console.error('[chat] device storage failed', err);
-			this.storageError = DEVICE_STORAGE_FAILED;
+			this.storageError = whenFull && outbox.isQuotaExceeded(err) ? whenFull : DEVICE_STORAGE_FAILED;
 		});
 	}
 }

@@ -4,7 +4,7 @@ import type { Result } from '$lib/data/result';
 import * as database from '$lib/device/database';
 import * as outbox from '$lib/device/outbox';
 import { me, outgoing } from '$lib/device/test-records';
-import { flushOutbox } from './outbox-flush';
+import { flushOutbox, uploadingInChat } from './outbox-flush';
 
 /** Pending messages in two threads, as the app writes them. */
 const record = (n: number, overrides: Parameters<typeof outgoing>[1] = {}) =>
@@ -100,5 +100,47 @@ describe('flushing the device outbox', () => {
 			return { ok: true, data: null };
 		});
 		expect(calls).toBe(0);
+	});
+
+	it('leaves a message whose files an open chat in this tab uploads to that chat, and holds those after it', async () => {
+		const files = [{ path: `${me}/m1/squat.jpg`, name: 'squat.jpg' }];
+		await outbox.put(record(1, { attachments: files }));
+		await outbox.put(record(2));
+		uploadingInChat.add(record(1).id);
+		let asked = 0;
+		const sent: string[] = [];
+		const result = await flushOutbox(
+			me,
+			async (m) => {
+				sent.push(m.body);
+				return { ok: true, data: null };
+			},
+			async () => {
+				asked++;
+				throw new Error('the flush must not upload what the chat uploads');
+			}
+		);
+		uploadingInChat.delete(record(1).id);
+		expect(result).toEqual({ sent: 0, refused: 0, stopped: true });
+		expect(sent).toEqual([]);
+		expect(asked).toBe(0);
+	});
+
+	it('sends a message from an earlier run whose files all reached Storage before the app closed', async () => {
+		// Nothing kept beside it: each kept file is removed only once it is uploaded.
+		const files = [{ path: `${me}/m1/squat.jpg`, name: 'squat.jpg', width: 800, height: 600 }];
+		await outbox.put(record(1, { attachments: files }));
+		const sent: unknown[] = [];
+		const result = await flushOutbox(
+			me,
+			async (m) => {
+				sent.push(m.attachments);
+				return { ok: true, data: null };
+			},
+			async () => ({ url: 'http://127.0.0.1:9', apikey: 'key', token: async () => 'token' })
+		);
+		expect(result).toEqual({ sent: 1, refused: 0, stopped: false });
+		expect(sent).toEqual([files]);
+		expect(await outbox.pending(me)).toEqual([]);
 	});
 });

@@ -1,6 +1,7 @@
 // Sends what the device outbox still holds when the app starts and whenever the connection comes
 // back, whichever conversation is on screen (or none). send_message is idempotent on the message
-// id, so a message also being sent by an open chat at the same moment is stored once.
+// id, so a message also being sent by an open chat at the same moment is stored once. Files kept
+// with a message on the device are uploaded first, to their fixed keys (idempotent too).
 import type { Result } from '$lib/data/result';
 import type { AttachmentInput } from '$lib/attachments/pending.svelte';
 import * as attachments from '$lib/data/attachments';
@@ -8,7 +9,14 @@ import * as messages from '$lib/data/messages';
 import * as outbox from '$lib/device/outbox';
 import type { UserError } from '$lib/errors';
 import { whenBack } from '$lib/supabase/realtime';
+import type { StorageTarget } from '$lib/attachments/upload';
 import type { Supabase } from '$lib/supabase/types';
+
+/**
+ * Ids of queued messages whose files an open chat in this tab uploads (with progress on screen):
+ * the flush leaves those to it rather than uploading the same bytes twice.
+ */
+export const uploadingInChat = new Set<string>();
 
 export interface FlushResult {
 	sent: number;
@@ -26,14 +34,42 @@ type Send = (message: {
 	attachments?: AttachmentInput[];
 }) => Promise<Result<unknown>>;
 
-/** Sends each pending message of `userId` in the order written; refusals are kept with their reason. */
-export async function flushOutbox(userId: string, send: Send): Promise<FlushResult> {
+/**
+ * Sends each pending message of `userId` in the order written; refusals are kept with their reason.
+ * A message whose files are not all in Storage has them uploaded first from the device's copies
+ * (to `storage`); without it, or while a chat uploads them, it and later ones wait.
+ */
+export async function flushOutbox(
+	userId: string,
+	send: Send,
+	storage?: () => Promise<StorageTarget>
+): Promise<FlushResult> {
 	const result: FlushResult = { sent: 0, refused: 0, stopped: false };
 	for (const record of await outbox.pending(userId)) {
-		// Its files are still uploading in an open chat, which sends it: later ones wait behind it.
 		if (record.attachments && !record.filesUploaded) {
-			result.stopped = true;
-			break;
+			if (!storage || uploadingInChat.has(record.id)) {
+				result.stopped = true;
+				break;
+			}
+			const kept = await outbox.filesOf(record.id);
+			const { inputOf, uploadQueued } = await import('$lib/attachments/queued');
+			const uploaded = await uploadQueued(await storage(), kept);
+			if (!uploaded.ok) {
+				if (uploaded.error.retryable) {
+					result.stopped = true;
+					break;
+				}
+				await outbox.setStatus(record.id, 'failed', uploaded.error);
+				result.refused++;
+				continue;
+			}
+			// Files missing from the device were uploaded before it was closed (their copies go then).
+			const inputs = record.attachments.map((a) => {
+				const file = kept.find((f) => f.path === a.path);
+				return file ? inputOf(file) : a;
+			});
+			await outbox.filesUploaded(record.id, inputs);
+			record.attachments = inputs;
 		}
 		const outcome = await send({
 			recipientId: record.recipientId,
@@ -69,10 +105,13 @@ export function keepOutboxFlowing(
 	let running: Promise<void> | undefined;
 	const flush = () => {
 		if (running || !navigator.onLine) return;
-		running = flushOutbox(userId, (m) =>
-			m.attachments
-				? attachments.send(supabase, { ...m, attachments: m.attachments })
-				: messages.send(supabase, m)
+		running = flushOutbox(
+			userId,
+			(m) =>
+				m.attachments
+					? attachments.send(supabase, { ...m, attachments: m.attachments })
+					: messages.send(supabase, m),
+			async () => (await import('$lib/supabase/storage')).storageTarget(supabase)
 		)
 			.then((r) => {
 				if (r.refused > 0) {
