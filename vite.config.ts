@@ -23,8 +23,27 @@ function browserWithoutUnusedSupabaseClients(): Plugin {
 	};
 }
 
+/**
+ * The browser build gets a stand-in for the Realtime client supabase-js builds in its constructor
+ * (src/lib/supabase/lazy-realtime.ts): it loads realtime-js on demand, so the Phoenix socket and
+ * the channel code are not part of any page's first download. Only supabase-js's own import is
+ * replaced; the stand-in's dynamic import reaches the real package.
+ */
+function browserWithLazyRealtime(): Plugin {
+	const standIn = fileURLToPath(new URL('./src/lib/supabase/lazy-realtime.ts', import.meta.url));
+	return {
+		name: 'spotter:browser-with-lazy-realtime',
+		apply: 'build',
+		enforce: 'pre',
+		resolveId(id, importer, options) {
+			if (options?.ssr || id !== '@supabase/realtime-js') return null;
+			return importer?.includes('/@supabase/supabase-js/') ? standIn : null;
+		}
+	};
+}
+
 export default defineConfig({
-	plugins: [browserWithoutUnusedSupabaseClients(), sveltekit()],
+	plugins: [browserWithoutUnusedSupabaseClients(), browserWithLazyRealtime(), sveltekit()],
 	server: { host: '127.0.0.1', port: 5173, strictPort: true },
 	preview: { host: '127.0.0.1', port: 4173, strictPort: true }
 });
