@@ -67,6 +67,11 @@ export class Inbox {
 	connect(): () => void {
 		let closed = false;
 		void this.#restoreLastSeen();
+		// The first page is read at once, beside the join: waiting for SUBSCRIBED first put the
+		// realtime code's download, the socket and the join before the list on a phone's cold start,
+		// one round trip after another. The read after SUBSCRIBED still catches what changed meanwhile.
+		// Offline there is nothing to read: the device copy stays (as before, without an error).
+		if (navigator.onLine !== false) void this.refresh();
 		const link = keepJoined(this.#supabase, `user:${this.userId}`, {
 			config: { private: true },
 			bind: (channel) =>
