@@ -7,12 +7,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadData } from './data.ts';
 import { describePageJs, measurePageJs, pageJsRows, type PageJs } from './app.ts';
+import { broadcastBenchmarks } from './broadcast.ts';
 import { browserBenchmarks } from './browser.ts';
 import { createScratchDatabase } from './lib/database.ts';
 import { modes } from './modes.ts';
 import { pushBenchmarks } from './push.ts';
 import { realtimeBenchmarks } from './realtime.ts';
 import { searchBenchmarks } from './search.ts';
+import { storageBenchmarks } from './storage.ts';
 import { machine, renderTable, writeResults, type Row } from './report.ts';
 import { conversationList, historyPaging, sendPath, unreadTotal } from './sql.ts';
 
@@ -68,6 +70,13 @@ async function main(): Promise<void> {
 
 	log('Measuring realtime through localbase…');
 	rows.push(...(await realtimeBenchmarks(serverUrl, mode.realtime, log)));
+
+	// Each on a scratch database of its own: the broadcast's 1,000 trainees and the uploads' objects
+	// stay out of the data set the other sections measure.
+	log('Measuring media and coach tools…');
+	rows.push(...(await storageBenchmarks(mode.media.storageRuns, log)));
+	rows.push(...(await broadcastBenchmarks(serverUrl, mode.media.broadcast, log)));
+	log('  8 storage and broadcast done');
 
 	// Last, so that the build's CPU use cannot overlap a timed section. The browser measurements run
 	// on the same production build, once it is measured.
