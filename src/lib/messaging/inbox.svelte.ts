@@ -162,6 +162,18 @@ export class Inbox {
 		await this.refresh();
 	}
 
+	/**
+	 * Shows the active inbox's first page as the page's load read it (firstPage), when nothing is
+	 * shown yet: the server renders the list into its HTML, and hydration shows the same answer,
+	 * instead of the list waiting for the browser's code and a request of its own.
+	 */
+	seed(rows: InboxRow[]): void {
+		if (this.loaded || !this.unfiltered) return;
+		this.#merge(rows);
+		this.hasMore = rows.length === conversations.PAGE_SIZE;
+		this.loaded = true;
+	}
+
 	/** Whether the list shows the whole active inbox (the part this device keeps for offline use). */
 	get unfiltered(): boolean {
 		return this.view === 'inbox' && this.name === '';
@@ -334,6 +346,11 @@ export class Inbox {
 }
 
 const key = Symbol('inbox');
+
+/** The active inbox's first page, as the list's first read asks for it (see Inbox.seed). */
+export function firstPage(supabase: Supabase): Promise<Result<InboxRow[]>> {
+	return conversations.inbox(supabase, { archived: false, unreadOnly: false, name: undefined });
+}
 
 export function setInbox(inbox: Inbox): Inbox {
 	return setContext(key, inbox);
