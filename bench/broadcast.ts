@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { asCaller, asOwner, callerFor } from './lib/acting.ts';
-import { createScratchDatabase } from './lib/database.ts';
+import { createScratchDatabase, type ScratchDatabase } from './lib/database.ts';
 import { summarize } from './lib/stats.ts';
 import type { Row } from './report.ts';
 
@@ -20,9 +20,13 @@ export interface BroadcastOptions {
 export async function broadcastBenchmarks(
 	serverUrl: string | undefined,
 	{ recipients, rounds }: BroadcastOptions,
-	log: (line: string) => void
+	log: (line: string) => void,
+	/** A migrated database to use (npm run bench passes its data database); else a scratch one. */
+	shared?: ScratchDatabase
 ): Promise<Row[]> {
-	const scratch = await createScratchDatabase(serverUrl, 'broadcast');
+	const scratch = shared
+		? { ...shared, release: async () => {} }
+		: await createScratchDatabase(serverUrl, 'broadcast');
 	const { db } = scratch;
 	try {
 		log(`broadcast to ${recipients} trainees vs ${recipients} send_message() on ${scratch.label}`);

@@ -25,6 +25,8 @@ export interface BrowserOptions {
 	coldStarts: number;
 	/** Photos sent browser to browser (7c). */
 	photos: number;
+	/** Only the phone's condition in 7b (quick mode: the throttled path proves the code runs). */
+	phoneOnly?: boolean;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -86,7 +88,7 @@ export async function browserBenchmarks(
 		log('  7a browser to browser…');
 		rows.push(...(await browserToBrowser(browser, appUrl, apiUrl, options.messages, options.photos)));
 		log('  7b cold start…');
-		rows.push(...(await coldStart(browser, appUrl, options.coldStarts)));
+		rows.push(...(await coldStart(browser, appUrl, options.coldStarts, options.phoneOnly)));
 		return rows;
 	} finally {
 		await browser?.close();
@@ -327,7 +329,7 @@ interface Landmark {
 	what: string;
 }
 
-async function coldStart(browser: Browser, appUrl: string, runs: number): Promise<Row[]> {
+async function coldStart(browser: Browser, appUrl: string, runs: number, phoneOnly = false): Promise<Row[]> {
 	// Signed in once; every run starts from these cookies in a context of its own.
 	const signedIn = await signedInPage(browser, appUrl, 'coach@spotter.test');
 	const cookies = await signedIn.context.cookies();
@@ -350,7 +352,7 @@ async function coldStart(browser: Browser, appUrl: string, runs: number): Promis
 
 	const rows: Row[] = [];
 	for (const landmark of landmarks) {
-		for (const { condition, label } of CONDITIONS) {
+		for (const { condition, label } of CONDITIONS.filter((c) => !phoneOnly || c.condition === 'phone')) {
 			const empty: number[] = [];
 			const warm: number[] = [];
 			for (let run = 0; run < runs; run++) {

@@ -51,7 +51,7 @@ export const modes: Record<'full' | 'quick', Mode> = {
 			socketConcurrency: 25
 		},
 		push: { recipients: 5, devices: 2, backlog: 200, rate: 20, seconds: 2 },
-		browser: { messages: 6, coldStarts: 1, photos: 2 },
+		browser: { messages: 6, coldStarts: 1, photos: 2, phoneOnly: true },
 		media: { storageRuns: 1, broadcast: { recipients: 100, rounds: 1 } }
 	}
 };

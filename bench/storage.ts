@@ -12,7 +12,7 @@ import { createClient } from '@supabase/supabase-js';
 import * as tus from 'tus-js-client';
 import { wellKnown } from '../localbase/config.ts';
 import { startLocalbase } from '../localbase/server.ts';
-import { createScratchDatabase } from './lib/database.ts';
+import { createScratchDatabase, type ScratchDatabase } from './lib/database.ts';
 import { nowMs, summarize } from './lib/stats.ts';
 import type { Row } from './report.ts';
 
@@ -52,8 +52,18 @@ function resumableUpload(url: string, data: Buffer, n: number): Promise<void> {
 
 const mbPerSecond = (ms: number) => `${(size / 1024 / 1024 / (ms / 1000)).toFixed(0)} MB/s`;
 
-export async function storageBenchmarks(runs = 5, log: (line: string) => void = console.log): Promise<Row[]> {
-	const scratch = await createScratchDatabase(process.env.DATABASE_URL || undefined, 'storage');
+/**
+ * `shared`: a migrated database to use (npm run bench passes its data database once the database
+ * sections are done, sparing a second migration); else a scratch database of its own.
+ */
+export async function storageBenchmarks(
+	runs = 5,
+	log: (line: string) => void = console.log,
+	shared?: ScratchDatabase
+): Promise<Row[]> {
+	const scratch = shared
+		? { ...shared, release: async () => {} }
+		: await createScratchDatabase(process.env.DATABASE_URL || undefined, 'storage');
 	const dir = await mkdtemp(path.join(tmpdir(), 'spotter-bench-storage-'));
 	const saved = process.env.LOCALBASE_STORAGE_DIR;
 	process.env.LOCALBASE_STORAGE_DIR = path.join(dir, 'localbase');
