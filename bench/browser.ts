@@ -3,15 +3,17 @@
 // demo seed). Two measurements (bench/README.md says how each is taken):
 //   7a browser to browser: Enter pressed in one page → the bubble rendered in the other page,
 //      with a bare realtime broadcast between the same two pages as the floor;
-//   7b cold start: /messages → the first conversation row rendered, with an empty cache and with a
-//      warm service worker, unthrottled and as a mid-range phone (4× CPU slowdown, 150 ms RTT,
-//      1.6 Mbps down, 750 kbps up).
+//   7b cold start: /messages → the first conversation row rendered, and a conversation → its newest
+//      message rendered, with an empty cache and with a warm service worker, unthrottled, with 4×
+//      CPU slowdown, and as a mid-range phone (4× CPU, 150 ms RTT, 1.6 Mbps down, 750 kbps up);
+//   7c photo: Enter pressed on a message with an uploaded photo in one page → its thumbnail loaded
+//      in the other page.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from '@playwright/test';
 import { nowMs, sleep, summarize } from './lib/stats.ts';
 import type { Row } from './report.ts';
@@ -21,6 +23,10 @@ export interface BrowserOptions {
 	messages: number;
 	/** Cold starts per condition. */
 	coldStarts: number;
+	/** Photos sent browser to browser (7c). */
+	photos: number;
+	/** Only the phone's condition in 7b (quick mode: the throttled path proves the code runs). */
+	phoneOnly?: boolean;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -80,9 +86,9 @@ export async function browserBenchmarks(
 		});
 		const rows: Row[] = [];
 		log('  7a browser to browser…');
-		rows.push(...(await browserToBrowser(browser, appUrl, apiUrl, options.messages)));
+		rows.push(...(await browserToBrowser(browser, appUrl, apiUrl, options.messages, options.photos)));
 		log('  7b cold start…');
-		rows.push(...(await coldStart(browser, appUrl, options.coldStarts)));
+		rows.push(...(await coldStart(browser, appUrl, options.coldStarts, options.phoneOnly)));
 		return rows;
 	} finally {
 		await browser?.close();
@@ -93,7 +99,13 @@ export async function browserBenchmarks(
 
 // ---- 7a ---------------------------------------------------------------------------------------
 
-async function browserToBrowser(browser: Browser, appUrl: string, apiUrl: string, n: number): Promise<Row[]> {
+async function browserToBrowser(
+	browser: Browser,
+	appUrl: string,
+	apiUrl: string,
+	n: number,
+	photos: number
+): Promise<Row[]> {
 	const coach = await signedInPage(browser, appUrl, 'coach@spotter.test');
 	const alex = await signedInPage(browser, appUrl, 'alex@spotter.test');
 	try {
@@ -124,15 +136,50 @@ async function browserToBrowser(browser: Browser, appUrl: string, apiUrl: string
 			await sleep(Math.max(0, gapMs - (nowMs() - started)));
 		}
 
+		// 7c: photos the same way, after the text (the sends so far count against the rate limit).
+		const photoSamples: number[] = [];
+		const jpeg = await generatedPhoto(pages[0]);
+		for (let i = 0; i < photos; i++) {
+			const [from, to] = i % 2 === 0 ? [pages[0], pages[1]] : [pages[1], pages[0]];
+			const started = nowMs();
+			const marker = `photo ${i} ${Math.random().toString(36).slice(2, 8)}`;
+			await from.getByTestId('attach-input').setInputFiles({
+				name: `bench-${i}.jpg`,
+				mimeType: 'image/jpeg',
+				buffer: jpeg
+			});
+			// Sent once uploaded, as a person would: the sample is the delivery, not the upload.
+			await from.locator('[data-testid="pending-file"][data-status="uploaded"]').waitFor({ timeout: 60_000 });
+			await from.getByRole('textbox', { name: /^Message to / }).fill(marker);
+			await from.keyboard.press('Enter');
+			const sentAt = await from.evaluate(() => (window as unknown as BenchWindow).__benchEnter);
+			const seenAt = await to.waitForFunction(
+				(m) => (window as unknown as BenchWindow).__benchPhotoSeen[m],
+				marker,
+				{ timeout: 30_000, polling: 'raf' }
+			);
+			photoSamples.push(((await seenAt.jsonValue()) as number) - sentAt);
+			await sleep(Math.max(0, gapMs - (nowMs() - started)));
+		}
+
 		// The floor: a bare broadcast on a public channel between the same two pages (realtime-js in
 		// the page, localbase, no database, no app code).
 		const floor = await bareBroadcast(coach.page, alex.page, apiUrl, n);
+		const text = summarize(delivery);
+		const photo = summarize(photoSamples);
 		return [
 			{
 				section,
 				name: `7a Enter in one page → bubble rendered in the other (${n} messages, two Chromium pages)`,
-				summary: summarize(delivery),
-				value: `p99 ${summarize(delivery).p99.toFixed(1)} ms`
+				summary: text,
+				value: `p99 ${text.p99.toFixed(1)} ms`,
+				target: { text: 'p50 ≤ 25 ms, p99 ≤ 80 ms', pass: text.p50 <= 25 && text.p99 <= 80 }
+			},
+			{
+				section,
+				name: `7c photo: Enter in one page → thumbnail loaded in the other (${photos} photos, 1600×1200 JPEG)`,
+				summary: photo,
+				ratio: `${(photo.p50 / text.p50).toFixed(1)}× a text message`
 			},
 			{
 				section,
@@ -150,6 +197,7 @@ async function browserToBrowser(browser: Browser, appUrl: string, apiUrl: string
 interface BenchWindow {
 	__benchEnter: number;
 	__benchSeen: Record<string, number>;
+	__benchPhotoSeen: Record<string, number>;
 	__benchFloor: Record<string, number>;
 	supabase: { createClient: (url: string, key: string) => unknown };
 }
@@ -160,6 +208,8 @@ async function watchBubbles(page: Page): Promise<void> {
 		const w = window as unknown as BenchWindow;
 		const at = () => performance.timeOrigin + performance.now();
 		w.__benchSeen = {};
+		w.__benchPhotoSeen = {};
+		const watched = new WeakSet<HTMLImageElement>();
 		document.addEventListener(
 			'keydown',
 			(e) => {
@@ -174,8 +224,41 @@ async function watchBubbles(page: Page): Promise<void> {
 				const text = body.textContent ?? '';
 				if (text.startsWith('bench ') && !(text in w.__benchSeen)) w.__benchSeen[text] = t;
 			}
+			// A photo counts once its thumbnail has loaded (decoded, with a size), not when its
+			// bubble appears.
+			for (const bubble of list.querySelectorAll('[data-testid="message"]:not(.pending)')) {
+				const text = bubble.querySelector('.body')?.textContent ?? '';
+				const img = bubble.querySelector<HTMLImageElement>('[data-testid="attachment-image"] img');
+				if (!text.startsWith('photo ') || text in w.__benchPhotoSeen || !img || watched.has(img)) continue;
+				watched.add(img);
+				const stamp = () => {
+					if (img.naturalWidth > 0 && !(text in w.__benchPhotoSeen)) w.__benchPhotoSeen[text] = at();
+				};
+				if (img.complete) stamp();
+				else img.addEventListener('load', stamp, { once: true });
+			}
 		}).observe(list, { childList: true, subtree: true, characterData: true });
 	});
+}
+
+/** A 1600×1200 JPEG drawn by the browser (a gradient: it compresses like a photo, not like a flat fill). */
+async function generatedPhoto(page: Page): Promise<Buffer> {
+	const bytes = await page.evaluate(async () => {
+		const canvas = new OffscreenCanvas(1600, 1200);
+		const ctx = canvas.getContext('2d')!;
+		const gradient = ctx.createLinearGradient(0, 0, 1600, 1200);
+		gradient.addColorStop(0, '#0f766e');
+		gradient.addColorStop(1, '#fbbf24');
+		ctx.fillStyle = gradient;
+		ctx.fillRect(0, 0, 1600, 1200);
+		for (let i = 0; i < 400; i++) {
+			ctx.fillStyle = `hsl(${(i * 37) % 360} 60% 50% / 0.5)`;
+			ctx.fillRect((i * 97) % 1600, (i * 53) % 1200, 40 + (i % 60), 30 + (i % 45));
+		}
+		const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.85 });
+		return [...new Uint8Array(await blob.arrayBuffer())];
+	});
+	return Buffer.from(bytes);
 }
 
 async function bareBroadcast(sender: Page, receiver: Page, apiUrl: string, n: number): Promise<number[]> {
@@ -231,84 +314,121 @@ async function bareBroadcast(sender: Page, receiver: Page, apiUrl: string, n: nu
 
 // ---- 7b ---------------------------------------------------------------------------------------
 
-type Condition = 'unthrottled' | 'phone';
+type Condition = 'unthrottled' | 'cpu' | 'phone';
 
-async function coldStart(browser: Browser, appUrl: string, runs: number): Promise<Row[]> {
+const CONDITIONS: { condition: Condition; label: string }[] = [
+	{ condition: 'unthrottled', label: 'unthrottled' },
+	{ condition: 'cpu', label: '4× CPU' },
+	{ condition: 'phone', label: '4× CPU, 150 ms RTT, 1.6 Mbps' }
+];
+
+/** What a cold start waits for: an element, timed in the page from the navigation's start. */
+interface Landmark {
+	path: string;
+	selector: string;
+	what: string;
+}
+
+async function coldStart(browser: Browser, appUrl: string, runs: number, phoneOnly = false): Promise<Row[]> {
 	// Signed in once; every run starts from these cookies in a context of its own.
 	const signedIn = await signedInPage(browser, appUrl, 'coach@spotter.test');
 	const cookies = await signedIn.context.cookies();
+	// The conversation's newest message now (7a has added to it): its bubble is the landmark.
+	await signedIn.page.goto(`${appUrl}/messages/${coachAlex}`);
+	const newest = await signedIn.page
+		.locator('[data-testid="message"][data-id]')
+		.last()
+		.getAttribute('data-id', { timeout: 30_000 });
 	await signedIn.context.close();
+	if (!newest) throw new Error('the demo conversation shows no message');
+	const landmarks: Landmark[] = [
+		{ path: '/messages', selector: '[data-testid="conversation-row"]', what: '/messages → first row' },
+		{
+			path: `/messages/${coachAlex}`,
+			selector: `[data-testid="message"][data-id="${newest}"]`,
+			what: 'a conversation → newest message'
+		}
+	];
 
 	const rows: Row[] = [];
-	for (const condition of ['unthrottled', 'phone'] as const) {
-		const empty: number[] = [];
-		const warm: number[] = [];
-		for (let run = 0; run < runs; run++) {
-			const context = await newContext(browser, { width: 375, height: 740 });
-			try {
-				await context.addCookies(cookies);
-				await context.addInitScript(firstRowTimer);
-				// Empty cache: a new context has no HTTP cache, no service worker, no device copy.
-				const first = await context.newPage();
-				empty.push(await timeFirstRow(browser, first, appUrl, condition));
-				// Warm service worker: it controls the origin and holds the shell; the device copy
-				// of the list is there too, as on a phone that has opened Spotter before.
-				await first.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, {
-					timeout: 20_000
-				});
-				await first.close();
-				const again = await context.newPage();
-				warm.push(await timeFirstRow(browser, again, appUrl, condition));
-			} finally {
-				await context.close();
+	for (const landmark of landmarks) {
+		for (const { condition, label } of CONDITIONS.filter((c) => !phoneOnly || c.condition === 'phone')) {
+			const empty: number[] = [];
+			const warm: number[] = [];
+			for (let run = 0; run < runs; run++) {
+				const context = await newContext(browser, { width: 375, height: 740 });
+				try {
+					await context.addCookies(cookies);
+					await context.addInitScript(landmarkTimer, landmark.selector);
+					// Empty cache: a new context has no HTTP cache, no service worker, no device copy.
+					const first = await context.newPage();
+					empty.push(await timeLandmark(browser, first, appUrl + landmark.path, condition));
+					// Warm service worker: it controls the origin and holds the shell; the device copy
+					// of the list (and of the conversation) is there too, as on a phone that has
+					// opened Spotter before.
+					await first.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, {
+						timeout: 20_000
+					});
+					await first.close();
+					const again = await context.newPage();
+					warm.push(await timeLandmark(browser, again, appUrl + landmark.path, condition));
+				} finally {
+					await context.close();
+				}
 			}
+			const emptyTarget =
+				condition === 'cpu'
+					? { text: '≤ 1,000 ms', limit: 1000 }
+					: condition === 'phone'
+						? { text: '≤ 2,500 ms', limit: 2500 }
+						: undefined;
+			const warmTarget = condition === 'cpu' ? { text: '≤ 300 ms', limit: 300 } : undefined;
+			const row = (cache: string, samples: number[], target?: { text: string; limit: number }): Row => {
+				const summary = summarize(samples);
+				return {
+					section,
+					name: `7b cold start ${landmark.what}, ${cache}, ${label}`,
+					summary,
+					...(target && { target: { text: `p50 ${target.text}`, pass: summary.p50 <= target.limit } })
+				};
+			};
+			rows.push(row('empty cache', empty, emptyTarget), row('warm service worker', warm, warmTarget));
 		}
-		const label = condition === 'phone' ? '4× CPU, 150 ms RTT, 1.6 Mbps' : 'unthrottled';
-		rows.push(
-			{
-				section,
-				name: `7b cold start /messages → first row, empty cache, ${label}`,
-				summary: summarize(empty)
-			},
-			{
-				section,
-				name: `7b cold start /messages → first row, warm service worker, ${label}`,
-				summary: summarize(warm)
-			}
-		);
 	}
 	return rows;
 }
 
-/** In the page, from the first script: when the first conversation row is in the document. */
-function firstRowTimer() {
-	const w = window as unknown as { __benchFirstRow?: number };
+/** In the page, from the first script: when the first element matching `selector` is in the document. */
+function landmarkTimer(selector: string) {
+	const w = window as unknown as { __benchLandmark?: number };
+	const seen = () => {
+		if (w.__benchLandmark !== undefined || !document.querySelector(selector)) return false;
+		w.__benchLandmark = performance.now();
+		return true;
+	};
 	new MutationObserver((_, observer) => {
-		if (document.querySelector('[data-testid="conversation-row"]')) {
-			w.__benchFirstRow = performance.now();
-			observer.disconnect();
-		}
+		if (seen()) observer.disconnect();
 	}).observe(document, { childList: true, subtree: true });
 }
 
-/** Opens /messages under `condition`; ms from navigation start to the first row. */
-async function timeFirstRow(
+/** Opens `url` under `condition`; ms from navigation start to the landmark. */
+async function timeLandmark(
 	browser: Browser,
 	page: Page,
-	appUrl: string,
+	url: string,
 	condition: Condition
 ): Promise<number> {
 	const sessions: CDPSession[] = [];
-	if (condition === 'phone') {
+	if (condition !== 'unthrottled') {
 		const cdp = await page.context().newCDPSession(page);
-		await throttle(cdp);
+		await throttle(cdp, condition);
 		sessions.push(cdp);
 		// The service worker fetches for the page from its own target: throttle it too.
-		sessions.push(...(await throttleServiceWorkers(browser)));
+		if (condition === 'phone') sessions.push(...(await throttleServiceWorkers(browser)));
 	}
-	await page.goto(`${appUrl}/messages`, { waitUntil: 'commit' });
+	await page.goto(url, { waitUntil: 'commit' });
 	const at = await page.waitForFunction(
-		() => (window as unknown as { __benchFirstRow?: number }).__benchFirstRow,
+		() => (window as unknown as { __benchLandmark?: number }).__benchLandmark,
 		undefined,
 		{ timeout: 60_000 }
 	);
@@ -317,8 +437,9 @@ async function timeFirstRow(
 	return ms;
 }
 
-async function throttle(cdp: CDPSession): Promise<void> {
+async function throttle(cdp: CDPSession, condition: 'cpu' | 'phone'): Promise<void> {
 	await cdp.send('Emulation.setCPUThrottlingRate', { rate: PHONE.cpu });
+	if (condition === 'cpu') return;
 	await cdp.send('Network.enable');
 	await cdp.send('Network.emulateNetworkConditions', {
 		offline: false,
@@ -443,4 +564,29 @@ function freePort(): Promise<number> {
 			server.close(() => resolve(port));
 		});
 	});
+}
+
+// `npx tsx bench/browser.ts [--quick]`: section 7 alone, on a fresh build of the working tree.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+	const { measurePageJs } = await import('./app.ts');
+	const { modes } = await import('./modes.ts');
+	const { renderTable } = await import('./report.ts');
+	const options = modes[process.argv.includes('--quick') ? 'quick' : 'full'].browser;
+	let rows: Row[] = [];
+	const loadAverage = () =>
+		os
+			.loadavg()
+			.map((l) => l.toFixed(2))
+			.join(' / ');
+	const atStart = loadAverage();
+	await measurePageJs(
+		(line) => console.log(line),
+		'worktree',
+		async (dir) => {
+			rows = await browserBenchmarks(dir, options, (line) => console.log(line));
+		}
+	);
+	console.log(renderTable(rows));
+	console.log(`load average ${atStart} at start, ${loadAverage()} at the end`);
+	process.exit(0);
 }

@@ -1,4 +1,5 @@
 // The sizes of a full and a quick run (bench/README.md, "How the data is built").
+import type { BroadcastOptions } from './broadcast.ts';
 import type { BrowserOptions } from './browser.ts';
 import type { DataPlan } from './data.ts';
 import type { PushOptions } from './push.ts';
@@ -11,6 +12,8 @@ export interface Mode {
 	realtime: RealtimeOptions;
 	push: PushOptions;
 	browser: BrowserOptions;
+	/** Section 8: 25 MB uploads (runs) and the broadcast against single sends. */
+	media: { storageRuns: number; broadcast: BroadcastOptions };
 }
 
 export const modes: Record<'full' | 'quick', Mode> = {
@@ -32,7 +35,8 @@ export const modes: Record<'full' | 'quick', Mode> = {
 			socketConcurrency: 50
 		},
 		push: { recipients: 20, devices: 2, backlog: 2000, rate: 50, seconds: 10 },
-		browser: { messages: 100, coldStarts: 5 }
+		browser: { messages: 100, coldStarts: 5, photos: 10 },
+		media: { storageRuns: 5, broadcast: { recipients: 1000, rounds: 3 } }
 	},
 	quick: {
 		data: { sizes: [50, 200, 1000], largestMessages: 30_000, messagesPerConversation: 30, depth: 5_000 },
@@ -47,6 +51,7 @@ export const modes: Record<'full' | 'quick', Mode> = {
 			socketConcurrency: 25
 		},
 		push: { recipients: 5, devices: 2, backlog: 200, rate: 20, seconds: 2 },
-		browser: { messages: 6, coldStarts: 1 }
+		browser: { messages: 6, coldStarts: 1, photos: 2, phoneOnly: true },
+		media: { storageRuns: 1, broadcast: { recipients: 100, rounds: 1 } }
 	}
 };

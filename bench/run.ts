@@ -7,12 +7,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadData } from './data.ts';
 import { describePageJs, measurePageJs, pageJsRows, type PageJs } from './app.ts';
+import { broadcastBenchmarks } from './broadcast.ts';
 import { browserBenchmarks } from './browser.ts';
-import { createScratchDatabase } from './lib/database.ts';
+import { createScratchDatabase, type ScratchDatabase } from './lib/database.ts';
 import { modes } from './modes.ts';
 import { pushBenchmarks } from './push.ts';
 import { realtimeBenchmarks } from './realtime.ts';
 import { searchBenchmarks } from './search.ts';
+import { storageBenchmarks } from './storage.ts';
 import { machine, renderTable, writeResults, type Row } from './report.ts';
 import { conversationList, historyPaging, sendPath, unreadTotal } from './sql.ts';
 
@@ -62,12 +64,17 @@ async function main(): Promise<void> {
 		log('  7 search done');
 		rows.push(...(await pushBenchmarks(scratch.db, data, mode.push, log)));
 		log('  6 push dispatcher done');
+		// Quick mode runs section 8 last on this database (after every measurement of it), sparing two
+		// migrations; a full run gives it scratch databases of its own (below), so that localbase's
+		// cron and pruning over a million messages do not move the upload timings.
+		if (quick) rows.push(...(await mediaBenchmarks(mode, log, scratch)));
 	} finally {
 		await scratch.release();
 	}
 
 	log('Measuring realtime through localbase…');
 	rows.push(...(await realtimeBenchmarks(serverUrl, mode.realtime, log)));
+	if (!quick) rows.push(...(await mediaBenchmarks(mode, log)));
 
 	// Last, so that the build's CPU use cannot overlap a timed section. The browser measurements run
 	// on the same production build, once it is measured.
@@ -132,6 +139,21 @@ async function main(): Promise<void> {
 		messagesPageJs: pageJs
 	});
 	console.log(`wrote ${path.relative(process.cwd(), file)}`);
+}
+
+/** Section 8: uploads and broadcast, on `shared` or on scratch databases of their own. */
+async function mediaBenchmarks(
+	mode: (typeof modes)['full'],
+	log: (line: string) => void,
+	shared?: ScratchDatabase
+): Promise<Row[]> {
+	log('Measuring media and coach tools…');
+	const rows = [
+		...(await storageBenchmarks(mode.media.storageRuns, log, shared)),
+		...(await broadcastBenchmarks(serverUrl, mode.media.broadcast, log, shared))
+	];
+	log('  8 storage and broadcast done');
+	return rows;
 }
 
 // Everything opened above is closed by now; realtime-js's disconnect() still leaves a 10-second timer

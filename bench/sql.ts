@@ -149,9 +149,11 @@ export async function conversationList(db: Db, data: DataSet, o: SqlOptions): Pr
 	const speedup = smallest.nPlusOne / smallest.ours;
 	rows.push({
 		section: '1 conversation list',
-		name: `ours vs N+1 at ${fmt(sizes[0])} conversations (p50)`,
-		value: `${speedup.toFixed(1)}× faster`,
-		target: { text: '≥ 50×', pass: speedup >= 50 }
+		// Information, no target any more (issue 16): the N+1's per-row statements became index
+		// lookups, so what separates them is round trips; the list being one query and flat is the
+		// point (the row above).
+		name: `ours vs N+1 at ${fmt(sizes[0])} conversations (p50; information)`,
+		value: `${speedup.toFixed(1)}× faster`
 	});
 	return rows;
 }
@@ -274,7 +276,7 @@ export async function sendPath(db: Db, data: DataSet, o: SqlOptions): Promise<Ro
 				summary: send,
 				queries: 1,
 				ratio: `${ratio.toFixed(2)}× bare`,
-				target: { text: '≤ 3×', pass: ratio <= 3 }
+				target: { text: '≤ 2×', pass: ratio <= 2 }
 			}
 		);
 	}

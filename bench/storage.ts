@@ -1,17 +1,18 @@
 // Resumable upload throughput: a 25 MB file through localbase's /storage/v1/upload/resumable with
 // tus-js-client in 6 MB chunks (what the app does for large videos), against writing the same bytes
 // to a file on the same disk in the same chunks — the floor no upload path can beat. Also the
-// standard (single request) upload of the same bytes. Not part of `npm run bench` yet:
+// standard (single request) upload of the same bytes. Part of `npm run bench` (section 8); alone:
 // `npx tsx bench/storage.ts [--runs N]` (DATABASE_URL for a Postgres server, else PGlite).
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createClient } from '@supabase/supabase-js';
 import * as tus from 'tus-js-client';
 import { wellKnown } from '../localbase/config.ts';
 import { startLocalbase } from '../localbase/server.ts';
-import { createScratchDatabase } from './lib/database.ts';
+import { createScratchDatabase, type ScratchDatabase } from './lib/database.ts';
 import { nowMs, summarize } from './lib/stats.ts';
 import type { Row } from './report.ts';
 
@@ -51,8 +52,18 @@ function resumableUpload(url: string, data: Buffer, n: number): Promise<void> {
 
 const mbPerSecond = (ms: number) => `${(size / 1024 / 1024 / (ms / 1000)).toFixed(0)} MB/s`;
 
-export async function storageBenchmarks(runs = 5, log: (line: string) => void = console.log): Promise<Row[]> {
-	const scratch = await createScratchDatabase(process.env.DATABASE_URL || undefined, 'storage');
+/**
+ * `shared`: a migrated database to use (npm run bench passes its data database once the database
+ * sections are done, sparing a second migration); else a scratch database of its own.
+ */
+export async function storageBenchmarks(
+	runs = 5,
+	log: (line: string) => void = console.log,
+	shared?: ScratchDatabase
+): Promise<Row[]> {
+	const scratch = shared
+		? { ...shared, release: async () => {} }
+		: await createScratchDatabase(process.env.DATABASE_URL || undefined, 'storage');
 	const dir = await mkdtemp(path.join(tmpdir(), 'spotter-bench-storage-'));
 	const saved = process.env.LOCALBASE_STORAGE_DIR;
 	process.env.LOCALBASE_STORAGE_DIR = path.join(dir, 'localbase');
@@ -66,7 +77,7 @@ export async function storageBenchmarks(runs = 5, log: (line: string) => void = 
 	for (let i = 0; i + 4 <= size; i += 4) data.writeUInt32LE(i, i);
 	const samples = { disk: [] as number[], resumable: [] as number[], standard: [] as number[] };
 	try {
-		log(`storage: ${runs} runs of 25 MB each on ${scratch.label}`);
+		log(`  storage: ${runs} run(s) of 25 MB each on ${scratch.label}`);
 		// One untimed round of each warms the file system, the database and the JIT.
 		for (let n = -1; n < runs; n++) {
 			let t = nowMs();
@@ -91,7 +102,7 @@ export async function storageBenchmarks(runs = 5, log: (line: string) => void = 
 	const row = (name: string, s: number[]): Row => {
 		const summary = summarize(s);
 		return {
-			section: '7 storage',
+			section: '8 media and coach tools',
 			name,
 			summary,
 			value: mbPerSecond(summary.p50),
@@ -100,17 +111,17 @@ export async function storageBenchmarks(runs = 5, log: (line: string) => void = 
 	};
 	return [
 		{
-			section: '7 storage',
-			name: 'write 25 MB to disk in 6 MB chunks',
+			section: '8 media and coach tools',
+			name: 'floor: write 25 MB to disk in 6 MB chunks',
 			summary: disk,
 			value: mbPerSecond(disk.p50)
 		},
-		row('resumable upload of 25 MB (tus-js-client, 6 MB chunks)', samples.resumable),
-		row('standard upload of 25 MB (one request)', samples.standard)
+		row('  resumable upload of 25 MB (tus-js-client, 6 MB chunks)', samples.resumable),
+		row('  standard upload of 25 MB (one request)', samples.standard)
 	];
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
 	const i = process.argv.indexOf('--runs');
 	const rows = await storageBenchmarks(i > 0 ? Number(process.argv[i + 1]) : 5);
 	for (const r of rows) {

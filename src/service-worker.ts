@@ -60,6 +60,9 @@ sw.addEventListener('activate', (event) => {
 						.map((key) => caches.delete(key))
 				)
 			)
+			// The browser asks for a page while this worker starts, instead of after (a phone's cold
+			// worker takes a while): navigate() answers with that response.
+			.then(() => sw.registration.navigationPreload?.enable())
 			.then(() => sw.clients.claim())
 	);
 });
@@ -73,7 +76,7 @@ sw.addEventListener('fetch', (event) => {
 	if (SHELL.has(url.pathname)) {
 		event.respondWith(cacheFirst(request));
 	} else if (request.mode === 'navigate') {
-		event.respondWith(navigate(request, url));
+		event.respondWith(navigate(event, url));
 	} else if (url.pathname.endsWith('/__data.json')) {
 		event.respondWith(serverData(request));
 	}
@@ -84,10 +87,11 @@ async function cacheFirst(request: Request): Promise<Response> {
 	return cached ?? fetch(request);
 }
 
-/** A page: from the network when it can be reached, else the app shell. */
-async function navigate(request: Request, url: URL): Promise<Response> {
+/** A page: from the network when it can be reached (preloaded, when it was), else the app shell. */
+async function navigate(event: FetchEvent, url: URL): Promise<Response> {
 	try {
-		return await fetch(request);
+		const preloaded = (await event.preloadResponse) as Response | undefined;
+		return preloaded ?? (await fetch(event.request));
 	} catch (err) {
 		// The root only redirects (to the messages when signed in): offline, go there directly.
 		if (url.pathname === '/') return Response.redirect(new URL('/messages', url).href, 302);

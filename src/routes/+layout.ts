@@ -1,6 +1,7 @@
 // One Supabase client per side: the browser singleton (session in cookies) or, while rendering
 // on the server, a read-only client over the request's cookies.
-import { createBrowserClient, createServerClient, isBrowser } from '@supabase/ssr';
+import { browser } from '$app/environment';
+import { createBrowserClient, createServerClient } from '@supabase/ssr';
 import { isAuthRetryableFetchError, type User } from '@supabase/supabase-js';
 import { reportingFetch } from '$lib/auth/session-watch';
 import { supabaseKey, supabaseUrl } from '$lib/supabase/env';
@@ -10,7 +11,9 @@ import type { LayoutLoad } from './$types';
 export const load: LayoutLoad = async ({ data, depends, fetch }) => {
 	depends('supabase:auth');
 
-	if (!isBrowser()) {
+	// `browser` (not @supabase/ssr's isBrowser()) is a build-time constant: the browser build leaves
+	// this branch and createServerClient out.
+	if (!browser) {
 		// On the server the hooks checked the session with the Auth server: use that, never the
 		// cookie's own copy of the user.
 		const supabase = createServerClient<Database>(supabaseUrl, supabaseKey, {

@@ -67,6 +67,11 @@ export class Inbox {
 	connect(): () => void {
 		let closed = false;
 		void this.#restoreLastSeen();
+		// The first page is read at once, beside the join: waiting for SUBSCRIBED first put the
+		// realtime code's download, the socket and the join before the list on a phone's cold start,
+		// one round trip after another. The read after SUBSCRIBED still catches what changed meanwhile.
+		// Offline there is nothing to read: the device copy stays (as before, without an error).
+		if (navigator.onLine !== false) void this.refresh();
 		const link = keepJoined(this.#supabase, `user:${this.userId}`, {
 			config: { private: true },
 			bind: (channel) =>
@@ -155,6 +160,18 @@ export class Inbox {
 		this.hasMore = true;
 		this.error = null;
 		await this.refresh();
+	}
+
+	/**
+	 * Shows the active inbox's first page as the page's load read it (firstPage), when nothing is
+	 * shown yet: the server renders the list into its HTML, and hydration shows the same answer,
+	 * instead of the list waiting for the browser's code and a request of its own.
+	 */
+	seed(rows: InboxRow[]): void {
+		if (this.loaded || !this.unfiltered) return;
+		this.#merge(rows);
+		this.hasMore = rows.length === conversations.PAGE_SIZE;
+		this.loaded = true;
 	}
 
 	/** Whether the list shows the whole active inbox (the part this device keeps for offline use). */
@@ -329,6 +346,11 @@ export class Inbox {
 }
 
 const key = Symbol('inbox');
+
+/** The active inbox's first page, as the list's first read asks for it (see Inbox.seed). */
+export function firstPage(supabase: Supabase): Promise<Result<InboxRow[]>> {
+	return conversations.inbox(supabase, { archived: false, unreadOnly: false, name: undefined });
+}
 
 export function setInbox(inbox: Inbox): Inbox {
 	return setContext(key, inbox);

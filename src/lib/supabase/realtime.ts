@@ -5,8 +5,18 @@ import type { RealtimeChannel } from '@supabase/supabase-js';
 import type { z } from 'zod/mini';
 import type { Supabase } from '$lib/supabase/types';
 
+/**
+ * Loads the Realtime client: in the browser build supabase-js holds a stand-in until then
+ * (src/lib/supabase/lazy-realtime.ts); elsewhere (server, tests) the real client is already there.
+ */
+export async function loadRealtime(supabase: Supabase): Promise<void> {
+	const realtime = supabase.realtime as unknown as { load?: () => Promise<unknown> };
+	await realtime.load?.();
+}
+
 /** Makes sure the access token is current (refreshing it if needed) and hands it to Realtime. */
 export async function freshenRealtimeAuth(supabase: Supabase): Promise<void> {
+	await loadRealtime(supabase);
 	await supabase.auth.getSession();
 	await supabase.realtime.setAuth();
 }
