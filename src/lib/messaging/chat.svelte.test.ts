@@ -4,6 +4,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as database from '$lib/device/database';
+import * as lastSeen from '$lib/device/last-seen';
 import * as outbox from '$lib/device/outbox';
 import type { Message } from '$lib/schemas/rows';
 import type { Supabase } from '$lib/supabase/types';
@@ -21,6 +22,14 @@ interface FakeDatabase {
 	limit(seconds: number): void;
 	unlimit(): void;
 }
+
+/** A table read (reactions, files, …) that finds nothing, whatever the filters. */
+const nothing: unknown = new Proxy(() => {}, {
+	get: (_, key) =>
+		key === 'then'
+			? (resolve: (r: unknown) => void) => resolve({ data: [], error: null, status: 200 })
+			: () => nothing
+});
 
 /** The two RPCs the send side uses, answering like supabase-js (`{ data, error, status }`). */
 function fakeDatabase(): FakeDatabase {
@@ -54,7 +63,7 @@ function fakeDatabase(): FakeDatabase {
 		return { data: row, error: null, status: 200 };
 	};
 	return {
-		supabase: { rpc } as unknown as Supabase,
+		supabase: { rpc, from: () => nothing } as unknown as Supabase,
 		stored,
 		calls,
 		limit: (seconds) => (limitedFor = seconds),
@@ -270,13 +279,6 @@ describe('catching up', () => {
 		};
 		let unavailable = 2;
 		const reads: number[] = [];
-		// Whatever else a successful catch-up reads (reactions, files) finds nothing.
-		const nothing: unknown = new Proxy(() => {}, {
-			get: (_, key) =>
-				key === 'then'
-					? (resolve: (r: unknown) => void) => resolve({ data: [], error: null, status: 200 })
-					: () => nothing
-		});
 		const supabase = {
 			rpc: async (name: string) => {
 				if (name !== 'list_messages') return { data: [], error: null, status: 200 };
@@ -317,5 +319,42 @@ describe('catching up', () => {
 		// Caught up: nothing more is read until something asks.
 		await vi.advanceTimersByTimeAsync(60_000);
 		expect(reads).toHaveLength(3);
+	});
+});
+
+describe('device writes', () => {
+	it('a send waits for its own outbox row, not behind the device copy of the conversation being rewritten', async () => {
+		const db = fakeDatabase();
+		// The copy written after an arrival takes as long as the test says.
+		let release = () => {};
+		const copying = new Promise<void>((resolve) => (release = resolve));
+		const saveMessages = vi.spyOn(lastSeen, 'saveMessages').mockImplementation(() => copying);
+		const chat = new Chat({
+			supabase: db.supabase,
+			me,
+			recipientId: trainee,
+			conversationId,
+			initial: [],
+			hasOlder: false
+		});
+		chat.showLoaded([
+			{
+				id: '30000000-0000-4000-8000-000000000201',
+				conversation_id: conversationId,
+				seq: 1,
+				sender_id: trainee,
+				body: 'How heavy today?',
+				created_at: new Date().toISOString(),
+				read_at: null,
+				reply_to_id: null,
+				edited_at: null,
+				deleted_at: null
+			}
+		]);
+		await vi.waitFor(() => expect(saveMessages).toHaveBeenCalled());
+		chat.send('Same as Monday');
+		await vi.waitFor(() => expect(db.stored.map((m) => m.body)).toEqual(['Same as Monday']));
+		release();
+		saveMessages.mockRestore();
 	});
 });

@@ -176,8 +176,13 @@ export class Chat {
 	readonly me: string;
 	readonly recipientId: string;
 	readonly #supabase: Supabase;
-	/** Device writes, one after another, so a message is stored before it is sent or removed. */
+	/** Outbox writes, one after another, so a message is stored before it is sent or removed. */
 	#io: Promise<void> = Promise.resolve();
+	/**
+	 * Writes of the device copy of the conversation (what opens offline), in their own queue: a
+	 * send waits for its outbox row only, not behind the copy rewritten after every arrival.
+	 */
+	#copyIo: Promise<void> = Promise.resolve();
 	readonly #onCreated?: (conversationId: string) => void;
 	#link: Joined | undefined;
 	#subscribed = false;
@@ -1045,17 +1050,19 @@ export class Chat {
 		const id = this.conversationId;
 		if (!id) return;
 		const newest = this.messages.slice(-lastSeen.KEPT_MESSAGES);
-		this.#store(() => lastSeen.saveMessages(this.me, id, newest));
+		this.#store(() => lastSeen.saveMessages(this.me, id, newest), undefined, 'copy');
 	}
 
 	/**
 	 * Queues a device write after the earlier ones; a failure is shown, not hidden (`whenFull`: what
 	 * to say when the browser's storage is full instead).
 	 */
-	#store(write: () => Promise<void>, whenFull?: UserError): void {
-		this.#io = this.#io.then(write).catch((err: unknown) => {
+	#store(write: () => Promise<void>, whenFull?: UserError, queue: 'outbox' | 'copy' = 'outbox'): void {
+		const done = (queue === 'outbox' ? this.#io : this.#copyIo).then(write).catch((err: unknown) => {
 			console.error('[chat] device storage failed', err);
 			this.storageError = whenFull && outbox.isQuotaExceeded(err) ? whenFull : DEVICE_STORAGE_FAILED;
 		});
+		if (queue === 'outbox') this.#io = done;
+		else this.#copyIo = done;
 	}
 }
