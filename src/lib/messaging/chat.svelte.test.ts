@@ -358,3 +358,43 @@ describe('device writes', () => {
 		saveMessages.mockRestore();
 	});
 });
+
+describe('files of messages', () => {
+	it('asks the database for the files only of messages sent with some', async () => {
+		const db = fakeDatabase();
+		const tables: string[] = [];
+		const supabase = {
+			...db.supabase,
+			from: (table: string) => {
+				tables.push(table);
+				return nothing;
+			}
+		} as unknown as Supabase;
+		const chat = new Chat({
+			supabase,
+			me,
+			recipientId: trainee,
+			conversationId,
+			initial: [],
+			hasOlder: false
+		});
+		const row = (seq: number, files: number): Message => ({
+			id: `30000000-0000-4000-8000-00000000030${seq}`,
+			conversation_id: conversationId,
+			seq,
+			sender_id: trainee,
+			body: files ? '' : 'text only',
+			created_at: new Date().toISOString(),
+			read_at: null,
+			reply_to_id: null,
+			edited_at: null,
+			deleted_at: null,
+			attachment_count: files
+		});
+		chat.showLoaded([row(1, 0)]);
+		await new Promise((r) => setTimeout(r, 20));
+		expect(tables.filter((t) => t === 'message_attachments')).toEqual([]);
+		chat.showLoaded([row(2, 1)]);
+		await vi.waitFor(() => expect(tables.filter((t) => t === 'message_attachments')).toHaveLength(1));
+	});
+});

@@ -852,8 +852,12 @@ export class Chat {
 	 * Reads the files of messages not asked about yet, and signed URLs to show them: one query and
 	 * one signing per batch of messages, whatever their number.
 	 */
-	async #loadFiles(rows: MessageRow[]): Promise<void> {
-		const ids = rows.map((m) => m.id).filter((id) => !this.#filesAskedFor.has(id));
+	async #loadFiles(rows: (MessageRow & { attachment_count?: number })[]): Promise<void> {
+		// A message the database says was sent without files has none to ask for (most of them).
+		const ids = rows
+			.filter((m) => m.attachment_count !== 0)
+			.map((m) => m.id)
+			.filter((id) => !this.#filesAskedFor.has(id));
 		if (ids.length === 0) return;
 		for (const id of ids) this.#filesAskedFor.add(id);
 		const found = await attachments.forMessages(this.#supabase, ids);

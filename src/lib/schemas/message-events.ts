@@ -3,7 +3,15 @@
 // `id`, so objects are not strict.
 import { z } from 'zod/mini';
 import { conversationChangedSchema } from './realtime';
-import { id, messageRowSchema, messageSchema, reactionSummarySchema, timestamp, triageShape } from './rows';
+import {
+	count,
+	id,
+	messageRowSchema,
+	messageSchema,
+	reactionSummarySchema,
+	timestamp,
+	triageShape
+} from './rows';
 
 /** message_updated on conversation:<id>: an edited or deleted message, as the API returns it. */
 export const messageUpdatedSchema = z.object({ message: messageSchema });
@@ -26,6 +34,7 @@ export const messageCreatedWithStateSchema = z.object({
 	message: z.extend(messageRowSchema, {
 		reply_to_id: z.optional(z.nullable(id)),
 		edited_at: z.optional(z.nullable(timestamp)),
-		deleted_at: z.optional(z.nullable(timestamp))
+		deleted_at: z.optional(z.nullable(timestamp)),
+		attachment_count: z.optional(count)
 	})
 });

@@ -87,7 +87,9 @@ export type Invitation = z.infer<typeof invitationSchema>;
 export const messageStateShape = {
 	reply_to_id: z.nullable(id),
 	edited_at: z.nullable(timestamp),
-	deleted_at: z.nullable(timestamp)
+	deleted_at: z.nullable(timestamp),
+	/** How many files it was sent with (absent from copies kept before the column existed). */
+	attachment_count: z.optional(count)
 };
 
 /** A message as the messages table and its RPCs return it (a deleted message has an empty body). */
