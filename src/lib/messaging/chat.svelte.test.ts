@@ -18,6 +18,8 @@ interface FakeDatabase {
 	supabase: Supabase;
 	stored: Message[];
 	calls: string[];
+	/** touch_last_seen answers 503 from now on (true) or records the time again (false). */
+	failTouch(fails: boolean): void;
 	/** Sends the database refuses with SP005 from now on, and how long it says to wait. */
 	limit(seconds: number): void;
 	unlimit(): void;
@@ -36,10 +38,16 @@ function fakeDatabase(): FakeDatabase {
 	const stored: Message[] = [];
 	const calls: string[] = [];
 	let limitedFor = 0;
+	let touchFails = false;
 	const rpc = async (name: string, args: Record<string, string>) => {
 		calls.push(name);
 		await new Promise((r) => setTimeout(r, 5));
 		if (name === 'seconds_until_sending') return { data: limitedFor, error: null, status: 200 };
+		if (name === 'touch_last_seen') {
+			return touchFails
+				? { data: null, error: { code: '08006', message: 'connection failure' }, status: 503 }
+				: { data: new Date().toISOString(), error: null, status: 200 };
+		}
 		if (name !== 'send_message') throw new Error(`unexpected rpc ${name}`);
 		const again = stored.find((m) => m.id === args.message_id);
 		if (again) return { data: again, error: null, status: 200 };
@@ -66,6 +74,7 @@ function fakeDatabase(): FakeDatabase {
 		supabase: { rpc, from: () => nothing } as unknown as Supabase,
 		stored,
 		calls,
+		failTouch: (fails) => (touchFails = fails),
 		limit: (seconds) => (limitedFor = seconds),
 		unlimit: () => (limitedFor = 0)
 	};
@@ -355,6 +364,68 @@ describe('device writes', () => {
 		chat.send('Same as Monday');
 		await vi.waitFor(() => expect(db.stored.map((m) => m.body)).toEqual(['Same as Monday']));
 		release();
+		saveMessages.mockRestore();
+	});
+});
+
+describe('last seen', () => {
+	it('asks the database to record my activity at most once a minute, and again after a failure', async () => {
+		vi.useFakeTimers({ now: new Date('2026-11-30T08:00:00Z'), toFake: ['Date'] });
+		vi.spyOn(console, 'warn').mockImplementation(() => {});
+		const db = fakeDatabase();
+		const chat = newChat(db);
+		const touches = () => db.calls.filter((c) => c === 'touch_last_seen').length;
+		await chat.touch();
+		await chat.touch();
+		vi.setSystemTime(new Date('2026-11-30T08:00:59Z'));
+		await chat.touch();
+		expect(touches()).toBe(1);
+		vi.setSystemTime(new Date('2026-11-30T08:01:01Z'));
+		db.failTouch(true);
+		await chat.touch();
+		expect(touches()).toBe(2);
+		// Not recorded: the next activity asks again at once.
+		db.failTouch(false);
+		await chat.touch();
+		await chat.touch();
+		expect(touches()).toBe(3);
+	});
+});
+
+describe('the device copy of the conversation', () => {
+	it('is written once for a burst of changes, with the messages held at the end of it', async () => {
+		const db = fakeDatabase();
+		// A conversation of its own: an earlier test's chat may still write its copy meanwhile.
+		const conversationId = '20000000-0000-4000-8000-000000000031';
+		const saveMessages = vi.spyOn(lastSeen, 'saveMessages');
+		const chat = new Chat({
+			supabase: db.supabase,
+			me,
+			recipientId: trainee,
+			conversationId,
+			initial: [],
+			hasOlder: false
+		});
+		const row = (seq: number, body: string): Message => ({
+			id: `30000000-0000-4000-8000-00000000030${seq}`,
+			conversation_id: conversationId,
+			seq,
+			sender_id: trainee,
+			body,
+			created_at: new Date().toISOString(),
+			read_at: null,
+			reply_to_id: null,
+			edited_at: null,
+			deleted_at: null
+		});
+		chat.showLoaded([row(1, 'Warm-up done')]);
+		chat.showLoaded([row(1, 'Warm-up done'), row(2, 'Starting squats')]);
+		chat.showLoaded([row(1, 'Warm-up done'), row(2, 'Starting squats'), row(3, 'Five sets?')]);
+		await vi.waitFor(() => expect(saveMessages.mock.calls.some((c) => c[1] === conversationId)).toBe(true));
+		// The first write already holds all three: the changes before it were not written one by one.
+		const kept = saveMessages.mock.calls.filter((c) => c[1] === conversationId)[0][2].map((m) => m.body);
+		expect(kept).toEqual(['Warm-up done', 'Starting squats', 'Five sets?']);
+		expect((await lastSeen.messages(me, conversationId)).map((m) => m.body)).toEqual(kept);
 		saveMessages.mockRestore();
 	});
 });

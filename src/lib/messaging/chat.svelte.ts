@@ -96,6 +96,10 @@ export function newThread(recipientId: string): string {
 const RATE_LIMITED = 'SP005';
 /** Sent this long after the rate limit's window opens, so the send cannot arrive before it does. */
 const RESUME_MARGIN_MS = 500;
+/** Last seen is kept to the minute (touch_last_seen writes at most once a minute). */
+const TOUCH_INTERVAL_MS = 60_000;
+/** The device copy of a conversation is written this long after the first of a burst of changes. */
+const COPY_DELAY_MS = 200;
 
 /**
  * Typing stops showing this long after the last keystroke (plus the trip to the other side): well
@@ -183,6 +187,8 @@ export class Chat {
 	 * send waits for its outbox row only, not behind the copy rewritten after every arrival.
 	 */
 	#copyIo: Promise<void> = Promise.resolve();
+	/** The device copy's write, waiting for the changes of the moment to settle (#keepLastSeen). */
+	#copyTimer: ReturnType<typeof setTimeout> | undefined;
 	readonly #onCreated?: (conversationId: string) => void;
 	#link: Joined | undefined;
 	#subscribed = false;
@@ -208,6 +214,8 @@ export class Chat {
 	/** Reads again after a catch-up the server could not answer (503); the attempts so far. */
 	#catchUpRetry: ReturnType<typeof setTimeout> | undefined;
 	#catchUpFailures = 0;
+	/** When touch() last asked the database to record my activity (0: never, or it failed). */
+	#touchedAt = 0;
 	#closed = false;
 
 	constructor(options: ChatOptions) {
@@ -327,6 +335,8 @@ export class Chat {
 		return () => {
 			closed = true;
 			this.#closed = true;
+			// Leaving the chat: its device copy is written now, not lost with the timer.
+			if (this.#copyTimer !== undefined) this.#writeLastSeen();
 			// The outbox flush may upload these from the device now (to the same keys: idempotent).
 			for (const m of this.outgoing) uploadingInChat.delete(m.id);
 			stopWatching();
@@ -340,13 +350,19 @@ export class Chat {
 		};
 	}
 
-	/** Records that I am active (the database keeps it at most once a minute): my "last seen". */
+	/**
+	 * Records that I am active: my "last seen". The database keeps one time a minute, so a call
+	 * within a minute of the last recorded one asks nothing: every send calls this, and the request
+	 * would otherwise queue beside the message's own on its way to the database.
+	 */
 	async touch(): Promise<void> {
-		if (!navigator.onLine) return;
+		if (!navigator.onLine || Date.now() - this.#touchedAt < TOUCH_INTERVAL_MS) return;
+		this.#touchedAt = Date.now();
 		// Best effort: last seen is a courtesy, and a failure here must not disturb the chat.
 		const result = await profiles.touchLastSeen(this.#supabase);
-		if (!result.ok && result.error.code !== 'offline')
-			console.warn('[chat] last seen not recorded', result.error);
+		if (result.ok) return;
+		this.#touchedAt = 0;
+		if (result.error.code !== 'offline') console.warn('[chat] last seen not recorded', result.error);
 	}
 
 	/** The other person's last seen, as the database shows it to me (hidden when either of us hides it). */
@@ -1049,8 +1065,21 @@ export class Chat {
 		this.messages = fillFromDevice(this.messages, kept.map(withState), this.conversationId);
 	}
 
-	/** The newest messages, kept on the device for reading offline. */
+	/**
+	 * The newest messages, kept on the device for reading offline: written once, COPY_DELAY_MS after
+	 * the first change, with what the chat holds then. An arriving message changes the chat several
+	 * times within moments (the event, the catch-up's answer, the read receipt), and each copy is a
+	 * clone of the newest messages on the main thread: written at every change, it held up the
+	 * drawing of the next bubble.
+	 */
 	#keepLastSeen(): void {
+		if (this.#copyTimer !== undefined) return;
+		this.#copyTimer = setTimeout(() => this.#writeLastSeen(), COPY_DELAY_MS);
+	}
+
+	#writeLastSeen(): void {
+		clearTimeout(this.#copyTimer);
+		this.#copyTimer = undefined;
 		const id = this.conversationId;
 		if (!id) return;
 		const newest = this.messages.slice(-lastSeen.KEPT_MESSAGES);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createDayFormatter, timeline, type TimelineMessage } from './timeline';
+import { createDayFormatter, createTimeline, timeline, type TimelineMessage } from './timeline';
 
 const days = createDayFormatter({ locale: 'en-GB', timeZone: 'Europe/Berlin' });
 const now = new Date('2026-11-29T15:00:00Z');
@@ -84,5 +84,35 @@ describe('timeline', () => {
 
 	it('shows a clock time for any age, so a message older than a week still has its time', () => {
 		expect(days.clock(new Date('2025-01-02T08:05:00Z'))).toBe('9:05');
+	});
+});
+
+describe('createTimeline', () => {
+	it('gives back the same item for what did not change, so only changed rows are drawn again', () => {
+		const draw = createTimeline<TimelineMessage>();
+		const held = [msg('a', '2026-11-29T09:00:00Z'), msg('b', '2026-11-29T09:01:00Z')];
+		const before = draw(held, days, { now });
+		const arrived = msg('b', '2026-11-29T09:02:00Z');
+		const after = draw([...held, arrived], days, { now });
+		expect(shape(after)).toEqual(['— Today', 'a[]', 'b[', 'b]']);
+		// The day and the first message are the very same objects; the one before the new message
+		// is a new one (it is no longer the last of its group); the new message is new.
+		expect(after[0]).toBe(before[0]);
+		expect(after[1]).toBe(before[1]);
+		expect(after[2]).not.toBe(before[2]);
+		expect(after[2]).toEqual({ ...before[2], last: false });
+		// A message replaced by another object (an edit read from the database) is drawn again.
+		const edited = { ...held[0] };
+		const again = draw([edited, held[1], arrived], days, { now });
+		expect(again[1]).not.toBe(after[1]);
+		expect(again[2]).toBe(after[2]);
+	});
+
+	it('answers a day formatter’s repeated questions from what it has worked out, the same as before', () => {
+		const fresh = createDayFormatter({ locale: 'en-GB', timeZone: 'Pacific/Kiritimati' });
+		const at = new Date('2026-11-29T10:30:00Z');
+		expect(fresh.key(at)).toBe('2026-11-30');
+		expect(fresh.key(new Date(at.getTime()))).toBe('2026-11-30');
+		expect(fresh.key(new Date('2026-11-29T09:59:00Z'))).toBe('2026-11-29');
 	});
 });

@@ -44,6 +44,9 @@ export interface DayFormatter {
 	clock(at: Date): string;
 }
 
+/** How many instants a day formatter remembers the day of (more than a chat holds). */
+const KNOWN_DAYS = 5000;
+
 export function createDayFormatter(options: { locale?: string; timeZone?: string } = {}): DayFormatter {
 	const { locale, timeZone } = options;
 	const parts = new Intl.DateTimeFormat('en-US', {
@@ -63,10 +66,19 @@ export function createDayFormatter(options: { locale?: string; timeZone?: string
 	});
 	const clock = new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit', timeZone });
 
+	// The calendar day of each instant asked about, kept: a chat asks again for every message it
+	// holds each time one arrives, and formatToParts is the costly part of drawing the history.
+	const known = new Map<number, [number, number, number]>();
 	function ymd(at: Date): [number, number, number] {
+		const ms = at.getTime();
+		const hit = known.get(ms);
+		if (hit) return hit;
 		const p = parts.formatToParts(at);
 		const get = (type: Intl.DateTimeFormatPartTypes) => Number(p.find((x) => x.type === type)?.value);
-		return [get('year'), get('month'), get('day')];
+		const day: [number, number, number] = [get('year'), get('month'), get('day')];
+		if (known.size >= KNOWN_DAYS) known.clear();
+		known.set(ms, day);
+		return day;
 	}
 	function dayNumber(at: Date): number {
 		const [y, m, d] = ymd(at);
@@ -122,4 +134,33 @@ export function timeline<M extends TimelineMessage>(
 		previous = { message, day, item };
 	}
 	return items;
+}
+
+/**
+ * `timeline`, for a view drawn again and again from a changing list: an item equal to the one the
+ * last call made for its key is that same object, so a keyed list redraws only the rows that
+ * changed (a new message changes at most the one before it: its `last`).
+ */
+export function createTimeline<M extends TimelineMessage>(): typeof timeline<M> {
+	let previous = new Map<string, TimelineItem<M>>();
+	return (messages, days, options) => {
+		const made = timeline(messages, days, options);
+		const kept = new Map<string, TimelineItem<M>>();
+		const items = made.map((item) => {
+			const before = previous.get(item.key);
+			const same = before !== undefined && sameItem(before, item) ? before : item;
+			kept.set(item.key, same);
+			return same;
+		});
+		previous = kept;
+		return items;
+	};
+}
+
+function sameItem<M extends TimelineMessage>(a: TimelineItem<M>, b: TimelineItem<M>): boolean {
+	if (a.kind === 'message' && b.kind === 'message') {
+		return a.message === b.message && a.first === b.first && a.last === b.last;
+	}
+	if (a.kind === 'day' && b.kind === 'day') return a.label === b.label;
+	return a.kind === b.kind;
 }
