@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from '@playwright/test';
 import { nowMs, sleep, summarize } from './lib/stats.ts';
+import { createEmptyDatabase } from './lib/database.ts';
 import type { Row } from './report.ts';
 
 export interface BrowserOptions {
@@ -41,24 +42,40 @@ const PER_SENDER_PER_MINUTE = 30;
 /** Lighthouse's mobile profile: 4× CPU slowdown, 150 ms RTT, 1.6 Mbps down, 750 kbps up. */
 const PHONE = { cpu: 4, latency: 150, down: (1.6 * 1e6) / 8, up: (750 * 1e3) / 8 };
 
+/**
+ * `serverUrl`: localbase serves a new database on that Postgres server (as a hosted project's API
+ * serves its Postgres), dropped afterwards; without it, embedded PGlite (one process answering
+ * every request in turn, as `npm run dev` runs).
+ */
 export async function browserBenchmarks(
 	buildDir: string,
 	options: BrowserOptions,
-	log: (line: string) => void
+	log: (line: string) => void,
+	serverUrl?: string
 ): Promise<Row[]> {
 	const dataDir = await mkdtemp(path.join(os.tmpdir(), 'spotter-bench-browser-'));
-	const [apiPort, appPort] = [await freePort(), await freePort()];
+	const [apiPort, appPort, mailPort] = [await freePort(), await freePort(), await freePort()];
 	const apiUrl = `http://127.0.0.1:${apiPort}`;
 	const appUrl = `http://127.0.0.1:${appPort}`;
 	const children: ChildProcess[] = [];
+	const server = serverUrl ? await createEmptyDatabase(serverUrl, 'browser') : undefined;
+	const backend = server ? 'localbase on the Postgres server' : 'localbase on PGlite';
 	let browser: Browser | undefined;
 	try {
+		log(`  (${backend})`);
 		children.push(
-			start(process.execPath, ['--import', 'tsx', path.join(repo, 'localbase', 'main.ts'), '--reset'], repo, {
-				LOCALBASE_PORT: String(apiPort),
-				LOCALBASE_DATA_DIR: dataDir,
-				DATABASE_URL: ''
-			})
+			start(
+				process.execPath,
+				['--import', 'tsx', path.join(repo, 'localbase', 'main.ts'), ...(server ? [] : ['--reset'])],
+				repo,
+				{
+					LOCALBASE_PORT: String(apiPort),
+					// Its own mail inbox too: `npm run dev` may hold the usual one.
+					LOCALBASE_MAIL_PORT: String(mailPort),
+					LOCALBASE_DATA_DIR: dataDir,
+					DATABASE_URL: server?.url ?? ''
+				}
+			)
 		);
 		await waitForUrl(`${apiUrl}/health`, 120_000);
 		children.push(
@@ -86,7 +103,9 @@ export async function browserBenchmarks(
 		});
 		const rows: Row[] = [];
 		log('  7a browser to browser…');
-		rows.push(...(await browserToBrowser(browser, appUrl, apiUrl, options.messages, options.photos)));
+		rows.push(
+			...(await browserToBrowser(browser, appUrl, apiUrl, options.messages, options.photos, backend))
+		);
 		log('  7b cold start…');
 		rows.push(...(await coldStart(browser, appUrl, options.coldStarts, options.phoneOnly)));
 		return rows;
@@ -94,6 +113,7 @@ export async function browserBenchmarks(
 		await browser?.close();
 		for (const child of children.reverse()) await stop(child);
 		await rm(dataDir, { recursive: true, force: true });
+		await server?.drop();
 	}
 }
 
@@ -104,7 +124,8 @@ async function browserToBrowser(
 	appUrl: string,
 	apiUrl: string,
 	n: number,
-	photos: number
+	photos: number,
+	backend: string
 ): Promise<Row[]> {
 	const coach = await signedInPage(browser, appUrl, 'coach@spotter.test');
 	const alex = await signedInPage(browser, appUrl, 'alex@spotter.test');
@@ -170,14 +191,14 @@ async function browserToBrowser(
 		return [
 			{
 				section,
-				name: `7a Enter in one page → bubble rendered in the other (${n} messages, two Chromium pages)`,
+				name: `7a Enter in one page → bubble rendered in the other (${n} messages, two Chromium pages, ${backend})`,
 				summary: text,
 				value: `p99 ${text.p99.toFixed(1)} ms`,
 				target: { text: 'p50 ≤ 25 ms, p99 ≤ 80 ms', pass: text.p50 <= 25 && text.p99 <= 80 }
 			},
 			{
 				section,
-				name: `7c photo: Enter in one page → thumbnail loaded in the other (${photos} photos, 1600×1200 JPEG)`,
+				name: `7c photo: Enter in one page → thumbnail loaded in the other (${photos} photos, 1600×1200 JPEG, ${backend})`,
 				summary: photo,
 				ratio: `${(photo.p50 / text.p50).toFixed(1)}× a text message`
 			},
@@ -583,7 +604,12 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
 		(line) => console.log(line),
 		'worktree',
 		async (dir) => {
-			rows = await browserBenchmarks(dir, options, (line) => console.log(line));
+			rows = await browserBenchmarks(
+				dir,
+				options,
+				(line) => console.log(line),
+				process.env.DATABASE_URL || undefined
+			);
 		}
 	);
 	console.log(renderTable(rows));

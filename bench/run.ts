@@ -87,7 +87,7 @@ async function main(): Promise<void> {
 			async (dir) => {
 				log('Measuring in Chromium…');
 				try {
-					rows.push(...(await browserBenchmarks(dir, mode.browser, log)));
+					rows.push(...(await browserBenchmarks(dir, mode.browser, log, serverUrl)));
 				} catch (err) {
 					// Reported in the table, loudly; the other sections stand.
 					console.error(err);

@@ -25,6 +25,36 @@ export async function createScratchDatabase(
 		await migrate(db, { seed: false });
 		return { db, url: undefined, label: 'PGlite (in-memory, WebAssembly)', release: () => db.close() };
 	}
+	const empty = await createEmptyDatabase(serverUrl, purpose);
+	let db: AnyDb | undefined;
+	try {
+		db = await openPostgres(empty.url);
+		await migrate(db, { seed: false });
+	} catch (err) {
+		await db?.close();
+		await empty.drop();
+		throw err;
+	}
+	const opened = db;
+	return {
+		db: opened,
+		url: empty.url,
+		label: empty.label,
+		release: async () => {
+			await opened.close();
+			await empty.drop();
+		}
+	};
+}
+
+export interface EmptyDatabase {
+	url: string;
+	label: string;
+	drop(): Promise<void>;
+}
+
+/** A new, empty database on the server (for a localbase of its own to migrate and seed). */
+export async function createEmptyDatabase(serverUrl: string, purpose: string): Promise<EmptyDatabase> {
 	const name = `spotter_bench_${purpose}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 	const admin = new pg.Client({ connectionString: serverUrl });
 	await admin.connect();
@@ -35,35 +65,19 @@ export async function createScratchDatabase(
 	} finally {
 		await admin.end();
 	}
-	const drop = async () => {
-		const c = new pg.Client({ connectionString: serverUrl });
-		await c.connect();
-		try {
-			await c.query(`drop database if exists ${name} with (force)`);
-		} finally {
-			await c.end();
-		}
-	};
 	const target = new URL(serverUrl);
 	target.pathname = `/${name}`;
-	const url = target.toString();
-	let db: AnyDb | undefined;
-	try {
-		db = await openPostgres(url);
-		await migrate(db, { seed: false });
-	} catch (err) {
-		await db?.close();
-		await drop();
-		throw err;
-	}
-	const opened = db;
 	return {
-		db: opened,
-		url,
+		url: target.toString(),
 		label: `Postgres ${version} server (${target.host}, scratch database ${name})`,
-		release: async () => {
-			await opened.close();
-			await drop();
+		drop: async () => {
+			const c = new pg.Client({ connectionString: serverUrl });
+			await c.connect();
+			try {
+				await c.query(`drop database if exists ${name} with (force)`);
+			} finally {
+				await c.end();
+			}
 		}
 	};
 }

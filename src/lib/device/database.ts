@@ -31,8 +31,17 @@ export function available(): boolean {
 	return typeof indexedDB !== 'undefined';
 }
 
+/** The connection once open, for a write that should be asked for without waiting a turn. */
+let opened: IDBPDatabase<SpotterDb> | undefined;
+
+/** The open connection, if it is open already (see `open`). */
+export function openNow(): IDBPDatabase<SpotterDb> | undefined {
+	return opened;
+}
+
 export function open(): Promise<IDBPDatabase<SpotterDb>> {
-	opening ??= openDB<SpotterDb>(NAME, 2, {
+	if (opening) return opening;
+	opening = openDB<SpotterDb>(NAME, 2, {
 		upgrade(database) {
 			// Only adds what is missing: a device on version 1 keeps its outbox and last-seen copies.
 			// By store rather than by version, so an empty database someone opened without a
@@ -52,15 +61,25 @@ export function open(): Promise<IDBPDatabase<SpotterDb>> {
 			// A newer version of the app wants to upgrade the database: let it.
 			void opening?.then((d) => d.close());
 			opening = undefined;
+			opened = undefined;
 		}
 	});
-	return opening;
+	const current = opening;
+	void current.then(
+		(db) => {
+			if (opening === current) opened = db;
+		},
+		// The caller of open() sees the failure.
+		() => undefined
+	);
+	return current;
 }
 
 /** For tests: closes the connection so the database can be deleted. */
 export async function close(): Promise<void> {
 	const open = opening;
 	opening = undefined;
+	opened = undefined;
 	if (open) (await open).close();
 }
 

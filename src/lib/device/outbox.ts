@@ -71,9 +71,15 @@ export async function pending(userId: string): Promise<OutboxRecord[]> {
 		.sort((a, b) => a.created_at.localeCompare(b.created_at));
 }
 
+/**
+ * Stores a message to send. With the database open already, the write is asked for before this
+ * returns (not a turn later), so the browser stores it while the page draws the message.
+ */
 export async function put(record: OutboxRecord): Promise<void> {
 	if (!database.available()) return;
-	await (await database.open()).put('outbox', database.plain(record));
+	const copy = database.plain(record);
+	const open = database.openNow();
+	await (open ? open.put('outbox', copy) : (await database.open()).put('outbox', copy));
 }
 
 /** Marks a message refused by the server (or back to pending for a retry), if still queued. */

@@ -98,8 +98,6 @@ const RATE_LIMITED = 'SP005';
 const RESUME_MARGIN_MS = 500;
 /** Last seen is kept to the minute (touch_last_seen writes at most once a minute). */
 const TOUCH_INTERVAL_MS = 60_000;
-/** The device copy of a conversation is written this long after the first of a burst of changes. */
-const COPY_DELAY_MS = 200;
 
 /**
  * Typing stops showing this long after the last keystroke (plus the trip to the other side): well
@@ -618,23 +616,25 @@ export class Chat {
 			files,
 			attachments: files?.map((f) => f.input())
 		};
-		this.outgoing.push(message);
 		const { id, created_at } = message;
-		const thread = this.thread;
-		this.#store(() =>
-			outbox.put({
-				id,
-				userId: this.me,
-				thread,
-				recipientId: this.recipientId,
-				body,
-				created_at,
-				status: 'pending',
-				error: null,
-				replyToId,
-				attachments: message.attachments
-			})
-		);
+		// Asked for now rather than after the earlier device writes: a new message's row depends on
+		// none of them, and the browser stores it while the page draws the bubble (the send waits
+		// for it). The queue still reports its failure, in its turn.
+		const stored = outbox.put({
+			id,
+			userId: this.me,
+			thread: this.thread,
+			recipientId: this.recipientId,
+			body,
+			created_at,
+			status: 'pending',
+			error: null,
+			replyToId,
+			attachments: message.attachments
+		});
+		stored.catch(() => undefined);
+		this.#store(() => stored);
+		this.outgoing.push(message);
 		if (files) this.#keepFiles(id, files);
 		this.typing(false);
 		void this.#pump();
@@ -1066,15 +1066,12 @@ export class Chat {
 	}
 
 	/**
-	 * The newest messages, kept on the device for reading offline: written once, COPY_DELAY_MS after
-	 * the first change, with what the chat holds then. An arriving message changes the chat several
-	 * times within moments (the event, the catch-up's answer, the read receipt), and each copy is a
-	 * clone of the newest messages on the main thread: written at every change, it held up the
-	 * drawing of the next bubble.
+	 * The newest messages, kept on the device for reading offline: written once, a moment after the
+	 * first change (lastSeen.WRITE_DELAY_MS), with what the chat holds then.
 	 */
 	#keepLastSeen(): void {
 		if (this.#copyTimer !== undefined) return;
-		this.#copyTimer = setTimeout(() => this.#writeLastSeen(), COPY_DELAY_MS);
+		this.#copyTimer = setTimeout(() => this.#writeLastSeen(), lastSeen.WRITE_DELAY_MS);
 	}
 
 	#writeLastSeen(): void {

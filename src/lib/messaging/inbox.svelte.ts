@@ -57,6 +57,8 @@ export class Inbox {
 	#incomingListeners: ((change: ConversationChanged) => void)[] = [];
 	/** Bumped by every filter change, so an answer for an earlier filter is dropped. */
 	#generation = 0;
+	/** The device copy's write, waiting for the changes of the moment to gather (#keep). */
+	#keepTimer: ReturnType<typeof setTimeout> | undefined;
 
 	constructor(supabase: Supabase, userId: string) {
 		this.#supabase = supabase;
@@ -112,6 +114,7 @@ export class Inbox {
 			closed = true;
 			stopWatching();
 			link.stop();
+			if (this.#keepTimer !== undefined) this.#writeKept();
 		};
 	}
 
@@ -192,7 +195,15 @@ export class Inbox {
 		return this.view !== 'unread' || change.unread_count > 0 || change.marked_unread === true;
 	}
 
+	/** The list kept on the device for offline use: written a moment after the first change. */
 	#keep(): void {
+		if (this.#keepTimer !== undefined) return;
+		this.#keepTimer = setTimeout(() => this.#writeKept(), lastSeen.WRITE_DELAY_MS);
+	}
+
+	#writeKept(): void {
+		clearTimeout(this.#keepTimer);
+		this.#keepTimer = undefined;
 		if (!this.unfiltered) return;
 		void lastSeen.saveInbox(this.userId, {
 			conversations: this.conversations,
