@@ -43,11 +43,7 @@ type Kind = keyof Kinds;
 export const KEPT_MESSAGES = 50;
 /** How many conversations of the list are kept for offline reading. */
 export const KEPT_CONVERSATIONS = 30;
-/**
- * How long the app lets a copy's changes gather before writing it: an arriving message changes the
- * list and the chat several times within moments (the event, the database's answer, the receipt),
- * and each write clones the copy on the main thread, in the way of drawing the next bubble.
- */
+/** A copy changed again within this long of its last write is written once, at its end (see throttle.ts). */
 export const WRITE_DELAY_MS = 200;
 
 async function read<K extends Kind>(userId: string, kind: K, id = ''): Promise<Kinds[K] | undefined> {

@@ -16,6 +16,7 @@ import * as messages from '$lib/data/messages';
 import * as profiles from '$lib/data/profiles';
 import * as reactions from '$lib/data/reactions';
 import * as lastSeen from '$lib/device/last-seen';
+import { throttle } from '$lib/device/throttle';
 import * as outbox from '$lib/device/outbox';
 import { NEEDS_CONNECTION, OFFLINE, UNAVAILABLE, type UserError } from '$lib/errors';
 import type { ArchivedReason, Message, MessageRow, ReactionSummary } from '$lib/schemas/rows';
@@ -185,8 +186,8 @@ export class Chat {
 	 * send waits for its outbox row only, not behind the copy rewritten after every arrival.
 	 */
 	#copyIo: Promise<void> = Promise.resolve();
-	/** The device copy's write, waiting for the changes of the moment to settle (#keepLastSeen). */
-	#copyTimer: ReturnType<typeof setTimeout> | undefined;
+	/** The device copy's writes, a burst of changes at a time (#keepLastSeen). */
+	#copy = throttle(() => this.#writeLastSeen(), lastSeen.WRITE_DELAY_MS);
 	readonly #onCreated?: (conversationId: string) => void;
 	#link: Joined | undefined;
 	#subscribed = false;
@@ -333,8 +334,8 @@ export class Chat {
 		return () => {
 			closed = true;
 			this.#closed = true;
-			// Leaving the chat: its device copy is written now, not lost with the timer.
-			if (this.#copyTimer !== undefined) this.#writeLastSeen();
+			// Leaving the chat: what its device copy still waits for is written now.
+			this.#copy.flush();
 			// The outbox flush may upload these from the device now (to the same keys: idempotent).
 			for (const m of this.outgoing) uploadingInChat.delete(m.id);
 			stopWatching();
@@ -1066,17 +1067,14 @@ export class Chat {
 	}
 
 	/**
-	 * The newest messages, kept on the device for reading offline: written once, a moment after the
-	 * first change (lastSeen.WRITE_DELAY_MS), with what the chat holds then.
+	 * The newest messages, kept on the device for reading offline: the first change at once, the
+	 * changes of a burst together (lastSeen.WRITE_DELAY_MS).
 	 */
 	#keepLastSeen(): void {
-		if (this.#copyTimer !== undefined) return;
-		this.#copyTimer = setTimeout(() => this.#writeLastSeen(), lastSeen.WRITE_DELAY_MS);
+		this.#copy.request();
 	}
 
 	#writeLastSeen(): void {
-		clearTimeout(this.#copyTimer);
-		this.#copyTimer = undefined;
 		const id = this.conversationId;
 		if (!id) return;
 		const newest = this.messages.slice(-lastSeen.KEPT_MESSAGES);

@@ -7,6 +7,7 @@ import { SvelteMap } from 'svelte/reactivity';
 import { keepJoined, onHint, whenBack, type LiveState } from '$lib/supabase/realtime';
 import * as conversations from '$lib/data/conversations';
 import * as lastSeen from '$lib/device/last-seen';
+import { throttle } from '$lib/device/throttle';
 import type { UserError } from '$lib/errors';
 import type { ConversationRow, ConversationSettings, InboxRow } from '$lib/schemas/rows';
 import type { Result } from '$lib/data/result';
@@ -57,8 +58,8 @@ export class Inbox {
 	#incomingListeners: ((change: ConversationChanged) => void)[] = [];
 	/** Bumped by every filter change, so an answer for an earlier filter is dropped. */
 	#generation = 0;
-	/** The device copy's write, waiting for the changes of the moment to gather (#keep). */
-	#keepTimer: ReturnType<typeof setTimeout> | undefined;
+	/** The device copy's writes, a burst of changes at a time (#keep). */
+	#kept = throttle(() => this.#writeKept(), lastSeen.WRITE_DELAY_MS);
 
 	constructor(supabase: Supabase, userId: string) {
 		this.#supabase = supabase;
@@ -114,7 +115,7 @@ export class Inbox {
 			closed = true;
 			stopWatching();
 			link.stop();
-			if (this.#keepTimer !== undefined) this.#writeKept();
+			this.#kept.flush();
 		};
 	}
 
@@ -195,15 +196,12 @@ export class Inbox {
 		return this.view !== 'unread' || change.unread_count > 0 || change.marked_unread === true;
 	}
 
-	/** The list kept on the device for offline use: written a moment after the first change. */
+	/** The list kept on the device for offline use: the first change at once, a burst together. */
 	#keep(): void {
-		if (this.#keepTimer !== undefined) return;
-		this.#keepTimer = setTimeout(() => this.#writeKept(), lastSeen.WRITE_DELAY_MS);
+		this.#kept.request();
 	}
 
 	#writeKept(): void {
-		clearTimeout(this.#keepTimer);
-		this.#keepTimer = undefined;
 		if (!this.unfiltered) return;
 		void lastSeen.saveInbox(this.userId, {
 			conversations: this.conversations,
