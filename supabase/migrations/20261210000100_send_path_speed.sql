@@ -4,7 +4,7 @@
 -- alone").
 --
 -- Sections: helpers the planner can inline; functions with a cached plan; the inbox events from one
--- query; unread totals; a new message's effects in one trigger.
+-- query; unread totals; a new message's effects in one trigger; one plan per statement on the send path.
 
 -- Helpers the planner can inline
 -- =============================================================================================
@@ -353,3 +353,15 @@ comment on trigger messages_after_update_search on public.messages is 'Re-indexe
 
 drop function private.handle_message_broadcast();
 drop function private.handle_message_enqueue_push();
+
+-- One plan per statement on the send path
+-- =============================================================================================
+-- A PL/pgSQL statement's plan is cached, but with parameters the plan cache first plans it again
+-- for each call's values (and keeps doing so when it judges that cheaper): measured, the send path's
+-- own statements — the send's targets, the trigger's checks and the rate limit — were planned on
+-- every send. Their plans do not depend on the values (key lookups), so the send path keeps the
+-- generic plan: a function's setting holds for everything it runs, so send_as's covers the message
+-- insert and every trigger it fires, and the insert trigger's covers an insert made without send_as
+-- (bench/README.md, "Send path alone").
+alter function private.send_as(uuid, uuid[], uuid[], text, uuid, jsonb, uuid) set plan_cache_mode = force_generic_plan;
+alter function private.handle_message_before_insert() set plan_cache_mode = force_generic_plan;
