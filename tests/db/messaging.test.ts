@@ -651,6 +651,68 @@ describe('what a new message emits', () => {
 		});
 	});
 
+	test('each inbox event carries exactly the conversation as that participant sees it, and message_created the message and its files', async () => {
+		await as(t.db, a.alex, async (x) => {
+			await clearEvents(x, a.alex);
+			const m = sent(await send(x, ids.coach, 'Fields check'));
+			const events = await eventsSince(x, a.alex);
+			const fields = [
+				'archived_at',
+				'archived_reason',
+				'conversation_id',
+				'id',
+				'last_message_at',
+				'last_message_preview',
+				'last_message_sender_id',
+				'last_message_seq',
+				'marked_unread',
+				'muted',
+				'other_party_id',
+				'pinned_at',
+				'unread_count',
+				'unread_total'
+			];
+			const inbox = events.filter((e) => e.event === 'conversation_changed');
+			expect(inbox).toHaveLength(2);
+			for (const e of inbox) expect(Object.keys(e.payload).sort()).toEqual(fields);
+			await x.becomePostgres();
+			const [c] = await x.query<Record<string, unknown>>(
+				`select id, trainer_id, trainee_id, to_jsonb(last_message_at) #>> '{}' as last_message_at, last_message_seq, trainer_unread_count,
+					trainee_unread_count from public.conversations where id = $1`,
+				[conv.coachAlex]
+			);
+			const totals = await x.query<{ user_id: string; total: number }>(
+				`select user_id, total from private.unread_totals where user_id in ($1, $2)`,
+				[ids.coach, ids.alex]
+			);
+			await x.become(a.alex);
+			const total = (id: string) => totals.find((r) => r.user_id === id)?.total ?? 0;
+			for (const [me, other, unread] of [
+				[ids.coach, ids.alex, c.trainer_unread_count],
+				[ids.alex, ids.coach, c.trainee_unread_count]
+			] as const) {
+				expect(inbox.find((e) => e.topic === `user:${me}`)!.payload).toMatchObject({
+					conversation_id: conv.coachAlex,
+					other_party_id: other,
+					last_message_at: c.last_message_at,
+					last_message_preview: 'Fields check',
+					last_message_sender_id: ids.alex,
+					last_message_seq: c.last_message_seq,
+					unread_count: unread,
+					unread_total: total(me),
+					archived_at: null,
+					archived_reason: null,
+					pinned_at: null,
+					muted: false,
+					marked_unread: false
+				});
+			}
+			const [created] = events.filter((e) => e.event === 'message_created');
+			expect(Object.keys(created.payload).sort()).toEqual(['attachments', 'id', 'message']);
+			expect(created.payload).toMatchObject({ message: { id: m.id, attachment_count: 0 }, attachments: [] });
+		});
+	});
+
 	test('one push outbox row for the recipient only, due two seconds after the message', async () => {
 		await as(t.db, a.alex, async (x) => {
 			await clearEvents(x, a.alex);

@@ -220,6 +220,32 @@ describe('functions', () => {
 		expect(rows).toEqual([{ fn: 'public.check_invitation(code text)' }]);
 	});
 
+	// Each runs several times per sent message (body checks, preview, search words, unread totals,
+	// the check constraints); with a set clause the planner cannot inline them and plans their body
+	// again on every call (migration 20261210000100).
+	test('the small helpers a sent message runs are inlinable: SQL, immutable, invoker, no set clause', async () => {
+		const rows = await q<{
+			fn: string;
+			lang: string;
+			volatility: string;
+			definer: boolean;
+			config: string[] | null;
+		}>(
+			`select p.oid::regprocedure::text as fn, l.lanname as lang, p.provolatile as volatility,
+				p.prosecdef as definer, p.proconfig as config
+			 from pg_proc p join pg_language l on l.oid = p.prolang
+			 where p.oid in ('private.blank_pattern()'::regprocedure, 'private.is_blank(text)'::regprocedure,
+				'private.trim_blank(text)'::regprocedure, 'private.message_preview(text)'::regprocedure,
+				'private.message_search_vector(text)'::regprocedure,
+				'private.unread_contribution(integer, boolean, boolean)'::regprocedure,
+				'private.message_body_max_length()'::regprocedure, 'private.attachment_max_count()'::regprocedure)
+			 order by 1`
+		);
+		expect(rows).toHaveLength(8);
+		for (const row of rows)
+			expect(row).toEqual({ fn: row.fn, lang: 'sql', volatility: 'i', definer: false, config: null });
+	});
+
 	test('every security definer function pins an empty search_path', async () => {
 		const rows = await q<{ fn: string; config: string[] | null }>(
 			`select p.oid::regprocedure::text as fn, p.proconfig as config
@@ -227,8 +253,17 @@ describe('functions', () => {
 			 where n.nspname in ('public', 'private') and p.prosecdef`
 		);
 		expect(rows.length).toBeGreaterThan(5);
+		// Besides the search path, only the send path's plan setting (its statements keep one plan
+		// instead of being planned again on every send; migration 20261210000100) may be pinned.
+		const generic = 'plan_cache_mode=force_generic_plan';
 		for (const row of rows)
-			expect({ fn: row.fn, config: row.config }).toEqual({ fn: row.fn, config: ['search_path=""'] });
+			expect({ fn: row.fn, config: row.config?.filter((c) => c !== generic) }).toEqual({
+				fn: row.fn,
+				config: ['search_path=""']
+			});
+		expect(rows.filter((r) => r.config?.includes(generic)).map((r) => r.fn)).toEqual(
+			expect.arrayContaining(['private.handle_message_before_insert()'])
+		);
 	});
 
 	// The exceptions call the one send path (private.send_as, executable by no API role) with the

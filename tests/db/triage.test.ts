@@ -280,6 +280,24 @@ describe('mark as unread', () => {
 		});
 	});
 
+	test('a message arriving in a conversation marked unread counts from the second on: the mark is at least 1, not 1 more', async () => {
+		await as(t.db, a.alex, async (x) => {
+			await x.query(`select public.mark_conversation_read($1)`, [conv.coachAlex]);
+			await markUnread(x, conv.coachAlex);
+			expect(await total(x)).toBe(1);
+			await x.become(a.coach);
+			await x.query(`select public.send_message($1, 'while marked', $2)`, [ids.alex, randomUUID()]);
+			await x.become(a.alex);
+			expect(await total(x)).toBe(1);
+			await x.become(a.coach);
+			await x.query(`select public.send_message($1, 'and again', $2)`, [ids.alex, randomUUID()]);
+			await x.become(a.alex);
+			expect(await total(x)).toBe(2);
+			expect(await effectiveMismatches(x, a.alex)).toEqual([]);
+			expect(await effectiveMismatches(x, a.coach)).toEqual([]);
+		});
+	});
+
 	test('tells only the user who changed it, on their own topic', async () => {
 		await as(t.db, a.coach, async (x) => {
 			await forgetEvents(x, a.coach);
