@@ -3,98 +3,123 @@
 -- errors in the same transaction — only how the database gets there (bench/README.md, "Send path
 -- alone").
 --
--- Sections: helpers the planner can inline; functions with a cached plan; the inbox events from one
+-- Sections: small helpers with a cached plan; queries with a cached plan; the inbox events from one
 -- query; unread totals; a new message's effects in one trigger; one plan per statement on the send path.
 
--- Helpers the planner can inline
+-- Small helpers with a cached plan
 -- =============================================================================================
--- A `language sql` function with a `set` clause is never inlined: each call from a trigger or a
--- check constraint parses and plans its body again (Postgres keeps no plan for a SQL function's
--- body across statements before 18). These small, immutable helpers run several times per sent
--- message (the body checks, the preview, the search words, the unread contributions), so they are
--- restated without `set search_path` — invoker functions with no table access, every function and
--- operator schema-qualified, so that the caller's search path cannot change what they mean — and
--- the planner folds them into the calling expression. Same results, same grants and comments.
+-- A `language sql` function with a `set` clause is never inlined, and Postgres (before 18) keeps
+-- no plan for its body across statements: each call from a trigger or a check constraint parsed
+-- and planned it again. These small, immutable helpers run several times per sent message (the
+-- body checks, the preview, the search words, the unread contributions), so they are restated as
+-- `language plpgsql`, whose expressions are planned once per session and then evaluated on
+-- PL/pgSQL's fast path. They keep `set search_path = ''` (the advisors' function_search_path_mutable
+-- rule, and this project's) and schema-qualify every function and operator as before. Same results,
+-- same grants and comments.
 
 create or replace function private.blank_pattern() returns text
-language sql
+language plpgsql
 immutable
 parallel safe
+set search_path = ''
 as $$
-  select '['
-    -- White_Space
-    operator(pg_catalog.||) '\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000'
-    -- Cf (format characters)
-    operator(pg_catalog.||) '\u00AD\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u180E\u200B-\u200F\u202A-\u202E'
-    operator(pg_catalog.||) '\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB\U000110BD\U000110CD\U00013430-\U0001343F'
-    operator(pg_catalog.||) '\U0001BCA0-\U0001BCA3\U0001D173-\U0001D17A\U000E0001\U000E0020-\U000E007F'
-    -- invisible fillers
-    operator(pg_catalog.||) '\u115F\u1160\u3164\uFFA0\u2800'
-    operator(pg_catalog.||) ']'
+begin
+  return '['
+      -- White_Space
+      operator(pg_catalog.||) '\u0009-\u000D\u0020\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000'
+      -- Cf (format characters)
+      operator(pg_catalog.||) '\u00AD\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u180E\u200B-\u200F\u202A-\u202E'
+      operator(pg_catalog.||) '\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB\U000110BD\U000110CD\U00013430-\U0001343F'
+      operator(pg_catalog.||) '\U0001BCA0-\U0001BCA3\U0001D173-\U0001D17A\U000E0001\U000E0020-\U000E007F'
+      -- invisible fillers
+      operator(pg_catalog.||) '\u115F\u1160\u3164\uFFA0\u2800'
+      operator(pg_catalog.||) ']';
+end
 $$;
 
 create or replace function private.is_blank(value text) returns boolean
-language sql
+language plpgsql
 immutable
 parallel safe
+set search_path = ''
 as $$
-  select value operator(pg_catalog.~)
-    ('^' operator(pg_catalog.||) private.blank_pattern() operator(pg_catalog.||) '*$')
+begin
+  return value operator(pg_catalog.~)
+      ('^' operator(pg_catalog.||) private.blank_pattern() operator(pg_catalog.||) '*$');
+end
 $$;
 
 create or replace function private.trim_blank(value text) returns text
-language sql
+language plpgsql
 immutable
 parallel safe
+set search_path = ''
 as $$
-  select pg_catalog.regexp_replace(
-    pg_catalog.regexp_replace(value, '^' operator(pg_catalog.||) private.blank_pattern() operator(pg_catalog.||) '+', ''),
-    private.blank_pattern() operator(pg_catalog.||) '+$', '')
+begin
+  return pg_catalog.regexp_replace(
+      pg_catalog.regexp_replace(value, '^' operator(pg_catalog.||) private.blank_pattern() operator(pg_catalog.||) '+', ''),
+      private.blank_pattern() operator(pg_catalog.||) '+$', '');
+end
 $$;
 
 create or replace function private.message_body_max_length() returns integer
-language sql
+language plpgsql
 immutable
 parallel safe
+set search_path = ''
 as $$
-  select 2000
+begin
+  return 2000;
+end
 $$;
 
 create or replace function private.attachment_max_count() returns integer
-language sql
+language plpgsql
 immutable
 parallel safe
+set search_path = ''
 as $$
-  select 10
+begin
+  return 10;
+end
 $$;
 
 create or replace function private.message_preview(body text) returns text
-language sql
+language plpgsql
 immutable
+set search_path = ''
 as $$
-  select pg_catalog.left(pg_catalog.regexp_replace(body, '\s+', ' ', 'g'), 140)
+begin
+  return pg_catalog.left(pg_catalog.regexp_replace(body, '\s+', ' ', 'g'), 140);
+end
 $$;
 
 create or replace function private.message_search_vector(body text) returns tsvector
-language sql
+language plpgsql
 immutable
 parallel safe
+set search_path = ''
 as $$
-  select pg_catalog.to_tsvector('private.message_search'::pg_catalog.regconfig, body)
+begin
+  return pg_catalog.to_tsvector('private.message_search'::pg_catalog.regconfig, body);
+end
 $$;
 
 create or replace function private.unread_contribution(unread integer, muted boolean, marked_unread boolean) returns integer
-language sql
+language plpgsql
 immutable
 parallel safe
+set search_path = ''
 as $$
-  select case
-    when coalesce(muted, false) then 0
-    else greatest(coalesce(unread, 0), case when coalesce(marked_unread, false) then 1 else 0 end)
-  end
+begin
+  return case
+      when coalesce(muted, false) then 0
+      else greatest(coalesce(unread, 0), case when coalesce(marked_unread, false) then 1 else 0 end)
+    end;
+end
 $$;
 
--- Functions with a cached plan
+-- Queries with a cached plan
 -- =============================================================================================
 -- The inbox event (twice per sent message) and the rate limit (once) are queries, so they cannot
 -- be inlined; as `language plpgsql` their plan is kept for the session instead of being made

@@ -221,9 +221,10 @@ describe('functions', () => {
 	});
 
 	// Each runs several times per sent message (body checks, preview, search words, unread totals,
-	// the check constraints); with a set clause the planner cannot inline them and plans their body
-	// again on every call (migration 20261210000100).
-	test('the small helpers a sent message runs are inlinable: SQL, immutable, invoker, no set clause', async () => {
+	// the check constraints). As SQL functions with a set clause they were planned again on every
+	// call; as PL/pgSQL their plans are kept for the session, and the search path stays pinned
+	// (migration 20261210000100).
+	test('the small helpers a sent message runs keep their plans: PL/pgSQL, immutable, invoker, only the search path pinned', async () => {
 		const rows = await q<{
 			fn: string;
 			lang: string;
@@ -243,7 +244,13 @@ describe('functions', () => {
 		);
 		expect(rows).toHaveLength(8);
 		for (const row of rows)
-			expect(row).toEqual({ fn: row.fn, lang: 'sql', volatility: 'i', definer: false, config: null });
+			expect(row).toEqual({
+				fn: row.fn,
+				lang: 'plpgsql',
+				volatility: 'i',
+				definer: false,
+				config: ['search_path=""']
+			});
 	});
 
 	test('every security definer function pins an empty search_path', async () => {
