@@ -27,6 +27,12 @@ export interface BrowserOptions {
 	photos: number;
 	/** Only the phone's condition in 7b (quick mode: the throttled path proves the code runs). */
 	phoneOnly?: boolean;
+	/** Only 7b (`--only cold`): the cold starts without the exchange of 7a and 7c before them. */
+	coldOnly?: boolean;
+	/** Only these conditions in 7b (`--conditions cpu,phone`). */
+	conditions?: Condition[];
+	/** Logs each cold start's navigation timings beside its landmark (`--timings`). */
+	timings?: boolean;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -47,7 +53,7 @@ export async function browserBenchmarks(
 	log: (line: string) => void
 ): Promise<Row[]> {
 	const dataDir = await mkdtemp(path.join(os.tmpdir(), 'spotter-bench-browser-'));
-	const [apiPort, appPort] = [await freePort(), await freePort()];
+	const [apiPort, appPort, mailPort] = [await freePort(), await freePort(), await freePort()];
 	const apiUrl = `http://127.0.0.1:${apiPort}`;
 	const appUrl = `http://127.0.0.1:${appPort}`;
 	const children: ChildProcess[] = [];
@@ -56,6 +62,8 @@ export async function browserBenchmarks(
 		children.push(
 			start(process.execPath, ['--import', 'tsx', path.join(repo, 'localbase', 'main.ts'), '--reset'], repo, {
 				LOCALBASE_PORT: String(apiPort),
+				// Not config.toml's mail port: another localbase on this machine may hold it.
+				LOCALBASE_MAIL_PORT: String(mailPort),
 				LOCALBASE_DATA_DIR: dataDir,
 				DATABASE_URL: ''
 			})
@@ -85,10 +93,15 @@ export async function browserBenchmarks(
 			args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking']
 		});
 		const rows: Row[] = [];
-		log('  7a browser to browser…');
-		rows.push(...(await browserToBrowser(browser, appUrl, apiUrl, options.messages, options.photos)));
+		if (!options.coldOnly) {
+			log('  7a browser to browser…');
+			rows.push(...(await browserToBrowser(browser, appUrl, apiUrl, options.messages, options.photos)));
+		}
 		log('  7b cold start…');
-		rows.push(...(await coldStart(browser, appUrl, options.coldStarts, options.phoneOnly)));
+		const conditions = options.conditions ?? (options.phoneOnly ? ['phone'] : undefined);
+		rows.push(
+			...(await coldStart(browser, appUrl, options.coldStarts, conditions, options.timings ? log : undefined))
+		);
 		return rows;
 	} finally {
 		await browser?.close();
@@ -329,7 +342,13 @@ interface Landmark {
 	what: string;
 }
 
-async function coldStart(browser: Browser, appUrl: string, runs: number, phoneOnly = false): Promise<Row[]> {
+async function coldStart(
+	browser: Browser,
+	appUrl: string,
+	runs: number,
+	conditions?: Condition[],
+	logTimings?: (line: string) => void
+): Promise<Row[]> {
 	// Signed in once; every run starts from these cookies in a context of its own.
 	const signedIn = await signedInPage(browser, appUrl, 'coach@spotter.test');
 	const cookies = await signedIn.context.cookies();
@@ -352,7 +371,9 @@ async function coldStart(browser: Browser, appUrl: string, runs: number, phoneOn
 
 	const rows: Row[] = [];
 	for (const landmark of landmarks) {
-		for (const { condition, label } of CONDITIONS.filter((c) => !phoneOnly || c.condition === 'phone')) {
+		for (const { condition, label } of CONDITIONS.filter(
+			(c) => !conditions || conditions.includes(c.condition)
+		)) {
 			const empty: number[] = [];
 			const warm: number[] = [];
 			for (let run = 0; run < runs; run++) {
@@ -363,6 +384,7 @@ async function coldStart(browser: Browser, appUrl: string, runs: number, phoneOn
 					// Empty cache: a new context has no HTTP cache, no service worker, no device copy.
 					const first = await context.newPage();
 					empty.push(await timeLandmark(browser, first, appUrl + landmark.path, condition));
+					if (logTimings) logTimings(`    ${landmark.what}, ${label}, empty: ${await timings(first)}`);
 					// Warm service worker: it controls the origin and holds the shell; the device copy
 					// of the list (and of the conversation) is there too, as on a phone that has
 					// opened Spotter before.
@@ -372,6 +394,7 @@ async function coldStart(browser: Browser, appUrl: string, runs: number, phoneOn
 					await first.close();
 					const again = await context.newPage();
 					warm.push(await timeLandmark(browser, again, appUrl + landmark.path, condition));
+					if (logTimings) logTimings(`    ${landmark.what}, ${label}, warm: ${await timings(again)}`);
 				} finally {
 					await context.close();
 				}
@@ -435,6 +458,25 @@ async function timeLandmark(
 	const ms = (await at.jsonValue()) as number;
 	for (const session of sessions) await session.detach().catch(() => {});
 	return ms;
+}
+
+/** The page's navigation timings (ms from its start) and the landmark, for `--timings`. */
+async function timings(page: Page): Promise<string> {
+	return page.evaluate(() => {
+		const [n] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
+		const landmark = (window as unknown as { __benchLandmark?: number }).__benchLandmark;
+		if (!n) return `landmark ${landmark?.toFixed(0)}`;
+		const ms = (value: number) => value.toFixed(0);
+		return [
+			`worker ${ms(n.workerStart)}`,
+			`request ${ms(n.requestStart)}`,
+			`first byte ${ms(n.responseStart)}`,
+			`last byte ${ms(n.responseEnd)}`,
+			`interactive ${ms(n.domInteractive)}`,
+			`landmark ${landmark?.toFixed(0)}`,
+			`loaded ${ms(n.domContentLoadedEventEnd)}`
+		].join(', ');
+	});
 }
 
 async function throttle(cdp: CDPSession, condition: 'cpu' | 'phone'): Promise<void> {
@@ -571,7 +613,23 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
 	const { measurePageJs } = await import('./app.ts');
 	const { modes } = await import('./modes.ts');
 	const { renderTable } = await import('./report.ts');
-	const options = modes[process.argv.includes('--quick') ? 'quick' : 'full'].browser;
+	const argument = (name: string) => {
+		const at = process.argv.indexOf(name);
+		return at === -1 ? undefined : process.argv[at + 1];
+	};
+	const runs = argument('--runs');
+	const conditions = argument('--conditions')?.split(',');
+	for (const c of conditions ?? []) {
+		if (!CONDITIONS.some(({ condition }) => condition === c))
+			throw new Error(`no condition ${c}: unthrottled, cpu or phone`);
+	}
+	const options: BrowserOptions = {
+		...modes[process.argv.includes('--quick') ? 'quick' : 'full'].browser,
+		...(argument('--only') === 'cold' && { coldOnly: true }),
+		...(runs && { coldStarts: Number(runs) }),
+		...(conditions && { conditions: conditions as Condition[] }),
+		...(process.argv.includes('--timings') && { timings: true })
+	};
 	let rows: Row[] = [];
 	const loadAverage = () =>
 		os
