@@ -608,7 +608,9 @@ function freePort(): Promise<number> {
 	});
 }
 
-// `npx tsx bench/browser.ts [--quick]`: section 7 alone, on a fresh build of the working tree.
+// `npx tsx bench/browser.ts [--quick] [--only cold] [--conditions cpu,phone] [--runs N] [--timings]
+// [--app-at <revision>]`: section 7 alone (or only 7b, some of its conditions, N runs each, with each
+// run's navigation timings), on a fresh build of the working tree or of a committed revision.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
 	const { measurePageJs } = await import('./app.ts');
 	const { modes } = await import('./modes.ts');
@@ -637,9 +639,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
 			.map((l) => l.toFixed(2))
 			.join(' / ');
 	const atStart = loadAverage();
+	const revision = argument('--app-at');
 	await measurePageJs(
 		(line) => console.log(line),
-		'worktree',
+		revision ? { revision } : 'worktree',
 		async (dir) => {
 			rows = await browserBenchmarks(dir, options, (line) => console.log(line));
 		}

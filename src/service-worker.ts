@@ -20,7 +20,7 @@
 /// <reference types="@sveltejs/kit" />
 import { build, files, version } from '$service-worker';
 import { handleNotificationClick, handlePush } from '$lib/push/sw-handlers';
-import { markKept, PAGE_USER_HEADER, sessionUserId } from '$lib/device/kept-pages';
+import { inlineStylesheets, markKept, PAGE_USER_HEADER, sessionUserId } from '$lib/device/kept-pages';
 import { isClearPages, keptPath } from '$lib/worker-messages';
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
@@ -198,7 +198,8 @@ async function keep(url: URL, user: string | null, response: Response, generatio
 		if (response.status < 500) await cache.delete(pageKey(url));
 		return;
 	}
-	const html = markKept(await response.text());
+	const marked = markKept(await response.text());
+	const html = marked && (await inlineStylesheets(marked, shellText));
 	// Signed out, or another user, while the page was on its way: not kept.
 	if (!html || generation !== pagesGeneration || (await cookieUser()) !== owner) return;
 	// One user's pages at a time: another user's go when this one's first page is kept.
@@ -213,6 +214,13 @@ async function keep(url: URL, user: string | null, response: Response, generatio
 	// Keys list in the order they were put (a page put again moves to the end).
 	const keys = await cache.keys();
 	await Promise.all(keys.slice(0, Math.max(0, keys.length - KEPT_PAGES)).map((key) => cache.delete(key)));
+}
+
+/** A built file's text from the shell cache (null when it is not there). */
+async function shellText(path: string): Promise<string | null> {
+	if (!SHELL.has(path)) return null;
+	const cached = await caches.match(path, { cacheName: SHELL_CACHE });
+	return cached ? cached.text() : null;
 }
 
 /** Addresses being asked for by keepAddress: asked once however often the app says so. */

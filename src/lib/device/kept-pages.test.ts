@@ -1,6 +1,6 @@
 import { createChunks, stringToBase64URL } from '@supabase/ssr';
 import { describe, expect, it } from 'vitest';
-import { KEPT_PAGE_ATTRIBUTE, markKept, sessionUserId } from './kept-pages';
+import { inlineStylesheets, KEPT_PAGE_ATTRIBUTE, markKept, sessionUserId } from './kept-pages';
 
 const id = '10000000-0000-4000-8000-000000000001';
 const key = 'sb-127-auth-token';
@@ -55,5 +55,29 @@ describe('the mark of a kept page', () => {
 
 	it('refuses a body that is not a page', () => {
 		expect(markKept('{"type":"data"}')).toBeNull();
+	});
+});
+
+describe('the stylesheets of a kept page', () => {
+	const page =
+		'<head><link href="/_app/a.css" rel="stylesheet">\n<link href="/_app/b.css" rel="stylesheet"><link href="/_app/c.css" rel="stylesheet"></head>';
+
+	it('are written into the page in their order, each where its link was', async () => {
+		const css: Record<string, string> = {
+			'/_app/a.css': '.a{}',
+			'/_app/b.css': '.b{}',
+			'/_app/c.css': '.c{}'
+		};
+		expect(await inlineStylesheets(page, async (href) => css[href] ?? null)).toBe(
+			'<head><style data-href="/_app/a.css">.a{}</style>\n<style data-href="/_app/b.css">.b{}</style><style data-href="/_app/c.css">.c{}</style></head>'
+		);
+	});
+
+	it('keep their link when the text is missing, names other files, or could end the style element', async () => {
+		const css: Record<string, string> = {
+			'/_app/b.css': '.b{background:url(x.png)}',
+			'/_app/c.css': '.c{}</style><p>'
+		};
+		expect(await inlineStylesheets(page, async (href) => css[href] ?? null)).toBe(page);
 	});
 });

@@ -57,3 +57,28 @@ export function markKept(html: string): string | null {
 	if (at === -1) return null;
 	return `${html.slice(0, at + 5)} ${KEPT_PAGE_ATTRIBUTE}${html.slice(at + 5)}`;
 }
+
+/** A stylesheet link as SvelteKit renders it in a page's head. */
+const STYLESHEET_LINK = /<link href="([^"]+\.css)" rel="stylesheet">/g;
+
+/**
+ * The page with its stylesheets written into it (`css` answers a stylesheet's text, or null to leave
+ * its link): a kept page then starts without one request per stylesheet, which at 4× CPU held the
+ * parser up by ~150 ms. Only stylesheets without `url()` (which would resolve against the page).
+ */
+export async function inlineStylesheets(
+	html: string,
+	css: (href: string) => Promise<string | null>
+): Promise<string> {
+	const links = [...html.matchAll(STYLESHEET_LINK)];
+	const texts = await Promise.all(links.map(([, href]) => css(href!)));
+	let at = 0;
+	let out = '';
+	links.forEach((link, i) => {
+		const text = texts[i];
+		if (text == null || text.includes('url(') || text.includes('</style')) return;
+		out += html.slice(at, link.index) + `<style data-href="${link[1]}">${text}</style>`;
+		at = link.index + link[0].length;
+	});
+	return out + html.slice(at);
+}
