@@ -208,7 +208,8 @@ async function keep(url: URL, user: string | null, response: Response, generatio
 		if (other?.headers.get(PAGE_USER_HEADER) !== owner) await cache.delete(request);
 	}
 	const headers = new Headers(response.headers);
-	headers.delete('link');
+	// The body is not the server's any more (marked, stylesheets written in).
+	for (const name of ['link', 'content-length', 'etag']) headers.delete(name);
 	headers.set('cache-control', 'no-store');
 	await cache.put(pageKey(url), new Response(html, { status: 200, headers }));
 	// Keys list in the order they were put (a page put again moves to the end).
