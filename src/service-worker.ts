@@ -81,7 +81,13 @@ sw.addEventListener('activate', (event) => {
 			// The browser asks for a page while this worker starts, instead of after (a phone's cold
 			// worker takes a while): navigate() answers with that response.
 			.then(() => sw.registration.navigationPreload?.enable())
-			.then(keepOpenPages)
+			// Never in the way of taking over: a failure is logged, and a slow server waited for 3 s at most.
+			.then(() =>
+				Promise.race([
+					keepOpenPages().catch((err: unknown) => console.warn('[sw] open pages not kept:', err)),
+					new Promise((resolve) => setTimeout(resolve, 3000))
+				])
+			)
 			.then(() => sw.clients.claim())
 	);
 });
@@ -235,10 +241,10 @@ function keepAddress(path: string): Promise<void> {
 	const running = keeping.get(key);
 	if (running) return running;
 	const done = (async () => {
-		const user = await cookieUser();
-		if (!user || (await keptPage(url, user))) return;
 		const generation = pagesGeneration;
 		try {
+			const user = await cookieUser();
+			if (!user || (await keptPage(url, user))) return;
 			await keep(url, user, await fetch(url, { redirect: 'manual' }), generation);
 		} catch (err) {
 			// Offline or the server away: that address starts from the network next time.

@@ -98,6 +98,8 @@ test('a conversation archived since the page was kept opens read-only', async ({
 	const trainee = await newTraineeOf(trainer, 'Leaving');
 	const { conversation_id } = await send(trainer.client, trainee.id, 'See you next week');
 	const { context, page } = await signedIn(browser, trainee.email, { width: 375, height: 740 });
+	// A load the worker answers (one started while it was taking over would go past it).
+	await controlledByServiceWorker(page);
 	await visit(page, `/messages/${conversation_id}`);
 	await kept(page, `/messages/${conversation_id}`);
 	await expect(composer(page)).toBeVisible();
