@@ -96,16 +96,18 @@ interface ServerManifest {
  */
 export async function measurePageJs(
 	log: (line: string) => void,
-	from: 'worktree' | 'HEAD' = 'worktree',
+	/** The working tree, or the files committed at a git revision (`HEAD`, a commit, a branch). */
+	from: 'worktree' | 'HEAD' | { revision: string } = 'worktree',
 	/** Runs with the built app's directory before it is removed (the browser benchmarks run it). */
 	withBuild?: (dir: string) => Promise<void>
 ): Promise<PageJs> {
 	const dir = await mkdtemp(path.join(os.tmpdir(), 'spotter-bench-app-'));
 	try {
-		if (from === 'HEAD') {
+		if (from !== 'worktree') {
+			const revision = from === 'HEAD' ? 'HEAD' : from.revision;
 			await capture(
 				'sh',
-				['-c', `git archive HEAD -- ${BUILD_INPUTS.join(' ')} | tar -x -C "$0"`, dir],
+				['-c', `git archive "$1" -- ${BUILD_INPUTS.join(' ')} | tar -x -C "$0"`, dir, revision],
 				repo
 			);
 		} else {
@@ -123,15 +125,15 @@ export async function measurePageJs(
 		const seconds = (nowMs() - started) / 1000;
 		const git = await gitState();
 		const how =
-			from === 'HEAD'
-				? 'vite build of the files committed at HEAD, in a temporary directory'
-				: 'vite build in a temporary copy of the working tree';
+			from === 'worktree'
+				? 'vite build in a temporary copy of the working tree'
+				: `vite build of the files committed at ${from === 'HEAD' ? 'HEAD' : from.revision}, in a temporary directory`;
 		log(`  ${how}: ${seconds.toFixed(1)} s`);
 		const measured = await measureBuild(path.join(dir, '.svelte-kit', 'output'), MESSAGES_ROUTE);
 		if (withBuild) await withBuild(dir);
 		return {
 			...measured,
-			build: { how, seconds, commit: git.commit, uncommitted: from === 'HEAD' ? [] : git.uncommitted }
+			build: { how, seconds, commit: git.commit, uncommitted: from === 'worktree' ? git.uncommitted : [] }
 		};
 	} finally {
 		// The copy's node_modules is a symlink: rm removes the link, never what it points to.

@@ -28,6 +28,12 @@ export interface BrowserOptions {
 	photos: number;
 	/** Only the phone's condition in 7b (quick mode: the throttled path proves the code runs). */
 	phoneOnly?: boolean;
+	/** Only 7b (`--only cold`): the cold starts without the exchange of 7a and 7c before them. */
+	coldOnly?: boolean;
+	/** Only these conditions in 7b (`--conditions cpu,phone`). */
+	conditions?: Condition[];
+	/** Logs each cold start's navigation timings beside its landmark (`--timings`). */
+	timings?: boolean;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -102,12 +108,17 @@ export async function browserBenchmarks(
 			args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking']
 		});
 		const rows: Row[] = [];
-		log('  7a browser to browser…');
-		rows.push(
-			...(await browserToBrowser(browser, appUrl, apiUrl, options.messages, options.photos, backend))
-		);
+		if (!options.coldOnly) {
+			log('  7a browser to browser…');
+			rows.push(
+				...(await browserToBrowser(browser, appUrl, apiUrl, options.messages, options.photos, backend))
+			);
+		}
 		log('  7b cold start…');
-		rows.push(...(await coldStart(browser, appUrl, options.coldStarts, options.phoneOnly)));
+		const conditions = options.conditions ?? (options.phoneOnly ? ['phone'] : undefined);
+		rows.push(
+			...(await coldStart(browser, appUrl, options.coldStarts, conditions, options.timings ? log : undefined))
+		);
 		return rows;
 	} finally {
 		await browser?.close();
@@ -350,7 +361,13 @@ interface Landmark {
 	what: string;
 }
 
-async function coldStart(browser: Browser, appUrl: string, runs: number, phoneOnly = false): Promise<Row[]> {
+async function coldStart(
+	browser: Browser,
+	appUrl: string,
+	runs: number,
+	conditions?: Condition[],
+	logTimings?: (line: string) => void
+): Promise<Row[]> {
 	// Signed in once; every run starts from these cookies in a context of its own.
 	const signedIn = await signedInPage(browser, appUrl, 'coach@spotter.test');
 	const cookies = await signedIn.context.cookies();
@@ -373,7 +390,9 @@ async function coldStart(browser: Browser, appUrl: string, runs: number, phoneOn
 
 	const rows: Row[] = [];
 	for (const landmark of landmarks) {
-		for (const { condition, label } of CONDITIONS.filter((c) => !phoneOnly || c.condition === 'phone')) {
+		for (const { condition, label } of CONDITIONS.filter(
+			(c) => !conditions || conditions.includes(c.condition)
+		)) {
 			const empty: number[] = [];
 			const warm: number[] = [];
 			for (let run = 0; run < runs; run++) {
@@ -384,6 +403,7 @@ async function coldStart(browser: Browser, appUrl: string, runs: number, phoneOn
 					// Empty cache: a new context has no HTTP cache, no service worker, no device copy.
 					const first = await context.newPage();
 					empty.push(await timeLandmark(browser, first, appUrl + landmark.path, condition));
+					if (logTimings) logTimings(`    ${landmark.what}, ${label}, empty: ${await timings(first)}`);
 					// Warm service worker: it controls the origin and holds the shell; the device copy
 					// of the list (and of the conversation) is there too, as on a phone that has
 					// opened Spotter before.
@@ -393,6 +413,7 @@ async function coldStart(browser: Browser, appUrl: string, runs: number, phoneOn
 					await first.close();
 					const again = await context.newPage();
 					warm.push(await timeLandmark(browser, again, appUrl + landmark.path, condition));
+					if (logTimings) logTimings(`    ${landmark.what}, ${label}, warm: ${await timings(again)}`);
 				} finally {
 					await context.close();
 				}
@@ -456,6 +477,25 @@ async function timeLandmark(
 	const ms = (await at.jsonValue()) as number;
 	for (const session of sessions) await session.detach().catch(() => {});
 	return ms;
+}
+
+/** The page's navigation timings (ms from its start) and the landmark, for `--timings`. */
+async function timings(page: Page): Promise<string> {
+	return page.evaluate(() => {
+		const [n] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
+		const landmark = (window as unknown as { __benchLandmark?: number }).__benchLandmark;
+		if (!n) return `landmark ${landmark?.toFixed(0)}`;
+		const ms = (value: number) => value.toFixed(0);
+		return [
+			`worker ${ms(n.workerStart)}`,
+			`request ${ms(n.requestStart)}`,
+			`first byte ${ms(n.responseStart)}`,
+			`last byte ${ms(n.responseEnd)}`,
+			`interactive ${ms(n.domInteractive)}`,
+			`landmark ${landmark?.toFixed(0)}`,
+			`loaded ${ms(n.domContentLoadedEventEnd)}`
+		].join(', ');
+	});
 }
 
 async function throttle(cdp: CDPSession, condition: 'cpu' | 'phone'): Promise<void> {
@@ -587,12 +627,30 @@ function freePort(): Promise<number> {
 	});
 }
 
-// `npx tsx bench/browser.ts [--quick]`: section 7 alone, on a fresh build of the working tree.
+// `npx tsx bench/browser.ts [--quick] [--only cold] [--conditions cpu,phone] [--runs N] [--timings]
+// [--app-at <revision>]`: section 7 alone (or only 7b, some of its conditions, N runs each, with each
+// run's navigation timings), on a fresh build of the working tree or of a committed revision.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
 	const { measurePageJs } = await import('./app.ts');
 	const { modes } = await import('./modes.ts');
 	const { renderTable } = await import('./report.ts');
-	const options = modes[process.argv.includes('--quick') ? 'quick' : 'full'].browser;
+	const argument = (name: string) => {
+		const at = process.argv.indexOf(name);
+		return at === -1 ? undefined : process.argv[at + 1];
+	};
+	const runs = argument('--runs');
+	const conditions = argument('--conditions')?.split(',');
+	for (const c of conditions ?? []) {
+		if (!CONDITIONS.some(({ condition }) => condition === c))
+			throw new Error(`no condition ${c}: unthrottled, cpu or phone`);
+	}
+	const options: BrowserOptions = {
+		...modes[process.argv.includes('--quick') ? 'quick' : 'full'].browser,
+		...(argument('--only') === 'cold' && { coldOnly: true }),
+		...(runs && { coldStarts: Number(runs) }),
+		...(conditions && { conditions: conditions as Condition[] }),
+		...(process.argv.includes('--timings') && { timings: true })
+	};
 	let rows: Row[] = [];
 	const loadAverage = () =>
 		os
@@ -600,9 +658,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
 			.map((l) => l.toFixed(2))
 			.join(' / ');
 	const atStart = loadAverage();
+	const revision = argument('--app-at');
 	await measurePageJs(
 		(line) => console.log(line),
-		'worktree',
+		revision ? { revision } : 'worktree',
 		async (dir) => {
 			rows = await browserBenchmarks(
 				dir,

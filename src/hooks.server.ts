@@ -6,6 +6,7 @@ import { building, dev } from '$app/environment';
 import { error as kitError, redirect, type Handle, type ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import WebSocket from 'ws';
+import { PAGE_USER_HEADER } from '$lib/device/kept-pages';
 import { supabaseKey, supabaseUrl } from '$lib/supabase/env';
 import { rejectedByAuth } from '$lib/supabase/session-check';
 import type { Database } from '$lib/supabase/types';
@@ -82,23 +83,55 @@ const supabase: Handle = async ({ event, resolve }) => {
 	});
 };
 
+/** Set when a request found its session ended elsewhere (see authGuard). */
+const ENDED_COOKIE = 'spotter-session-ended';
+
 const authGuard: Handle = async ({ event, resolve }) => {
 	const { session, user, ended } = await event.locals.safeGetSession();
 	event.locals.session = session;
 	event.locals.user = user;
 
 	const group = event.route.id?.split('/')[1];
+	// The first request that finds the session ended also clears its cookies, and that may be the
+	// service worker refreshing a kept page rather than the page the person sees: the next signed-out
+	// request of this browser within a minute is still told.
+	if (ended) event.cookies.set(ENDED_COOKIE, '1', { path: '/', maxAge: 60, httpOnly: true, sameSite: 'lax' });
 	if (!session && group === '(app)') {
 		const back = event.url.pathname + event.url.search;
 		const query: Record<string, string> = { redirectTo: back };
 		// A session that ended elsewhere is said so on the sign-in page.
-		if (ended) query.ended = '1';
+		if (ended || event.cookies.get(ENDED_COOKIE)) {
+			query.ended = '1';
+			if (!ended) event.cookies.delete(ENDED_COOKIE, { path: '/' });
+		}
 		redirect(303, `/sign-in?${new URLSearchParams(query)}`);
 	}
 	if (session && group === '(public)') {
 		redirect(303, '/messages');
 	}
-	return resolve(event);
+	// The app found no session and sent its page here itself (a kept page, started while the
+	// worker's refresh ended the session): the sign-in page still says why.
+	if (!session && event.url.pathname === '/sign-in' && !event.url.searchParams.has('ended')) {
+		if (event.cookies.get(ENDED_COOKIE)) {
+			event.cookies.delete(ENDED_COOKIE, { path: '/' });
+			const told = new URL(event.url);
+			told.searchParams.set('ended', '1');
+			redirect(303, told.pathname + told.search);
+		}
+	}
+	const response = await resolve(event);
+	// A signed-in page says whose it is: the service worker keeps it for a warm start of that user
+	// only (src/service-worker.ts).
+	if (
+		user &&
+		group === '(app)' &&
+		!event.isDataRequest &&
+		response.status === 200 &&
+		response.headers.get('content-type')?.startsWith('text/html')
+	) {
+		response.headers.set(PAGE_USER_HEADER, user.id);
+	}
+	return response;
 };
 
 export const handle: Handle = sequence(supabase, authGuard);
