@@ -30,6 +30,8 @@ export interface BrowserOptions {
 	phoneOnly?: boolean;
 	/** Only 7b (`--only cold`): the cold starts without the exchange of 7a and 7c before them. */
 	coldOnly?: boolean;
+	/** Only 7a and 7c (browser to browser), no cold starts. */
+	liveOnly?: boolean;
 	/** Only these conditions in 7b (`--conditions cpu,phone`). */
 	conditions?: Condition[];
 	/** Logs each cold start's navigation timings beside its landmark (`--timings`). */
@@ -114,11 +116,19 @@ export async function browserBenchmarks(
 				...(await browserToBrowser(browser, appUrl, apiUrl, options.messages, options.photos, backend))
 			);
 		}
-		log('  7b cold start…');
-		const conditions = options.conditions ?? (options.phoneOnly ? ['phone'] : undefined);
-		rows.push(
-			...(await coldStart(browser, appUrl, options.coldStarts, conditions, options.timings ? log : undefined))
-		);
+		if (!options.liveOnly) {
+			log('  7b cold start…');
+			const conditions = options.conditions ?? (options.phoneOnly ? ['phone'] : undefined);
+			rows.push(
+				...(await coldStart(
+					browser,
+					appUrl,
+					options.coldStarts,
+					conditions,
+					options.timings ? log : undefined
+				))
+			);
+		}
 		return rows;
 	} finally {
 		await browser?.close();
@@ -627,7 +637,7 @@ function freePort(): Promise<number> {
 	});
 }
 
-// `npx tsx bench/browser.ts [--quick] [--only cold] [--conditions cpu,phone] [--runs N] [--timings]
+// `npx tsx bench/browser.ts [--quick] [--only cold|live] [--conditions cpu,phone] [--runs N] [--timings]
 // [--app-at <revision>]`: section 7 alone (or only 7b, some of its conditions, N runs each, with each
 // run's navigation timings), on a fresh build of the working tree or of a committed revision.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
@@ -647,6 +657,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
 	const options: BrowserOptions = {
 		...modes[process.argv.includes('--quick') ? 'quick' : 'full'].browser,
 		...(argument('--only') === 'cold' && { coldOnly: true }),
+		...(argument('--only') === 'live' && { liveOnly: true }),
 		...(runs && { coldStarts: Number(runs) }),
 		...(conditions && { conditions: conditions as Condition[] }),
 		...(process.argv.includes('--timings') && { timings: true })
