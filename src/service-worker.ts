@@ -5,8 +5,9 @@
 // Offline, a navigation gets the app shell (src/routes/app-shell: no SSR, no data) and the client
 // router renders the address asked for from what the device keeps (src/lib/device).
 //
-// A warm start gets the page the server last rendered for that exact address and that user, at once,
-// while the server renders it again (stale-while-revalidate); the app then reads the database
+// A warm start of the list or a conversation (isKeptAddress) gets the page the server last rendered
+// for that exact address and that user, at once, while the server renders it again
+// (stale-while-revalidate); the app then reads the database
 // (src/routes/+layout.svelte). An earlier version kept pages by address alone: a page rendered for
 // one address served under another made the app reload itself endlessly, and a kept page showed the
 // previous user's data. So a page is kept only as the server answered it for that address (a 200
@@ -20,7 +21,13 @@
 /// <reference types="@sveltejs/kit" />
 import { build, files, version } from '$service-worker';
 import { handleNotificationClick, handlePush } from '$lib/push/sw-handlers';
-import { inlineStylesheets, markKept, PAGE_USER_HEADER, sessionUserId } from '$lib/device/kept-pages';
+import {
+	inlineStylesheets,
+	isKeptAddress,
+	markKept,
+	PAGE_USER_HEADER,
+	sessionUserId
+} from '$lib/device/kept-pages';
 import { isClearPages, keptPath } from '$lib/worker-messages';
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
@@ -122,7 +129,7 @@ async function navigate(event: FetchEvent, url: URL): Promise<Response> {
 		const preloaded = (await event.preloadResponse) as Response | undefined;
 		return preloaded ?? (await fetch(event.request));
 	})();
-	const user = await cookieUser();
+	const user = isKeptAddress(url.pathname) ? await cookieUser() : null;
 	// Its own copy of the answer, taken before the page's is read.
 	const revalidated = fromNetwork.then((response) => keep(url, user, response.clone(), generation));
 	// The server's answer decides what is kept (or forgotten) for the next start, whoever shows.
@@ -236,7 +243,7 @@ const keeping = new Map<string, Promise<void>>();
 /** An address the app went to without a page load: its page, asked for once, unless already kept. */
 function keepAddress(path: string): Promise<void> {
 	const url = new URL(path, sw.location.origin);
-	if (url.origin !== sw.location.origin) return Promise.resolve();
+	if (url.origin !== sw.location.origin || !isKeptAddress(url.pathname)) return Promise.resolve();
 	const key = pageKey(url);
 	const running = keeping.get(key);
 	if (running) return running;

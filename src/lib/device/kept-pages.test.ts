@@ -1,6 +1,6 @@
 import { createChunks, stringToBase64URL } from '@supabase/ssr';
 import { describe, expect, it } from 'vitest';
-import { inlineStylesheets, KEPT_PAGE_ATTRIBUTE, markKept, sessionUserId } from './kept-pages';
+import { inlineStylesheets, isKeptAddress, KEPT_PAGE_ATTRIBUTE, markKept, sessionUserId } from './kept-pages';
 
 const id = '10000000-0000-4000-8000-000000000001';
 const key = 'sb-127-auth-token';
@@ -79,5 +79,21 @@ describe('the stylesheets of a kept page', () => {
 			'/_app/c.css': '.c{}</style><p>'
 		};
 		expect(await inlineStylesheets(page, async (href) => css[href] ?? null)).toBe(page);
+	});
+});
+
+describe('isKeptAddress', () => {
+	it('keeps the list and the conversations only, not the pages whose forms start from the page data', () => {
+		expect(isKeptAddress('/messages')).toBe(true);
+		expect(isKeptAddress('/messages/20000000-0000-4000-8000-000000000001')).toBe(true);
+		expect(isKeptAddress('/messages/with/10000000-0000-4000-8000-000000000002')).toBe(true);
+		for (const other of [
+			'/trainees/10000000-0000-4000-8000-000000000002',
+			'/settings',
+			'/broadcast',
+			'/scheduled',
+			'/messagesx'
+		])
+			expect(isKeptAddress(other)).toBe(false);
 	});
 });

@@ -8,6 +8,17 @@ export const PAGE_USER_HEADER = 'x-spotter-user';
 /** On `<html>` of a page served from the service worker's copy (`data-kept-page`). */
 export const KEPT_PAGE_ATTRIBUTE = 'data-kept-page';
 
+/**
+ * Which addresses are kept: the list and the conversations. Their views read the database as soon
+ * as they run and follow what it says. Other pages (a trainee's profile, Settings, Broadcast)
+ * start their forms from the page's data once. Shown from a kept copy, they would then measure
+ * their edits against what the server said at an earlier visit: a note saved since would still be
+ * the one to compare with, so "Save" stayed disabled (tests/e2e/profile-settings.spec.ts).
+ */
+export function isKeptAddress(pathname: string): boolean {
+	return pathname === '/messages' || pathname.startsWith('/messages/');
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** @supabase/ssr's session cookie, whole or in chunks (`….0`, `….1`, …). */
 const AUTH_COOKIE = /^(sb-.+-auth-token)(?:\.(\d+))?$/;
