@@ -42,6 +42,8 @@ test('a trainer keeps a private note on a trainee, and sees when they were last 
 	await expect(traineePage.getByText('Saved. Your last seen is hidden.')).toBeVisible();
 
 	await page.reload();
+	// Typed only once the page runs: text typed into the server's HTML before then is not the form's.
+	await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
 	await expect(note).toHaveValue('Left knee: no deep squats until March.');
 	await expect(page.getByTestId('trainee-facts')).toContainText(/Last active:?\s*Not shown/);
 
