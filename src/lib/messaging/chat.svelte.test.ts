@@ -92,6 +92,23 @@ function newChat(db: FakeDatabase, onCreated?: (id: string) => void) {
 	});
 }
 
+/** The trainee's message number `seq` in `conversation`, as the database returns it. */
+function fromTrainee(conversation: string, seq: number, fields: Partial<Message>): Message {
+	return {
+		id: `30000000-0000-4000-8000-00000000030${seq}`,
+		conversation_id: conversation,
+		seq,
+		sender_id: trainee,
+		body: '',
+		created_at: new Date().toISOString(),
+		read_at: null,
+		reply_to_id: null,
+		edited_at: null,
+		deleted_at: null,
+		...fields
+	};
+}
+
 beforeEach(() => {
 	vi.stubGlobal('navigator', { onLine: true });
 });
@@ -406,18 +423,7 @@ describe('the device copy of the conversation', () => {
 			initial: [],
 			hasOlder: false
 		});
-		const row = (seq: number, body: string): Message => ({
-			id: `30000000-0000-4000-8000-00000000030${seq}`,
-			conversation_id: conversationId,
-			seq,
-			sender_id: trainee,
-			body,
-			created_at: new Date().toISOString(),
-			read_at: null,
-			reply_to_id: null,
-			edited_at: null,
-			deleted_at: null
-		});
+		const row = (seq: number, body: string) => fromTrainee(conversationId, seq, { body });
 		const writes = () =>
 			saveMessages.mock.calls.filter((c) => c[1] === conversationId).map((c) => c[2].map((m) => m.body));
 		chat.showLoaded([row(1, 'Warm-up done')]);
@@ -451,19 +457,8 @@ describe('files of messages', () => {
 			initial: [],
 			hasOlder: false
 		});
-		const row = (seq: number, files: number): Message => ({
-			id: `30000000-0000-4000-8000-00000000030${seq}`,
-			conversation_id: conversationId,
-			seq,
-			sender_id: trainee,
-			body: files ? '' : 'text only',
-			created_at: new Date().toISOString(),
-			read_at: null,
-			reply_to_id: null,
-			edited_at: null,
-			deleted_at: null,
-			attachment_count: files
-		});
+		const row = (seq: number, files: number) =>
+			fromTrainee(conversationId, seq, { body: files ? '' : 'text only', attachment_count: files });
 		chat.showLoaded([row(1, 0)]);
 		await new Promise((r) => setTimeout(r, 20));
 		expect(tables.filter((t) => t === 'message_attachments')).toEqual([]);
