@@ -209,6 +209,33 @@ describe('messages from the database', () => {
 		await removeAll(alex);
 	});
 
+	test('the recipient hears the message before its inbox event, so an open chat draws it first', async () => {
+		// One socket for both topics, as the app has: frames on it arrive in the order they were sent.
+		const token = await mintAccessToken(t.lb, ids.alex);
+		const alex = createTestClient(t.url, wellKnown.publishableKey, token);
+		const order: string[] = [];
+		const chat = conversationChannel(alex, coachAlex).on('broadcast', { event: 'message_created' }, () =>
+			order.push('message_created')
+		);
+		const inbox = alex
+			.channel(`user:${ids.alex}`, { config: { private: true } })
+			.on('broadcast', { event: 'conversation_changed' }, () => order.push('conversation_changed'));
+		for (const channel of [chat, inbox]) {
+			// Without a session, supabase-js would join with the publishable key: keep the user's token.
+			await alex.realtime.setAuth(token);
+			expect((await subscribe(channel)).status).toBe('SUBSCRIBED');
+		}
+		for (const body of ['First in order', 'Second in order']) await send(ids.coach, ids.alex, body);
+		await waitFor(() => order.length === 4, 'both messages and both inbox events');
+		expect(order).toEqual([
+			'message_created',
+			'conversation_changed',
+			'message_created',
+			'conversation_changed'
+		]);
+		await removeAll(alex);
+	});
+
 	test('a message from a rolled-back transaction is never delivered', async () => {
 		const alex = await clientOf('alex');
 		const channel = conversationChannel(alex, coachAlex);
