@@ -752,9 +752,14 @@ export class Chat {
 					);
 					const { id, attachments: inputs } = next;
 					this.#store(() => outbox.filesUploaded(id, inputs ?? []));
+					// Its files' state on the device first: a restart must not upload them again.
+					await this.#io;
 				}
-				// On the device first: a message that left must survive the app closing meanwhile.
-				await this.#io;
+				// The text does not wait for the device to confirm its row (asked for in send(), before
+				// this): the request and the write race. Whenever the app closes, the message is on the
+				// server, on the device, or — closed before either finished — in neither, exactly as
+				// when it closes before the row is written; a retry of a message both hold is
+				// idempotent. Waiting cost the send a rendering frame and more (bench/README.md, 7a).
 				const content = {
 					recipientId: this.recipientId,
 					body: next.body,
