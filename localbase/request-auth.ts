@@ -19,6 +19,9 @@ export type CallerFailure =
 
 export type CallerResult = { ok: true; caller: Caller } | { ok: false; failure: CallerFailure };
 
+/** What a request with the token of a session that ended is told. */
+export const SESSION_ENDED = 'JWT session has ended (signed out or deleted)';
+
 const knownRoles = new Set(['anon', 'authenticated', 'service_role']);
 
 /** Maps an opaque sb_ key to the legacy JWT of the same role; any other value is returned as is. */
@@ -76,7 +79,7 @@ export async function checkSession(q: Queryable, caller: Caller): Promise<Caller
 	if (rows.length === 0) {
 		return {
 			ok: false,
-			failure: { kind: 'session_ended', message: 'JWT session has ended (signed out or deleted)' }
+			failure: { kind: 'session_ended', message: SESSION_ENDED }
 		};
 	}
 	return { ok: true, caller };
@@ -91,6 +94,38 @@ export async function actAs(
 	caller: Caller,
 	extra: Record<string, string> = {}
 ): Promise<void> {
+	const { sql, params } = settingsStatement(caller, extra);
+	await tx.query(sql, params);
+}
+
+/**
+ * checkSession and actAs in one statement, for a request's own transaction: the caller's settings
+ * are set only if its session is live (set_config runs once per row the session lookup finds: none
+ * for a session that ended). Resolves to whether it is live; a caller without a session (a key, a
+ * token without session_id) always is.
+ */
+export async function actAsLive(
+	tx: Queryable,
+	caller: Caller,
+	extra: Record<string, string> = {}
+): Promise<boolean> {
+	const sessionId = caller.claims.session_id;
+	if (caller.role !== 'authenticated' || typeof sessionId !== 'string') {
+		await actAs(tx, caller, extra);
+		return true;
+	}
+	const { sql, params } = settingsStatement(caller, extra);
+	const next = params.length;
+	const { rows } = await tx.query(
+		`${sql} from auth.sessions s join auth.users u on u.id = s.user_id
+		 where s.id = $${next + 1} and s.user_id::text = $${next + 2} and (s.not_after is null or s.not_after > now())`,
+		[...params, sessionId, caller.claims.sub ?? '']
+	);
+	return rows.length > 0;
+}
+
+/** The select that sets the request.jwt.* settings, the role and `extra` for the transaction. */
+function settingsStatement(caller: Caller, extra: Record<string, string>): { sql: string; params: string[] } {
 	const settings: Record<string, string> = {
 		role: caller.role,
 		'request.jwt.claims': JSON.stringify(caller.claims),
@@ -99,8 +134,8 @@ export async function actAs(
 		...extra
 	};
 	const names = Object.keys(settings);
-	await tx.query(
-		`select ${names.map((_, i) => `set_config($${i * 2 + 1}, $${i * 2 + 2}, true)`).join(', ')}`,
-		names.flatMap((n) => [n, settings[n]])
-	);
+	return {
+		sql: `select ${names.map((_, i) => `set_config($${i * 2 + 1}, $${i * 2 + 2}, true)`).join(', ')}`,
+		params: names.flatMap((n) => [n, settings[n]])
+	};
 }

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Queryable } from '../../db/index.ts';
 import type { LocalbaseContext } from '../context.ts';
 import { header, HttpError, readBody, send } from '../http.ts';
-import { actAs, bearerOf, checkSession, verifyToken, type Caller } from '../request-auth.ts';
+import { actAsLive, bearerOf, SESSION_ENDED, verifyToken, type Caller } from '../request-auth.ts';
 import { exposedSchema, findFunctions, findRelation, type DbFunction, type Relation } from './catalog.ts';
 import { fromPgError, isPgError, PgrstError, unsupported } from './errors.ts';
 import {
@@ -267,8 +267,9 @@ interface RequestState {
 }
 
 /**
- * One transaction: the session check (as the server), then the caller's role and settings, then
- * `fn`. A read-only request makes the transaction READ ONLY before any of the caller's SQL runs.
+ * One transaction: what `prepare` reads of the catalog (as the server), then the session check with
+ * the caller's role and settings, then `fn`. A read-only request makes the transaction READ ONLY
+ * before any of the caller's SQL runs.
  */
 function inTransaction<T>(
 	r: RequestState,
@@ -276,8 +277,6 @@ function inTransaction<T>(
 	fn: (tx: Queryable) => Promise<T>
 ): Promise<T> {
 	return r.ctx.db.transaction(async (tx) => {
-		const session = await checkSession(tx, r.caller);
-		if (!session.ok) throw jwtError('PGRST301', session.failure.message);
 		const { readOnly } = await prepare(tx);
 		const headers: Record<string, string> = {};
 		for (const [k, v] of Object.entries(r.req.headers)) if (typeof v === 'string') headers[k] = v;
@@ -292,7 +291,8 @@ function inTransaction<T>(
 		const timeout = roleTimeouts[r.caller.role];
 		// PGlite runs in this thread and has no timer to cancel a statement with.
 		if (timeout && r.ctx.db.kind === 'postgres') extra.statement_timeout = timeout;
-		await actAs(tx, r.caller, extra);
+		// The session check rides with the settings: one statement fewer per request.
+		if (!(await actAsLive(tx, r.caller, extra))) throw jwtError('PGRST301', SESSION_ENDED);
 		return fn(tx);
 	});
 }
