@@ -406,6 +406,40 @@ describe('device writes', () => {
 	});
 });
 
+describe('typing', () => {
+	it('ends with the message, told once its request is answered and not beside it', async () => {
+		const db = fakeDatabase();
+		const chat = newChat(db);
+		const told: { active: boolean; stored: number }[] = [];
+		const tell = chat.typing.bind(chat);
+		const typing = vi.spyOn(chat, 'typing').mockImplementation((active) => {
+			told.push({ active, stored: db.stored.length });
+			tell(active);
+		});
+		chat.send('Done for today');
+		expect(told).toEqual([]);
+		await vi.waitFor(() => expect(told).toEqual([{ active: false, stored: 1 }]));
+		typing.mockRestore();
+	});
+
+	it('goes on when the next message is started before the first is answered', async () => {
+		const db = fakeDatabase();
+		const chat = newChat(db);
+		const told: boolean[] = [];
+		const tell = chat.typing.bind(chat);
+		const typing = vi.spyOn(chat, 'typing').mockImplementation((active) => {
+			told.push(active);
+			tell(active);
+		});
+		chat.send('First line');
+		chat.typing(true);
+		await vi.waitFor(() => expect(db.stored).toHaveLength(1));
+		await new Promise((r) => setTimeout(r, 20));
+		expect(told).toEqual([true]);
+		typing.mockRestore();
+	});
+});
+
 describe('last seen', () => {
 	it('asks the database to record my activity at most once a minute, and again after a failure', async () => {
 		vi.useFakeTimers({ now: new Date('2026-11-30T08:00:00Z'), toFake: ['Date'] });
