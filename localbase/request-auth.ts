@@ -65,17 +65,22 @@ export function verifyToken(token: string, config: LocalbaseConfig): CallerResul
 }
 
 /**
+ * The from and where clauses that find a caller's session while it is live (its user still there,
+ * not past not_after); its id and the token's sub are parameters `$first` and `$first + 1`.
+ */
+function liveSession(first: number): string {
+	return `from auth.sessions s join auth.users u on u.id = s.user_id
+		where s.id = $${first} and s.user_id::text = $${first + 1} and (s.not_after is null or s.not_after > now())`;
+}
+
+/**
  * Unlike hosted PostgREST, localbase also refuses a user token whose auth session has ended
  * (signed out or deleted), so sign-out takes effect at once in tests and demos.
  */
 export async function checkSession(q: Queryable, caller: Caller): Promise<CallerResult> {
 	const sessionId = caller.claims.session_id;
 	if (caller.role !== 'authenticated' || typeof sessionId !== 'string') return { ok: true, caller };
-	const { rows } = await q.query(
-		`select 1 from auth.sessions s join auth.users u on u.id = s.user_id
-		 where s.id = $1 and s.user_id::text = $2 and (s.not_after is null or s.not_after > now())`,
-		[sessionId, caller.claims.sub ?? '']
-	);
+	const { rows } = await q.query(`select 1 ${liveSession(1)}`, [sessionId, caller.claims.sub ?? '']);
 	if (rows.length === 0) {
 		return {
 			ok: false,
@@ -116,11 +121,11 @@ export async function actAsLive(
 	}
 	const { sql, params } = settingsStatement(caller, extra);
 	const next = params.length;
-	const { rows } = await tx.query(
-		`${sql} from auth.sessions s join auth.users u on u.id = s.user_id
-		 where s.id = $${next + 1} and s.user_id::text = $${next + 2} and (s.not_after is null or s.not_after > now())`,
-		[...params, sessionId, caller.claims.sub ?? '']
-	);
+	const { rows } = await tx.query(`${sql} ${liveSession(next + 1)}`, [
+		...params,
+		sessionId,
+		caller.claims.sub ?? ''
+	]);
 	return rows.length > 0;
 }
 
