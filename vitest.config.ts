@@ -2,6 +2,12 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
+/** What SvelteKit resolves for the app's modules, for the tests that run them outside it. */
+const appAliases = {
+	$lib: new URL('./src/lib', import.meta.url).pathname,
+	'$env/dynamic/public': new URL('./tests/support/env-dynamic-public.ts', import.meta.url).pathname
+};
+
 export default defineConfig({
 	test: {
 		projects: [
@@ -13,7 +19,7 @@ export default defineConfig({
 					exclude: ['src/**/*.svelte.test.ts'],
 					environment: 'node'
 				},
-				resolve: { alias: { $lib: new URL('./src/lib', import.meta.url).pathname } }
+				resolve: { alias: appAliases }
 			},
 			{
 				// Unit tests of runes as the browser runs them (`$state` is a real proxy there).
@@ -23,7 +29,7 @@ export default defineConfig({
 					include: ['src/**/*.svelte.test.ts'],
 					environment: './tests/support/svelte-client-environment.ts'
 				},
-				resolve: { alias: { $lib: new URL('./src/lib', import.meta.url).pathname } }
+				resolve: { alias: appAliases }
 			},
 			{
 				test: {
@@ -66,7 +72,7 @@ export default defineConfig({
 			},
 			{
 				// Faults injected into localbase on a Postgres server (npm test runs it when DATABASE_URL is set).
-				resolve: { alias: { $lib: new URL('./src/lib', import.meta.url).pathname } },
+				resolve: { alias: appAliases },
 				test: {
 					name: 'faults',
 					include: ['tests/faults/**/*.test.ts'],
@@ -77,7 +83,7 @@ export default defineConfig({
 				}
 			},
 			{
-				resolve: { alias: { $lib: new URL('./src/lib', import.meta.url).pathname } },
+				resolve: { alias: appAliases },
 				test: {
 					name: 'app',
 					include: ['tests/app/**/*.test.ts'],

@@ -1,7 +1,7 @@
 // Message attachments and avatars: the one module that knows the database's side of media
 // (send_message's `attachments` argument, the message_attachments table, profiles.avatar_path)
-// and what the chat asks Storage for. Storage's client (src/lib/supabase/storage.ts) loads on
-// demand: only pages that show or send media import it.
+// and what the chat asks Storage for. Storage's own client loads with its first use
+// (src/lib/supabase/storage.ts).
 //
 // The generated types (src/lib/database.types.ts) follow the merged migrations; until the
 // attachments migration is among them, the calls below name its columns and argument through
@@ -12,6 +12,7 @@ import type { Supabase } from '$lib/supabase/types';
 import { messageSchema, type Message } from '$lib/schemas/rows';
 import { failed, ok, run, type Result } from './result';
 import { OFFLINE } from '$lib/errors';
+import { publicUrl, storageClient } from '$lib/supabase/storage';
 
 export const ATTACHMENTS_BUCKET = 'attachments';
 export const AVATARS_BUCKET = 'avatars';
@@ -88,19 +89,13 @@ export async function forMessages(
 	return ok(byMessage);
 }
 
-/** Storage's client, loaded with the first call (not a static import: see the note at the top). */
-async function storage(supabase: Supabase) {
-	const { storageClient } = await import('$lib/supabase/storage');
-	return storageClient(supabase);
-}
-
 /** Signed URLs to show these attachment paths (RLS decides: missing or hidden paths are absent). */
 export async function signedUrls(supabase: Supabase, paths: string[]): Promise<Result<Map<string, string>>> {
 	const urls = new Map<string, string>();
 	if (paths.length === 0) return ok(urls);
 	if (typeof navigator !== 'undefined' && navigator.onLine === false) return failed(OFFLINE);
 	const { data, error } = await (
-		await storage(supabase)
+		await storageClient(supabase)
 	)
 		.from(ATTACHMENTS_BUCKET)
 		.createSignedUrls(paths, SIGNED_URL_SECONDS);
@@ -116,9 +111,8 @@ export async function signedUrls(supabase: Supabase, paths: string[]): Promise<R
  */
 export async function setAvatar(supabase: Supabase, userId: string, photo: Blob): Promise<Result<string>> {
 	const path = `${userId}/${crypto.randomUUID()}.jpg`;
-	const { publicUrl } = await import('$lib/supabase/storage');
 	const { error } = await (
-		await storage(supabase)
+		await storageClient(supabase)
 	)
 		.from(AVATARS_BUCKET)
 		.upload(path, photo, { contentType: 'image/jpeg', cacheControl: '31536000', upsert: false });

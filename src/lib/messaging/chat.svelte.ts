@@ -7,6 +7,7 @@
 // device copy) and replaces what it holds in that range; the device copy follows.
 import type { Supabase } from '$lib/supabase/types';
 import { keepJoined, onHint, whenBack, type Joined, type LiveState } from '$lib/supabase/realtime';
+import { storageTarget } from '$lib/supabase/storage';
 import * as attachments from '$lib/data/attachments';
 import type { Attachment } from '$lib/data/attachments';
 import { PendingFile, type AttachmentInput } from '$lib/attachments/pending.svelte';
@@ -1041,8 +1042,7 @@ export class Chat {
 			if (held.has(record.id)) continue;
 			// Its files as the device kept them, uploaded again from there (to the same keys).
 			const kept = record.attachments && !record.filesUploaded ? await outbox.filesOf(record.id) : [];
-			const target =
-				kept.length > 0 ? (await import('$lib/supabase/storage')).storageTarget(this.#supabase) : null;
+			const target = kept.length > 0 ? storageTarget(this.#supabase) : null;
 			const files = target ? kept.map((f) => PendingFile.restore(f, target)) : undefined;
 			if (files) uploadingInChat.add(record.id);
 			this.outgoing.push({

@@ -10,6 +10,7 @@ import * as outbox from '$lib/device/outbox';
 import type { UserError } from '$lib/errors';
 import { whenBack } from '$lib/supabase/realtime';
 import type { StorageTarget } from '$lib/attachments/upload';
+import { storageTarget } from '$lib/supabase/storage';
 import type { Supabase } from '$lib/supabase/types';
 
 /**
@@ -111,7 +112,7 @@ export function keepOutboxFlowing(
 				m.attachments
 					? attachments.send(supabase, { ...m, attachments: m.attachments })
 					: messages.send(supabase, m),
-			async () => (await import('$lib/supabase/storage')).storageTarget(supabase)
+			async () => storageTarget(supabase)
 		)
 			.then((r) => {
 				if (r.refused > 0) {
