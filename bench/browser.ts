@@ -450,9 +450,13 @@ async function coldStart(
 	return rows;
 }
 
-/** In the page, from the first script: when the first element matching `selector` is in the document. */
+/**
+ * In the page, from the first script: when the first element matching `selector` is in the
+ * document, and (for `--timings`) when the app became interactive (the root layout marks
+ * `<html data-hydrated>`).
+ */
 function landmarkTimer(selector: string) {
-	const w = window as unknown as { __benchLandmark?: number };
+	const w = window as unknown as { __benchLandmark?: number; __benchHydrated?: number };
 	const seen = () => {
 		if (w.__benchLandmark !== undefined || !document.querySelector(selector)) return false;
 		w.__benchLandmark = performance.now();
@@ -461,6 +465,11 @@ function landmarkTimer(selector: string) {
 	new MutationObserver((_, observer) => {
 		if (seen()) observer.disconnect();
 	}).observe(document, { childList: true, subtree: true });
+	new MutationObserver((_, observer) => {
+		if (document.documentElement?.dataset.hydrated === undefined) return;
+		w.__benchHydrated = performance.now();
+		observer.disconnect();
+	}).observe(document, { attributes: true, attributeFilter: ['data-hydrated'], subtree: true });
 }
 
 /** Opens `url` under `condition`; ms from navigation start to the landmark. */
@@ -489,21 +498,26 @@ async function timeLandmark(
 	return ms;
 }
 
-/** The page's navigation timings (ms from its start) and the landmark, for `--timings`. */
+/**
+ * The page's navigation timings (ms from its start), the landmark and when the app was hydrated,
+ * for `--timings` (waits for the hydration first).
+ */
 async function timings(page: Page): Promise<string> {
+	await page.locator('html[data-hydrated]').waitFor({ state: 'attached', timeout: 60_000 });
 	return page.evaluate(() => {
 		const [n] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
-		const landmark = (window as unknown as { __benchLandmark?: number }).__benchLandmark;
-		if (!n) return `landmark ${landmark?.toFixed(0)}`;
-		const ms = (value: number) => value.toFixed(0);
+		const w = window as unknown as { __benchLandmark?: number; __benchHydrated?: number };
+		const at = (value: number | undefined) => value?.toFixed(0);
+		if (!n) return `landmark ${at(w.__benchLandmark)}, hydrated ${at(w.__benchHydrated)}`;
 		return [
-			`worker ${ms(n.workerStart)}`,
-			`request ${ms(n.requestStart)}`,
-			`first byte ${ms(n.responseStart)}`,
-			`last byte ${ms(n.responseEnd)}`,
-			`interactive ${ms(n.domInteractive)}`,
-			`landmark ${landmark?.toFixed(0)}`,
-			`loaded ${ms(n.domContentLoadedEventEnd)}`
+			`worker ${at(n.workerStart)}`,
+			`request ${at(n.requestStart)}`,
+			`first byte ${at(n.responseStart)}`,
+			`last byte ${at(n.responseEnd)}`,
+			`interactive ${at(n.domInteractive)}`,
+			`landmark ${at(w.__benchLandmark)}`,
+			`loaded ${at(n.domContentLoadedEventEnd)}`,
+			`hydrated ${at(w.__benchHydrated)}`
 		].join(', ');
 	});
 }
