@@ -2,9 +2,11 @@
 // the same data set (bench/README.md, "Reading the results"). Needs a Postgres server (auto_explain).
 // Every statement runs as the user, framed as PostgREST frames it, in a transaction that is rolled
 // back, so the data set is the same before and after.
-//   - list_conversations / list_messages / unread_total: EXPLAIN (ANALYZE, BUFFERS) of the function
-//     body prepared with plan_cache_mode = force_generic_plan (a `set search_path` SQL function is
-//     never inlined and plans its body with parameters, not values);
+//   - list_conversations / list_messages / unread_total / search_messages (PL/pgSQL): each called as
+//     the user on one connection until its statements' plans are the ones that connection keeps
+//     reusing (plan cache: custom plans for the first five calls), then once more under auto_explain
+//     with nested statements: every statement it ran with its duration, and the slowest ones' plans
+//     (EXPLAIN ANALYZE, BUFFERS);
 //   - the N+1 pattern's two per-row statements;
 //   - the send path: the insert's trigger times (EXPLAIN ANALYZE of send_message's INSERT, median of
 //     `--reps` runs) next to the bare insert, then every statement send_message runs, nested ones
@@ -17,6 +19,7 @@ import { callerFor, newId } from './lib/acting.ts';
 import { createScratchDatabase } from './lib/database.ts';
 import { summarize } from './lib/stats.ts';
 import { modes } from './modes.ts';
+import { fillSearchTable } from './search.ts';
 
 const quick = process.argv.includes('--quick');
 const serverUrl = process.env.DATABASE_URL;
@@ -59,32 +62,47 @@ async function main(): Promise<void> {
 			(await client.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) ${sql}`, params)).rows
 				.map((r) => r['QUERY PLAN'])
 				.join('\n');
-		/** A SQL function's body prepared as a generic plan, executed with `args` under EXPLAIN. */
-		const genericBody = async (signature: string, args: string) => {
-			const { rows } = await client.query<{ src: string; names: string[]; types: string }>(
-				`select p.prosrc as src, p.proargnames as names, pg_get_function_identity_arguments(p.oid) as types
-				 from pg_proc p where p.oid = $1::regprocedure`,
-				[signature]
+		/** auto_explain for the rest of the transaction: every statement, nested ones, as NOTICEs. */
+		const autoExplain = (timing: boolean) => `load 'auto_explain';
+			 set local auto_explain.log_min_duration = 0;
+			 set local auto_explain.log_analyze = on;
+			 set local auto_explain.log_timing = ${timing ? 'on' : 'off'};
+			 set local auto_explain.log_buffers = on;
+			 set local auto_explain.log_nested_statements = on;
+			 set local auto_explain.log_level = notice;
+			 set local client_min_messages = notice;`;
+		/** The statements auto_explain reported since `notices` was last emptied, slowest first. */
+		const explainedStatements = () =>
+			notices
+				.map((n) => {
+					const m = /duration: ([\d.]+) ms\s+plan:\s*\n?Query Text: ([\s\S]*?)\n(\S[\s\S]*)$/.exec(n);
+					return m ? { ms: Number(m[1]), text: m[2].replace(/\s+/g, ' ').slice(0, 150), plan: m[3] } : null;
+				})
+				.filter((x): x is { ms: number; text: string; plan: string } => x !== null)
+				.sort((a, b) => b.ms - a.ms);
+		/**
+		 * `sql` as `caller`: called WARM_CALLS times on this connection (PL/pgSQL keeps each statement's
+		 * plan for the session; the plan cache tries custom plans for the first five calls, then keeps
+		 * the generic plan if it is not dearer), then once more under auto_explain. Returns the
+		 * statements it ran, slowest first, and the plans of the `plans` slowest nested ones.
+		 */
+		const WARM_CALLS = 6;
+		const nestedPlans = async (caller: Caller, sql: string, params: unknown[], plans = 1) =>
+			inTx(
+				caller,
+				async () => {
+					for (let i = 0; i < WARM_CALLS; i++) await client.query(sql, params);
+					notices.length = 0;
+					await client.query(sql, params);
+					const statements = explainedStatements();
+					const nested = statements.filter((st) => st.text.replace(/\s+/g, ' ') !== sql.replace(/\s+/g, ' '));
+					return [
+						...statements.map((st) => `${st.ms.toFixed(3).padStart(8)} ms  ${st.text}`),
+						...nested.slice(0, plans).map((st) => `--- plan: ${st.text}\n${st.plan}`)
+					].join('\n');
+				},
+				autoExplain(true)
 			);
-			const fname = signature.split('(')[0].split('.').pop()!;
-			let body = rows[0].src;
-			(rows[0].names ?? []).slice(0, args.split(',').length).forEach((name, i) => {
-				body = body.replaceAll(`${fname}.${name}`, `$${i + 1}`);
-			});
-			const types = rows[0].types
-				.split(',')
-				.map((t) => t.trim().split(/\s+/).slice(1).join(' '))
-				.filter(Boolean);
-			await client.query(`set local plan_cache_mode = force_generic_plan`);
-			await client.query(`prepare explained ${types.length ? `(${types.join(', ')})` : ''} as ${body}`);
-			const execute = `execute explained ${args ? `(${args})` : ''}`;
-			try {
-				await client.query(execute); // warm the generic plan
-				return await plan(execute);
-			} finally {
-				await client.query('deallocate explained');
-			}
-		};
 		const print = (title: string, text: string) => console.log(`\n=== ${title}\n${text}`);
 
 		const sizes = [...data.trainers.keys()].sort((a, b) => a - b);
@@ -95,10 +113,8 @@ async function main(): Promise<void> {
 		for (const t of [smallest, largest]) {
 			const caller = callerFor(t.id, t.sessionId);
 			print(
-				`list_conversations(30) body, generic plan, trainer with ${t.size} conversations`,
-				await inTx(caller, () =>
-					genericBody('public.list_conversations(integer,timestamptz,uuid)', '30, null, null')
-				)
+				`list_conversations(30), trainer with ${t.size} conversations`,
+				await nestedPlans(caller, 'select * from public.list_conversations(page_size => $1)', [30])
 			);
 		}
 		{
@@ -130,20 +146,31 @@ async function main(): Promise<void> {
 				'select last_message_seq as last from public.conversations where id = $1',
 				[data.deep.conversationId]
 			);
-			for (const before of ['null', String(rows[0].last - mode.sql.depth)]) {
+			for (const before of [null, rows[0].last - mode.sql.depth]) {
 				print(
-					`list_messages body, generic plan, before_seq ${before}`,
-					await inTx(caller, () =>
-						genericBody(
-							'public.list_messages(uuid,bigint,integer)',
-							`'${data.deep.conversationId}', ${before}, 20`
-						)
-					)
+					`list_messages(20), before_seq ${before}`,
+					await nestedPlans(caller, 'select * from public.list_messages($1, $2, 20)', [
+						data.deep.conversationId,
+						before
+					])
 				);
 			}
 			print(
-				`unread_total() body, trainer with ${largest.size} conversations`,
-				await inTx(caller, () => genericBody('public.unread_total()', ''))
+				`unread_total(), trainer with ${largest.size} conversations`,
+				await nestedPlans(caller, 'select public.unread_total()', [])
+			);
+		}
+
+		// 7. Search, as the largest trainer (the search table filled as its trigger would have).
+		await fillSearchTable(scratch.db);
+		for (const query of ['squ', 'knee sor']) {
+			print(
+				`search_messages('${query}'), trainer with ${largest.size} conversations`,
+				await nestedPlans(
+					callerFor(largest.id, largest.sessionId),
+					'select * from public.search_messages($1)',
+					[query]
+				)
 			);
 		}
 
@@ -193,25 +220,12 @@ async function main(): Promise<void> {
 		await inTx(
 			callerFor(s.traineeId, s.sessionId),
 			() => client.query('select id from public.send_message($1, $2, $3)', [largest.id, body, newId()]),
-			`load 'auto_explain';
-			 set local auto_explain.log_min_duration = 0;
-			 set local auto_explain.log_analyze = on;
-			 set local auto_explain.log_timing = off;
-			 set local auto_explain.log_buffers = on;
-			 set local auto_explain.log_nested_statements = on;
-			 set local auto_explain.log_level = notice;
-			 set local client_min_messages = notice;`
+			autoExplain(false)
 		);
-		const statements = notices
-			.map((n) => {
-				const m = /duration: ([\d.]+) ms\s+plan:\s*\n?Query Text: ([\s\S]*?)\n(\S[\s\S]*)$/.exec(n);
-				return m ? { ms: Number(m[1]), text: m[2].replace(/\s+/g, ' ').slice(0, 150), plan: m[3] } : null;
-			})
-			.filter((x): x is { ms: number; text: string; plan: string } => x !== null);
+		const statements = explainedStatements();
 		print(
 			`send_message(): every statement it ran, nested ones included (auto_explain), slowest first`,
 			statements
-				.sort((a, b) => b.ms - a.ms)
 				.slice(0, 15)
 				.map((st) => `${st.ms.toFixed(3).padStart(8)} ms  ${st.text}`)
 				.join('\n')

@@ -30,7 +30,7 @@ const floorSql = `
  * The data builder inserts messages with triggers off, so it fills the search table here, as its
  * trigger (private.handle_message_search) would have.
  */
-async function fillSearchTable(db: Db): Promise<void> {
+export async function fillSearchTable(db: Db): Promise<void> {
 	await db.exec(`
 		insert into private.message_search (message_id, conversation_id, trainer_id, trainee_id, created_at, words)
 		select m.id, m.conversation_id, c.trainer_id, c.trainee_id, m.created_at, private.message_search_vector(m.body)
