@@ -1,7 +1,8 @@
 // On a phone (375 × 740, a touch screen, no hover): a long press opens a message's actions and a
 // conversation row's menu, a finger that moves on (a scroll) opens nothing, a short tap still opens
 // the conversation. Real touches through the DevTools protocol (Playwright's tap is a tap only), a
-// trainer and trainees of their own.
+// trainer and trainees of their own. And what a phone's user types into the server's page before the
+// app's code has arrived is kept when the app takes over.
 import { PNG } from 'pngjs';
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
 import { newTraineeOf, newTrainer, openConversation, send, signIn, signedIn, tag } from './support';
@@ -166,4 +167,55 @@ test('on a phone, a long press on a conversation row opens its menu without open
 	await expect(page).toHaveURL(new RegExp(`/messages/${benConversation}$`));
 	await expect(page.getByTestId('message').filter({ hasText: 'Ben here: rest day?' })).toBeVisible();
 	await page.context().close();
+});
+
+test('on a phone, what is typed while the page is still loading its code is kept, and sent once the app takes over', async ({
+	browser
+}) => {
+	const trainer = await newTrainer('Early');
+	const trainee = await newTraineeOf(trainer, 'Typist');
+	const { conversation_id: conversationId } = await send(trainer.client, trainee.id, `Ready? ${tag()}`);
+
+	// Signed in, then a first visit with nothing cached (no service worker): the server's page is on
+	// screen at once, and the app's code is held back until the text is in, so the typing surely
+	// happens before the app is interactive.
+	const signed = await onPhone(browser, trainee.email);
+	const context = await browser.newContext({
+		...phone,
+		serviceWorkers: 'block',
+		storageState: await signed.context().storageState()
+	});
+	let release = () => {};
+	const held = new Promise<void>((resolve) => (release = resolve));
+	await context.route('**/_app/immutable/**/*.js', async (route) => {
+		await held;
+		await route.continue();
+	});
+	const page = await context.newPage();
+	await page.goto(`/messages/${conversationId}`, { waitUntil: 'commit' });
+	const box = page.getByRole('textbox', { name: /^Message to / });
+	await expect(box).toBeVisible();
+	const reply = `On my way, five minutes ${tag()}`;
+	await box.pressSequentially(reply);
+	expect(await page.evaluate(() => document.documentElement.dataset.hydrated)).toBeUndefined();
+
+	release();
+	await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+	await expect(box).toHaveValue(reply);
+	// The app holds the text as its own: Send is enabled for it and sends it.
+	await page.getByRole('button', { name: 'Send' }).click();
+	await expect(page.getByTestId('message').filter({ hasText: reply })).toBeVisible();
+	await expect(box).toHaveValue('');
+	await expect
+		.poll(async () => {
+			const { data } = await trainer.client
+				.from('messages')
+				.select('body')
+				.eq('conversation_id', conversationId)
+				.eq('body', reply);
+			return data?.length ?? 0;
+		})
+		.toBe(1);
+	await context.close();
+	await signed.context().close();
 });
