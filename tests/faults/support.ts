@@ -427,16 +427,19 @@ export interface LocalbaseProcess {
 	stderr(): string;
 }
 
-/** `npm run localbase` on a port of its own, over `databaseUrl`. */
+/**
+ * `npm run localbase` on a port of its own, over `databaseUrl`. A port found free can be taken
+ * before localbase listens on it (the test's own outgoing connections use the same range): the
+ * first start then moves to another port, and a restart, which must keep its port, tries again.
+ */
 export async function localbaseProcess(databaseUrl: string): Promise<LocalbaseProcess> {
-	const port = await freePort();
-	const url = `http://127.0.0.1:${port}`;
+	let port = await freePort();
 	let child: ChildProcess | undefined;
 	let errors = '';
-	const start = async () => {
+	const spawnOnce = async (): Promise<'up' | 'port taken'> => {
 		// Node itself with tsx's loader (not the tsx CLI, which would run the server in a child of
 		// its own that a SIGKILL of the CLI leaves running).
-		child = spawn(process.execPath, ['--import', 'tsx', 'localbase/main.ts'], {
+		const c = spawn(process.execPath, ['--import', 'tsx', 'localbase/main.ts'], {
 			cwd: root,
 			env: {
 				...process.env,
@@ -446,22 +449,48 @@ export async function localbaseProcess(databaseUrl: string): Promise<LocalbasePr
 			},
 			stdio: ['ignore', 'ignore', 'pipe']
 		});
-		child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-		await waitFor(
-			async () => (await fetch(`${url}/health`).catch(() => undefined))?.ok,
+		child = c;
+		let own = '';
+		c.stderr?.on('data', (chunk: Buffer) => {
+			errors += chunk.toString();
+			own += chunk.toString();
+		});
+		const health = `http://127.0.0.1:${port}/health`;
+		const outcome = await waitFor(
+			async () => {
+				if (c.exitCode !== null || c.signalCode !== null) return 'exited' as const;
+				return (await fetch(health).catch(() => undefined))?.ok ? ('up' as const) : undefined;
+			},
 			'localbase to start',
 			30_000
-		);
+		).catch((err: unknown) => {
+			// Still not answering: what it said so far is the clue.
+			c.kill('SIGKILL');
+			throw new Error(
+				`${err instanceof Error ? err.message : String(err)}; its stderr:\n${own.slice(-2000)}`
+			);
+		});
+		if (outcome === 'up') return 'up';
+		if (/EADDRINUSE/.test(own)) return 'port taken';
+		throw new Error(`localbase exited while starting (${c.exitCode ?? c.signalCode}):\n${own.slice(-2000)}`);
+	};
+	const start = async (first = false) => {
+		for (let attempt = 1; ; attempt++) {
+			if ((await spawnOnce()) === 'up') return;
+			if (attempt === 5) throw new Error(`localbase could not listen on port ${port} (taken)`);
+			if (first) port = await freePort();
+			else await sleep(200);
+		}
 	};
 	const exited = (c: ChildProcess) =>
 		new Promise<void>((resolve) => {
 			if (c.exitCode !== null || c.signalCode !== null) resolve();
 			else c.once('exit', () => resolve());
 		});
-	await start();
+	await start(true);
 	return {
-		url,
-		start,
+		url: `http://127.0.0.1:${port}`,
+		start: () => start(),
 		kill9: async () => {
 			const c = child!;
 			c.kill('SIGKILL');
