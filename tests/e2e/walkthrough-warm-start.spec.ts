@@ -34,7 +34,10 @@ async function kept(page: Page, path: string): Promise<void> {
 		.toBe(true);
 }
 
-/** Every text any page of `context` has shown since: appended by a MutationObserver from the first script. */
+/**
+ * Every text any page of `context` has shown since, and the first conversation row's first text:
+ * recorded by a MutationObserver from the first script.
+ */
 async function recordTexts(context: BrowserContext): Promise<void> {
 	await context.addInitScript(() => {
 		const w = window as unknown as { __shown: string[]; __firstRow?: string };
@@ -43,8 +46,9 @@ async function recordTexts(context: BrowserContext): Promise<void> {
 			for (const record of records) {
 				for (const node of record.addedNodes) if (node.textContent) w.__shown.push(node.textContent);
 			}
-			const row = document.querySelector('[data-testid="conversation-row"]');
-			if (row && w.__firstRow === undefined) w.__firstRow = row.textContent ?? '';
+			// The first row's text once it has any: the parser can hand over a row before its children.
+			const text = document.querySelector('[data-testid="conversation-row"]')?.textContent?.trim();
+			if (text && w.__firstRow === undefined) w.__firstRow = text;
 		}).observe(document, { childList: true, subtree: true, characterData: true });
 	});
 }
