@@ -52,8 +52,32 @@ function browserWithLazyRealtime(): Plugin {
 	};
 }
 
+/**
+ * The browser build gets a stand-in for the Auth client supabase-js builds in its constructor
+ * (src/lib/supabase/lazy-auth.ts): it answers for a live session from the session cookie and loads
+ * auth-js on demand, so GoTrueClient is not part of any page's first download. Only supabase-js's
+ * own import is replaced; the stand-in's dynamic import reaches the real package.
+ */
+function browserWithLazyAuth(): Plugin {
+	const standIn = fileURLToPath(new URL('./src/lib/supabase/lazy-auth.ts', import.meta.url));
+	return {
+		name: 'spotter:browser-with-lazy-auth',
+		apply: 'build',
+		enforce: 'pre',
+		resolveId(id, importer, options) {
+			if (options?.ssr || id !== '@supabase/auth-js') return null;
+			return importer?.includes('/@supabase/supabase-js/') ? standIn : null;
+		}
+	};
+}
+
 export default defineConfig({
-	plugins: [browserWithoutUnusedSupabaseClients(), browserWithLazyRealtime(), sveltekit()],
+	plugins: [
+		browserWithoutUnusedSupabaseClients(),
+		browserWithLazyRealtime(),
+		browserWithLazyAuth(),
+		sveltekit()
+	],
 	server: { host: '127.0.0.1', port: 5173, strictPort: true },
 	preview: { host: '127.0.0.1', port: 4173, strictPort: true }
 });

@@ -2,7 +2,8 @@
 // conversation row's menu, a finger that moves on (a scroll) opens nothing, a short tap still opens
 // the conversation. Real touches through the DevTools protocol (Playwright's tap is a tap only), a
 // trainer and trainees of their own. And what a phone's user types into the server's page before the
-// app's code has arrived is kept when the app takes over.
+// app's code has arrived is kept when the app takes over; the app takes over without waiting for
+// the Auth client's code.
 import { PNG } from 'pngjs';
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
 import { newTraineeOf, newTrainer, openConversation, send, signIn, signedIn, tag } from './support';
@@ -216,6 +217,71 @@ test('on a phone, what is typed while the page is still loading its code is kept
 			return data?.length ?? 0;
 		})
 		.toBe(1);
+	await context.close();
+	await signed.context().close();
+});
+
+test('on a phone, a conversation is interactive and sends before the Auth client’s code has arrived, which loads right after', async ({
+	browser
+}) => {
+	const trainer = await newTrainer('Prompt');
+	const trainee = await newTraineeOf(trainer, 'Swift');
+	const { conversation_id: conversationId } = await send(trainer.client, trainee.id, `Ready? ${tag()}`);
+
+	// auth-js's code, wherever the build put it (the module with GoTrueClient in it), is held back
+	// until the test lets it through; everything else arrives as usual. No service worker, so every
+	// module comes through the route.
+	const signed = await onPhone(browser, trainee.email);
+	const context = await browser.newContext({
+		...phone,
+		serviceWorkers: 'block',
+		storageState: await signed.context().storageState()
+	});
+	let release = () => {};
+	const held = new Promise<void>((resolve) => (release = resolve));
+	const authModules: string[] = [];
+	let authDelivered = 0;
+	await context.route('**/_app/immutable/**/*.js', async (route) => {
+		const response = await route.fetch();
+		const body = await response.text();
+		if (body.includes('GoTrueClient@')) {
+			authModules.push(route.request().url());
+			await held;
+			authDelivered++;
+		}
+		await route.fulfill({ response, body });
+	});
+	const page = await context.newPage();
+	await page.goto(`/messages/${conversationId}`);
+	// Interactive without it: the page needed only the session's token, which is in the cookie.
+	await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+	// …and asked for it once interactive (to refresh the token on time and hear other tabs).
+	await expect.poll(() => authModules.length).toBeGreaterThan(0);
+	expect(authDelivered).toBe(0);
+
+	const reply = `Sent before Auth arrived ${tag()}`;
+	const box = page.getByRole('textbox', { name: /^Message to / });
+	await box.fill(reply);
+	await page.getByRole('button', { name: 'Send' }).click();
+	await expect(page.getByTestId('message').filter({ hasText: reply })).toBeVisible();
+	await expect
+		.poll(async () => {
+			const { data } = await trainer.client
+				.from('messages')
+				.select('body')
+				.eq('conversation_id', conversationId)
+				.eq('body', reply);
+			return data?.length ?? 0;
+		})
+		.toBe(1);
+
+	// Once it arrives, what only Auth does works: signing out of this device.
+	release();
+	await expect.poll(() => authDelivered).toBeGreaterThan(0);
+	await page.getByRole('link', { name: 'Back to conversations' }).click();
+	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+	await page.getByRole('button', { name: 'Sign out of this device' }).click();
+	await expect(page).toHaveURL(/\/sign-in$/);
 	await context.close();
 	await signed.context().close();
 });

@@ -147,4 +147,41 @@ describe('the session watch', () => {
 		expect(calls).toEqual([]);
 		expect(ended).not.toHaveBeenCalled();
 	});
+
+	it('loads the Auth client when it starts (the browser build’s stand-in), and again once back online if that failed', async () => {
+		const window = new EventTarget();
+		vi.stubGlobal('window', window);
+		const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+		const { supabase, stop } = watched('live');
+		stop();
+		let attempts = 0;
+		let offline = true;
+		(supabase.auth as unknown as { load: () => Promise<void> }).load = async () => {
+			attempts++;
+			if (offline) throw new TypeError('Failed to fetch dynamically imported module');
+		};
+		const again = watchSession(supabase, { signedIn: true, onEnded: vi.fn(), onChange: vi.fn() });
+		await settle();
+		expect(attempts).toBe(1);
+		expect(warn).toHaveBeenCalledOnce();
+		offline = false;
+		window.dispatchEvent(new Event('online'));
+		await settle();
+		expect(attempts).toBe(2);
+		// Loaded: coming back online again asks nothing more, and neither does a stopped watch.
+		window.dispatchEvent(new Event('online'));
+		await settle();
+		expect(attempts).toBe(2);
+		again();
+
+		offline = true;
+		const stopped = watchSession(supabase, { signedIn: true, onEnded: vi.fn(), onChange: vi.fn() });
+		await settle();
+		stopped();
+		offline = false;
+		window.dispatchEvent(new Event('online'));
+		await settle();
+		expect(attempts).toBe(3);
+		warn.mockRestore();
+	});
 });

@@ -79,8 +79,36 @@ export interface WatchOptions {
 	onChange: (session: Session | null) => void;
 }
 
-/** Watches the session until the returned function is called. */
+/**
+ * Loads the Auth client: in the browser build supabase-js holds a stand-in until then, which answers
+ * for a live session from the cookie (src/lib/supabase/lazy-auth.ts); elsewhere (server, tests)
+ * the real client is already there.
+ */
+export async function loadAuth(supabase: Supabase): Promise<void> {
+	const auth = supabase.auth as unknown as { load?: () => Promise<unknown> };
+	await auth.load?.();
+}
+
+/**
+ * Watches the session until the returned function is called. The page is interactive by then, so
+ * this is when the Auth client loads: it refreshes the token before it expires and hears another
+ * tab's sign-out, neither of which the stand-in does.
+ */
 export function watchSession(supabase: Supabase, options: WatchOptions): () => void {
+	let stopped = false;
+	let retrying = false;
+	const load = () => {
+		retrying = false;
+		loadAuth(supabase).catch((error: unknown) => {
+			if (stopped) return;
+			// Offline before the service worker kept the chunk: once back online, try again (a call
+			// that needs Auth before then loads it itself).
+			console.warn('The Auth client did not load; trying again when back online', error);
+			retrying = true;
+			window.addEventListener('online', load, { once: true });
+		});
+	};
+	load();
 	let checking = false;
 	const check = async () => {
 		if (checking || !options.signedIn) return;
@@ -108,5 +136,7 @@ export function watchSession(supabase: Supabase, options: WatchOptions): () => v
 		subscription.unsubscribe();
 		suspects.removeEventListener('suspect', onSuspect);
 		document.removeEventListener('visibilitychange', onVisible);
+		stopped = true;
+		if (retrying) window.removeEventListener('online', load);
 	};
 }
