@@ -34,38 +34,22 @@ function browserWithoutUnusedSupabaseClients(): Plugin {
 }
 
 /**
- * The browser build gets a stand-in for the Realtime client supabase-js builds in its constructor
- * (src/lib/supabase/lazy-realtime.ts): it loads realtime-js on demand, so the Phoenix socket and
- * the channel code are not part of any page's first download. Only supabase-js's own import is
- * replaced; the stand-in's dynamic import reaches the real package.
+ * The browser build gets a stand-in for a client supabase-js builds in its constructor, which loads
+ * the real package on demand, so that no page's first download carries it:
+ * - Realtime (src/lib/supabase/lazy-realtime.ts): realtime-js and its Phoenix socket (~15 kB gzip)
+ *   load when the first channel is joined (`loadRealtime`);
+ * - Auth (src/lib/supabase/lazy-auth.ts): GoTrueClient (~22 kB gzip) loads once the page is
+ *   interactive (`loadAuth`); until then the stand-in answers for a live session from the cookie.
+ * Only supabase-js's own import is replaced; the stand-in's dynamic import reaches the real package.
  */
-function browserWithLazyRealtime(): Plugin {
-	const standIn = fileURLToPath(new URL('./src/lib/supabase/lazy-realtime.ts', import.meta.url));
+function browserWithLazyClient(pkg: string, standInFile: string): Plugin {
+	const standIn = fileURLToPath(new URL(standInFile, import.meta.url));
 	return {
-		name: 'spotter:browser-with-lazy-realtime',
+		name: `spotter:browser-with-lazy-${pkg.slice(pkg.indexOf('/') + 1)}`,
 		apply: 'build',
 		enforce: 'pre',
 		resolveId(id, importer, options) {
-			if (options?.ssr || id !== '@supabase/realtime-js') return null;
-			return importer?.includes('/@supabase/supabase-js/') ? standIn : null;
-		}
-	};
-}
-
-/**
- * The browser build gets a stand-in for the Auth client supabase-js builds in its constructor
- * (src/lib/supabase/lazy-auth.ts): it answers for a live session from the session cookie and loads
- * auth-js on demand, so GoTrueClient is not part of any page's first download. Only supabase-js's
- * own import is replaced; the stand-in's dynamic import reaches the real package.
- */
-function browserWithLazyAuth(): Plugin {
-	const standIn = fileURLToPath(new URL('./src/lib/supabase/lazy-auth.ts', import.meta.url));
-	return {
-		name: 'spotter:browser-with-lazy-auth',
-		apply: 'build',
-		enforce: 'pre',
-		resolveId(id, importer, options) {
-			if (options?.ssr || id !== '@supabase/auth-js') return null;
+			if (options?.ssr || id !== pkg) return null;
 			return importer?.includes('/@supabase/supabase-js/') ? standIn : null;
 		}
 	};
@@ -74,8 +58,8 @@ function browserWithLazyAuth(): Plugin {
 export default defineConfig({
 	plugins: [
 		browserWithoutUnusedSupabaseClients(),
-		browserWithLazyRealtime(),
-		browserWithLazyAuth(),
+		browserWithLazyClient('@supabase/realtime-js', './src/lib/supabase/lazy-realtime.ts'),
+		browserWithLazyClient('@supabase/auth-js', './src/lib/supabase/lazy-auth.ts'),
 		sveltekit()
 	],
 	server: { host: '127.0.0.1', port: 5173, strictPort: true },

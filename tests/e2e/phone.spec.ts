@@ -6,7 +6,16 @@
 // the Auth client's code.
 import { PNG } from 'pngjs';
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
-import { newTraineeOf, newTrainer, openConversation, send, signIn, signedIn, tag } from './support';
+import {
+	newTraineeOf,
+	newTrainer,
+	openConversation,
+	send,
+	signIn,
+	signedIn,
+	tag,
+	type Trainer
+} from './support';
 
 const phone = { viewport: { width: 375, height: 740 }, hasTouch: true, isMobile: true };
 
@@ -15,6 +24,34 @@ async function onPhone(browser: Browser, email: string): Promise<Page> {
 	const page = await context.newPage();
 	await signIn(page, email);
 	return page;
+}
+
+/** How many messages of the conversation have this text, as the trainer reads them. */
+async function stored(trainer: Trainer, conversationId: string, body: string): Promise<number> {
+	const { data } = await trainer.client
+		.from('messages')
+		.select('body')
+		.eq('conversation_id', conversationId)
+		.eq('body', body);
+	return data?.length ?? 0;
+}
+
+/**
+ * A trainer's first message to a new trainee, and a phone context of the trainee's, signed in (by
+ * `signed`, a page of its own) for a first visit: nothing cached and no service worker, so every
+ * request goes through the context's routes.
+ */
+async function firstVisitOnPhone(browser: Browser, trainerLabel: string, traineeLabel: string) {
+	const trainer = await newTrainer(trainerLabel);
+	const trainee = await newTraineeOf(trainer, traineeLabel);
+	const { conversation_id: conversationId } = await send(trainer.client, trainee.id, `Ready? ${tag()}`);
+	const signed = await onPhone(browser, trainee.email);
+	const context = await browser.newContext({
+		...phone,
+		serviceWorkers: 'block',
+		storageState: await signed.context().storageState()
+	});
+	return { trainer, conversationId, signed, context };
 }
 
 /**
@@ -173,19 +210,9 @@ test('on a phone, a long press on a conversation row opens its menu without open
 test('on a phone, what is typed while the page is still loading its code is kept, and sent once the app takes over', async ({
 	browser
 }) => {
-	const trainer = await newTrainer('Early');
-	const trainee = await newTraineeOf(trainer, 'Typist');
-	const { conversation_id: conversationId } = await send(trainer.client, trainee.id, `Ready? ${tag()}`);
-
-	// Signed in, then a first visit with nothing cached (no service worker): the server's page is on
-	// screen at once, and the app's code is held back until the text is in, so the typing surely
-	// happens before the app is interactive.
-	const signed = await onPhone(browser, trainee.email);
-	const context = await browser.newContext({
-		...phone,
-		serviceWorkers: 'block',
-		storageState: await signed.context().storageState()
-	});
+	// The server's page is on screen at once, and the app's code is held back until the text is in,
+	// so the typing surely happens before the app is interactive.
+	const { trainer, conversationId, signed, context } = await firstVisitOnPhone(browser, 'Early', 'Typist');
 	let release = () => {};
 	const held = new Promise<void>((resolve) => (release = resolve));
 	await context.route('**/_app/immutable/**/*.js', async (route) => {
@@ -207,16 +234,7 @@ test('on a phone, what is typed while the page is still loading its code is kept
 	await page.getByRole('button', { name: 'Send' }).click();
 	await expect(page.getByTestId('message').filter({ hasText: reply })).toBeVisible();
 	await expect(box).toHaveValue('');
-	await expect
-		.poll(async () => {
-			const { data } = await trainer.client
-				.from('messages')
-				.select('body')
-				.eq('conversation_id', conversationId)
-				.eq('body', reply);
-			return data?.length ?? 0;
-		})
-		.toBe(1);
+	await expect.poll(() => stored(trainer, conversationId, reply)).toBe(1);
 	await context.close();
 	await signed.context().close();
 });
@@ -224,19 +242,9 @@ test('on a phone, what is typed while the page is still loading its code is kept
 test('on a phone, a conversation is interactive and sends before the Auth client’s code has arrived, which loads right after', async ({
 	browser
 }) => {
-	const trainer = await newTrainer('Prompt');
-	const trainee = await newTraineeOf(trainer, 'Swift');
-	const { conversation_id: conversationId } = await send(trainer.client, trainee.id, `Ready? ${tag()}`);
-
 	// auth-js's code, wherever the build put it (the module with GoTrueClient in it), is held back
-	// until the test lets it through; everything else arrives as usual. No service worker, so every
-	// module comes through the route.
-	const signed = await onPhone(browser, trainee.email);
-	const context = await browser.newContext({
-		...phone,
-		serviceWorkers: 'block',
-		storageState: await signed.context().storageState()
-	});
+	// until the test lets it through; everything else arrives as usual.
+	const { trainer, conversationId, signed, context } = await firstVisitOnPhone(browser, 'Prompt', 'Swift');
 	let release = () => {};
 	const held = new Promise<void>((resolve) => (release = resolve));
 	const authModules: string[] = [];
@@ -264,16 +272,7 @@ test('on a phone, a conversation is interactive and sends before the Auth client
 	await box.fill(reply);
 	await page.getByRole('button', { name: 'Send' }).click();
 	await expect(page.getByTestId('message').filter({ hasText: reply })).toBeVisible();
-	await expect
-		.poll(async () => {
-			const { data } = await trainer.client
-				.from('messages')
-				.select('body')
-				.eq('conversation_id', conversationId)
-				.eq('body', reply);
-			return data?.length ?? 0;
-		})
-		.toBe(1);
+	await expect.poll(() => stored(trainer, conversationId, reply)).toBe(1);
 
 	// Once it arrives, what only Auth does works: signing out of this device.
 	release();

@@ -1,5 +1,5 @@
 // The Auth client supabase-js builds in its constructor, in the browser build (vite.config.ts,
-// browserWithLazyAuth): auth-js (~22 kB gzip, GoTrueClient with every sign-in method, MFA and
+// browserWithLazyClient): auth-js (~22 kB gzip, GoTrueClient with every sign-in method, MFA and
 // OAuth) loads on demand instead of before a page can hydrate. A page hydrates from what the server
 // rendered and the requests SvelteKit inlined; all it asks of Auth on the way is the session's
 // access token, which is in the session cookie. So until auth-js arrives the stand-in answers

@@ -1,5 +1,5 @@
 // The Realtime client supabase-js builds in its constructor, in the browser build (vite.config.ts,
-// browserWithLazyRealtime): realtime-js and its Phoenix socket (~15 kB gzip) load on demand
+// browserWithLazyClient): realtime-js and its Phoenix socket (~15 kB gzip) load on demand
 // instead of with every page. Nothing connects before the page has rendered anyway — the inbox and
 // the chat join their channels after hydration, through `loadRealtime` (src/lib/supabase/realtime.ts),
 // which loads the real client first. Until then the stand-in keeps the token supabase-js hands it
