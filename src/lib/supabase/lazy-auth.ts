@@ -6,9 +6,10 @@
 // `getSession` itself — from the same cookie storage, through @supabase/ssr's adapter, with
 // auth-js's own validity check and expiry margin — and only while that token is good for longer than
 // the margin in which auth-js would refresh it. Anything else (a refresh, getUser, signOut, sign-in,
-// a missing session) loads the real client first and hands the call to it. The root layout loads it
-// once the page is interactive (src/routes/+layout.svelte), so that tokens refresh on time and
-// other tabs' sign-outs are heard; listeners added before then are passed on to it.
+// a missing session) loads the real client first and hands the call to it. The session watch loads
+// it once the page is interactive (`loadAuth` in src/lib/auth/session-watch.ts, which the root
+// layout starts), so that tokens refresh on time and other tabs' sign-outs are heard; listeners
+// added before then are passed on to it.
 //
 // Written by hand because no library splits auth-js this way; the part that does anything with a
 // session (refresh, sign-in, sign-out, events) is auth-js's own.
@@ -28,6 +29,8 @@ interface Waiting {
 	real?: Subscription;
 	unsubscribed: boolean;
 }
+
+let waitingCount = 0;
 
 export class AuthClient {
 	readonly #options: Options;
@@ -93,7 +96,8 @@ export class AuthClient {
 		const waiting: Waiting = { callback, unsubscribed: false };
 		this.#waiting.add(waiting);
 		const subscription: Subscription = {
-			id: crypto.randomUUID(),
+			// Not crypto.randomUUID(): a page served over plain http from another address has none.
+			id: `waiting-${++waitingCount}`,
 			callback,
 			unsubscribe: () => {
 				waiting.unsubscribed = true;
