@@ -27,7 +27,6 @@ interface Waiting {
 	callback: Callback;
 	/** The real client's subscription, once it is loaded. */
 	real?: Subscription;
-	unsubscribed: boolean;
 }
 
 let waitingCount = 0;
@@ -62,9 +61,9 @@ export class AuthClient {
 			({ AuthClient: Real }) => {
 				const real = new Real(this.#options);
 				this.#real = real;
+				// Only listeners still subscribed are here: unsubscribing removes one.
 				for (const waiting of this.#waiting) {
-					if (!waiting.unsubscribed)
-						waiting.real = real.onAuthStateChange(waiting.callback).data.subscription;
+					waiting.real = real.onAuthStateChange(waiting.callback).data.subscription;
 				}
 				this.#waiting.clear();
 				return real;
@@ -93,14 +92,13 @@ export class AuthClient {
 
 	onAuthStateChange(callback: Callback): { data: { subscription: Subscription } } {
 		if (this.#real) return this.#real.onAuthStateChange(callback);
-		const waiting: Waiting = { callback, unsubscribed: false };
+		const waiting: Waiting = { callback };
 		this.#waiting.add(waiting);
 		const subscription: Subscription = {
 			// Not crypto.randomUUID(): a page served over plain http from another address has none.
 			id: `waiting-${++waitingCount}`,
 			callback,
 			unsubscribe: () => {
-				waiting.unsubscribed = true;
 				this.#waiting.delete(waiting);
 				waiting.real?.unsubscribe();
 			}
