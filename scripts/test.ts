@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { startHostedCluster, type HostedCluster } from './hosted-cluster/index.ts';
 
 const serverUrl = process.env.DATABASE_URL || undefined;
@@ -132,6 +133,58 @@ async function runStep(step: Step): Promise<Outcome> {
 	return { step, code, ...counts, seconds: (Date.now() - started) / 1000 };
 }
 
+/** "file > test: first lines of the error" for each test that failed (or was flaky) in a report. */
+async function failuresIn(step: Step): Promise<string[]> {
+	const text = await readFile(step.report, 'utf8').catch(() => undefined);
+	if (!text) return [];
+	const json = JSON.parse(text);
+	const firstLines = (message: string) =>
+		// Playwright's and vitest's messages carry terminal colours; the stack is left out.
+		stripVTControlCharacters(message)
+			.split('\n')
+			.filter((line) => line.trim() && !/^\s*at /.test(line))
+			.slice(0, 8)
+			.map((line) => `      ${line.trimEnd()}`)
+			.join('\n');
+	const found: string[] = [];
+	if (step.kind === 'vitest') {
+		for (const file of json.testResults ?? []) {
+			const where = path.relative(root, file.name ?? '');
+			for (const test of file.assertionResults ?? []) {
+				if (test.status !== 'failed') continue;
+				found.push(`  ${where} > ${test.fullName}\n${firstLines((test.failureMessages ?? []).join('\n'))}`);
+			}
+			// A file that failed outside any test (an import, a hook) has no failed test to name.
+			if (
+				file.status === 'failed' &&
+				!(file.assertionResults ?? []).some((t: { status: string }) => t.status === 'failed')
+			) {
+				found.push(`  ${where}\n${firstLines(file.message ?? '')}`);
+			}
+		}
+		return found;
+	}
+	const walk = (suite: { specs?: unknown[]; suites?: unknown[] }) => {
+		for (const spec of (suite.specs ?? []) as {
+			title: string;
+			file: string;
+			line: number;
+			tests: { status: string; results: { error?: { message?: string } }[] }[];
+		}[]) {
+			for (const test of spec.tests) {
+				if (test.status !== 'unexpected' && test.status !== 'flaky') continue;
+				const error = test.results.find((r) => r.error)?.error?.message ?? '';
+				found.push(
+					`  ${test.status === 'flaky' ? '(flaky) ' : ''}${spec.file}:${spec.line} > ${spec.title}\n${firstLines(error)}`
+				);
+			}
+		}
+		for (const child of (suite.suites ?? []) as { specs?: unknown[]; suites?: unknown[] }[]) walk(child);
+	};
+	for (const suite of json.suites ?? []) walk(suite);
+	return found;
+}
+
 async function readCounts(
 	step: Step
 ): Promise<{ passed: number; failed: number; skipped: number; flaky: number }> {
@@ -167,6 +220,15 @@ console.log('\n suite        backend    passed  failed  skipped  flaky  seconds'
 for (const o of outcomes) {
 	console.log(
 		` ${o.step.name.padEnd(12)} ${o.step.backend.padEnd(9)} ${String(o.passed).padStart(7)} ${String(o.failed).padStart(7)} ${String(o.skipped).padStart(8)} ${String(o.flaky).padStart(6)} ${o.seconds.toFixed(1).padStart(8)}${o.code === 0 ? '' : '  ✗'}`
+	);
+}
+// The failures again, after the table: a long run's log is often read from its end.
+for (const o of outcomes) {
+	if (o.code === 0 && o.failed === 0 && o.flaky === 0) continue;
+	const failures = await failuresIn(o.step);
+	console.log(`\n${o.step.name} (${o.step.backend}):`);
+	console.log(
+		failures.length ? failures.join('\n') : `  exited with ${o.code}; no failed test in its report`
 	);
 }
 const flaky = outcomes.reduce((n, o) => n + o.flaky, 0);
