@@ -4,6 +4,7 @@
 // does (its data module and merge rules), and the invariants every fault must leave intact.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
@@ -407,15 +408,30 @@ export async function expectCaughtUp(db: Db, subscribers: Subscriber[], timeoutM
 // localbase as a child process (kill -9 and restart)
 // -------------------------------------------------------------------------------------------------
 
-export async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
+/** Whether nothing listens on `port` on loopback: listens there for a moment. */
+const listenable = (port: number) =>
+	new Promise<boolean>((resolve) => {
 		const server = net.createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as net.AddressInfo;
-			server.close(() => resolve(port));
-		});
+		server.once('error', () => resolve(false));
+		server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
 	});
+
+/**
+ * A free port below the kernel's range of ephemeral ports. While a server on an ephemeral port is
+ * down (between the kill -9 and the restart), a client retrying it can be handed that very port
+ * as its own local port and connect to itself (TCP simultaneous open); that connection holds the
+ * port, and the restart finds it taken. Below the range, no client's local port can be it.
+ */
+export async function freePort(): Promise<number> {
+	const range = await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => '32768 60999');
+	const low = Number(range.trim().split(/\s+/)[0]);
+	const floor = 10_000;
+	if (low - floor < 1000) throw new Error(`the ephemeral port range starts at ${low}: no room below it`);
+	for (let attempt = 0; attempt < 50; attempt++) {
+		const port = floor + Math.floor(Math.random() * (low - floor));
+		if (await listenable(port)) return port;
+	}
+	throw new Error(`no free port between ${floor} and ${low}`);
 }
 
 export interface LocalbaseProcess {
@@ -428,9 +444,9 @@ export interface LocalbaseProcess {
 }
 
 /**
- * `npm run localbase` on a port of its own, over `databaseUrl`. A port found free can be taken
- * before localbase listens on it (the test's own outgoing connections use the same range): the
- * first start then moves to another port, and a restart, which must keep its port, tries again.
+ * `npm run localbase` on a port of its own (see freePort), over `databaseUrl`. A port found free
+ * can still be taken before localbase listens on it: the first start then moves to another port,
+ * and a restart, which must keep its port, tries again.
  */
 export async function localbaseProcess(databaseUrl: string): Promise<LocalbaseProcess> {
 	let port = await freePort();
