@@ -3,7 +3,8 @@
 // suite and the Supabase CLI checks. With DATABASE_URL set, the database suite and the CLI's push and advisors
 // also run once more on a private cluster laid out like a hosted project, where the migrations are
 // applied by the non-superuser postgres (scripts/hosted-cluster; the shared server is not touched).
-// Ends with one "N passed, N failed" line over all suites. Suite names as arguments run only those.
+// Ends with a table of the suites, each failed or flaky test with the first lines of its error,
+// and one "N passed, N failed" line over all suites. Suite names as arguments run only those.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
