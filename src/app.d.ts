@@ -15,9 +15,8 @@ declare global {
 			session: Session | null;
 			user: User | null;
 		}
-		interface PageData {
-			session: Session | null;
-		}
+		// interface PageData {}: the root layout's universal load gives every page `session`
+		// (read in the browser from the cookies; never written into the page by the server).
 		// interface PageState {}
 		// interface Platform {}
 	}

@@ -16,11 +16,12 @@ export const load: LayoutLoad = async ({ data, depends, fetch }) => {
 	if (!browser) {
 		// On the server the hooks checked the session with the Auth server: use that, never the
 		// cookie's own copy of the user.
+		const { session, cookies } = data.server.value;
 		const supabase = createServerClient<Database>(supabaseUrl, supabaseKey, {
 			global: { fetch },
-			cookies: { getAll: () => data.cookies }
+			cookies: { getAll: () => cookies }
 		});
-		return { session: data.session, supabase, user: data.user, offline: false };
+		return { session, supabase, user: data.user, offline: false };
 	}
 
 	// The API answers a signed-out session with errors the session watch recognises.

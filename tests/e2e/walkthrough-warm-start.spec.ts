@@ -97,6 +97,66 @@ test('a warm start shows the list the device kept before the server answers, the
 	await context.close();
 });
 
+test("no page the server sends, and no copy the device keeps, holds the session's tokens", async ({
+	browser
+}) => {
+	const trainer = await newTrainer('Tokens');
+	const trainee = await newTraineeOf(trainer, 'Reader');
+	const { conversation_id } = await send(trainee.client, trainer.id, 'Nothing secret in here');
+	const { context, page } = await signedIn(browser, trainer.email, { width: 375, height: 740 });
+	const addresses = ['/messages', `/messages/${conversation_id}`];
+	await kept(page, addresses[0]);
+	await visit(page, addresses[1]);
+	await kept(page, addresses[1]);
+
+	// The session as the browser holds it: @supabase/ssr's cookie ("base64-" and base64url JSON,
+	// split into .0, .1, … when long).
+	const chunks = (await context.cookies())
+		.filter((c) => /^sb-.+-auth-token(\.\d+)?$/.test(c.name))
+		.sort((a, b) => Number(a.name.split('.')[1] ?? 0) - Number(b.name.split('.')[1] ?? 0));
+	const stored = chunks.map((c) => c.value).join('');
+	const session = JSON.parse(Buffer.from(stored.replace(/^base64-/, ''), 'base64url').toString('utf8'));
+	const tokens = [session.access_token, session.refresh_token] as string[];
+	expect(tokens.every((token) => typeof token === 'string' && token.length > 8)).toBe(true);
+
+	const served = await Promise.all(addresses.map(async (path) => (await page.request.get(path)).text()));
+	// The server data a client-side navigation or invalidation reads (the signed-in user's id is in it).
+	const data = await (await page.request.get(`${addresses[1]}/__data.json`)).text();
+	expect(data).toContain(trainer.id);
+	const keptCopies = await page.evaluate(async () => {
+		const texts: string[] = [];
+		for (const name of await caches.keys()) {
+			if (!name.startsWith('spotter-kept-pages-')) continue;
+			const cache = await caches.open(name);
+			for (const request of await cache.keys())
+				texts.push((await (await cache.match(request))!.text()) ?? '');
+		}
+		return texts;
+	});
+	expect(keptCopies.length).toBeGreaterThanOrEqual(2);
+	for (const html of [...served, ...keptCopies]) {
+		// The real page (signed in, with the conversation), without either token.
+		expect(html).toContain('Nothing secret in here');
+		for (const token of tokens) expect(html).not.toContain(token);
+	}
+	for (const token of tokens) expect(data).not.toContain(token);
+
+	// The browser still has its session: a reply from a fresh load is stored.
+	await visit(page, addresses[1]);
+	await composer(page).fill('Still signed in');
+	await composer(page).press('Enter');
+	await expect
+		.poll(async () => {
+			const { data } = await trainee.client
+				.from('messages')
+				.select('body')
+				.eq('conversation_id', conversation_id);
+			return (data ?? []).map((m) => m.body);
+		})
+		.toContain('Still signed in');
+	await context.close();
+});
+
 test('a conversation archived since the page was kept opens read-only', async ({ browser }) => {
 	const trainer = await newTrainer('Archive');
 	const trainee = await newTraineeOf(trainer, 'Leaving');
