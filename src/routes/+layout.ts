@@ -15,7 +15,8 @@ export const load: LayoutLoad = async ({ data, depends, fetch }) => {
 	// this branch and createServerClient out.
 	if (!browser) {
 		// On the server the hooks checked the session with the Auth server: use that, never the
-		// cookie's own copy of the user.
+		// cookie's own copy of the user. `data.server` exists only here: the browser gets undefined
+		// (src/lib/server-only.ts).
 		const { session, cookies } = data.server.value;
 		const supabase = createServerClient<Database>(supabaseUrl, supabaseKey, {
 			global: { fetch },
