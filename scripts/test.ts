@@ -138,7 +138,13 @@ async function runStep(step: Step): Promise<Outcome> {
 async function failuresIn(step: Step): Promise<string[]> {
 	const text = await readFile(step.report, 'utf8').catch(() => undefined);
 	if (!text) return [];
-	const json = JSON.parse(text);
+	let json;
+	try {
+		json = JSON.parse(text);
+	} catch {
+		// A runner killed while writing it: the table and the exit code still say it failed.
+		return [`  its report (${step.report}) is not JSON`];
+	}
 	const firstLines = (message: string) =>
 		// Playwright's and vitest's messages carry terminal colours; the stack is left out.
 		stripVTControlCharacters(message)
@@ -190,9 +196,15 @@ async function readCounts(
 	step: Step
 ): Promise<{ passed: number; failed: number; skipped: number; flaky: number }> {
 	const text = await readFile(step.report, 'utf8').catch(() => undefined);
-	// No report at all: the runner did not get to run the suite, which counts as a failure.
+	// No report at all (the runner did not get to run the suite), or a report cut short (the runner
+	// was killed while writing it): counts as a failure.
 	if (!text) return { passed: 0, failed: 1, skipped: 0, flaky: 0 };
-	const json = JSON.parse(text);
+	let json;
+	try {
+		json = JSON.parse(text);
+	} catch {
+		return { passed: 0, failed: 1, skipped: 0, flaky: 0 };
+	}
 	if (step.kind === 'vitest') {
 		return {
 			passed: json.numPassedTests ?? 0,
