@@ -101,8 +101,14 @@ interface Outcome {
 	skipped: number;
 	/** Failed, then passed on the CI retry (Playwright only). */
 	flaky: number;
+	/** Each failed or flaky test with the first lines of its error (failuresIn). */
+	failures: string[];
 	seconds: number;
 }
+
+/** A vitest or Playwright JSON report, read only as far as the counts and failures need. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Report = Record<string, any>;
 
 let hostedCluster: HostedCluster | undefined;
 
@@ -116,7 +122,7 @@ async function runStep(step: Step): Promise<Outcome> {
 				hostedCluster = await startHostedCluster();
 			} catch (err) {
 				console.error('could not start the hosted-like Postgres cluster:', err);
-				return { step, code: 1, passed: 0, failed: 1, skipped: 0, flaky: 0, seconds: 0 };
+				return { step, code: 1, passed: 0, failed: 1, skipped: 0, flaky: 0, failures: [], seconds: 0 };
 			}
 			console.log(`hosted-like cluster started in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 		}
@@ -130,21 +136,32 @@ async function runStep(step: Step): Promise<Outcome> {
 			resolve(1);
 		});
 	});
-	const counts = await readCounts(step);
-	return { step, code, ...counts, seconds: (Date.now() - started) / 1000 };
+	const report = await readReport(step);
+	return {
+		step,
+		code,
+		...countsIn(step, report),
+		failures: report ? failuresIn(step, report) : [`  no readable JSON report at ${step.report}`],
+		seconds: (Date.now() - started) / 1000
+	};
+}
+
+/**
+ * The runner's JSON report, or undefined when there is none (the runner did not get to run the
+ * suite) or it is cut short (the runner was killed while writing it): the suite then counts as failed.
+ */
+async function readReport(step: Step): Promise<Report | undefined> {
+	const text = await readFile(step.report, 'utf8').catch(() => undefined);
+	if (!text) return undefined;
+	try {
+		return JSON.parse(text) as Report;
+	} catch {
+		return undefined;
+	}
 }
 
 /** "file > test: first lines of the error" for each test that failed (or was flaky) in a report. */
-async function failuresIn(step: Step): Promise<string[]> {
-	const text = await readFile(step.report, 'utf8').catch(() => undefined);
-	if (!text) return [];
-	let json;
-	try {
-		json = JSON.parse(text);
-	} catch {
-		// A runner killed while writing it: the table and the exit code still say it failed.
-		return [`  its report (${step.report}) is not JSON`];
-	}
+function failuresIn(step: Step, json: Report): string[] {
 	const firstLines = (message: string) =>
 		// Playwright's and vitest's messages carry terminal colours; the stack is left out.
 		stripVTControlCharacters(message)
@@ -192,19 +209,11 @@ async function failuresIn(step: Step): Promise<string[]> {
 	return found;
 }
 
-async function readCounts(
-	step: Step
-): Promise<{ passed: number; failed: number; skipped: number; flaky: number }> {
-	const text = await readFile(step.report, 'utf8').catch(() => undefined);
-	// No report at all (the runner did not get to run the suite), or a report cut short (the runner
-	// was killed while writing it): counts as a failure.
-	if (!text) return { passed: 0, failed: 1, skipped: 0, flaky: 0 };
-	let json;
-	try {
-		json = JSON.parse(text);
-	} catch {
-		return { passed: 0, failed: 1, skipped: 0, flaky: 0 };
-	}
+function countsIn(
+	step: Step,
+	json: Report | undefined
+): { passed: number; failed: number; skipped: number; flaky: number } {
+	if (!json) return { passed: 0, failed: 1, skipped: 0, flaky: 0 };
 	if (step.kind === 'vitest') {
 		return {
 			passed: json.numPassedTests ?? 0,
@@ -238,7 +247,7 @@ for (const o of outcomes) {
 // The failures again, after the table: a long run's log is often read from its end.
 for (const o of outcomes) {
 	if (o.code === 0 && o.failed === 0 && o.flaky === 0) continue;
-	const failures = await failuresIn(o.step);
+	const { failures } = o;
 	console.log(`\n${o.step.name} (${o.step.backend}):`);
 	console.log(
 		failures.length ? failures.join('\n') : `  exited with ${o.code}; no failed test in its report`
