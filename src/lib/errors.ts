@@ -110,6 +110,13 @@ export const databaseErrors: Readonly<Record<string, { message: string; retryabl
 	PGRST303: { message: 'Your session has expired. Sign in again.', retryable: false }
 };
 
+/**
+ * send_message's refusal when a file it is told about is not in Storage: never uploaded, or removed
+ * (an upload that no message references goes after a day). A device that kept the file uploads it
+ * again and sends once more.
+ */
+export const FILE_MISSING = 'SP201';
+
 export const OFFLINE: UserError = {
 	code: 'offline',
 	message: 'You are offline. It will be sent when you are back online.',

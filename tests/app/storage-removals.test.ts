@@ -1,7 +1,8 @@
 // Files through the real Storage endpoint of localbase: a photo uploaded with supabase-js, sent with
 // send_message, read back embedded in its message through REST (and by the other participant
 // only); after delete_message, and for an upload never attached after a day, the removal worker
-// removes the files through the Storage API with the service key.
+// removes the files through the Storage API with the service key; such an upload, uploaded again
+// to its key by the device that held its message, is sent and stays.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { SupabaseClient } from '@supabase/supabase-js';
@@ -180,4 +181,49 @@ test('a refusal by the Storage API (a wrong key) leaves the removal queued with 
 	expect(rows[0].last_error).toBeTruthy();
 	expect(rows[0].later).toBe(true);
 	expect(await objectCount(path)).toBe(1);
+});
+
+test('an upload removed as never attached (its message held on a device for over a day) can be uploaded again to its key and sent, and then stays', async () => {
+	const id = randomUUID();
+	const path = `${alexId}/${id}/held.jpg`;
+	await upload(path);
+	await lb.lb.db.query(
+		`update storage.objects set created_at = now() - interval '25 hours' where bucket_id = 'attachments' and name = $1`,
+		[path]
+	);
+	await lb.lb.db.query(`select private.queue_unattached_uploads()`);
+	const worker = startStorageRemovals({
+		db: lb.lb.db,
+		remover: storageApiRemover(lb.url, wellKnown.secretKey),
+		intervalMs: 3_600_000
+	});
+	try {
+		expect((await worker.runOnce()).failed).toBe(0);
+		expect(await objectCount(path)).toBe(0);
+
+		// The device sends its message: refused, the file is missing (SP201, which the app answers by
+		// uploading again from its copy).
+		const send = () =>
+			alex.rpc('send_message', {
+				recipient_id: coachId,
+				body: 'held for a day',
+				message_id: id,
+				attachments: [{ path, name: 'held.jpg' }]
+			});
+		const refused = await send();
+		expect(refused.error?.code).toBe('SP201');
+		await upload(path);
+		const sent = await send();
+		expect(sent.error).toBeNull();
+
+		// The next hourly run and the worker leave it: a message references it now.
+		await lb.lb.db.query(`select private.queue_unattached_uploads()`);
+		await worker.runOnce();
+	} finally {
+		await worker.stop();
+	}
+	expect(await objectCount(path)).toBe(1);
+	const { data } = await coach.from('message_attachments').select('path').eq('message_id', id);
+	expect(data).toEqual([{ path }]);
+	expect((await coach.storage.from('attachments').download(path)).error).toBeNull();
 });

@@ -1,20 +1,25 @@
 // Walkthrough: photos in a conversation — the first message of a new conversation is a photo, it
 // reaches the other side and opens full screen; files that cannot be sent are refused with their
 // reason before anything is uploaded; a photo sent offline survives a reload and arrives once when
-// the network is back.
+// the network is back; a photo whose upload the server removed while its message waited (over a
+// day) is uploaded again from what the chat or the device kept.
 // Every scenario has people of its own.
-import { expect, test, type Page } from '@playwright/test';
+import { createClient } from '@supabase/supabase-js';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { apiUrl } from '../../playwright.config';
 import {
 	composer,
 	controlledByServiceWorker,
 	deviceOutbox,
 	newTraineeOf,
 	newTrainer,
+	secretKey,
 	send,
 	shoot,
 	signIn,
 	signedIn,
-	visit
+	visit,
+	type Trainer
 } from './support';
 
 const GPS_MARKER = 'SPOTTER-GPS-SECRET';
@@ -306,6 +311,93 @@ test('a photo sent offline from a conversation left for the list, reloaded there
 	await expect.poll(() => keptFiles(page)).toEqual([]);
 	await expect.poll(async () => (await deviceOutbox(page)).length).toBe(0);
 	expect(await sentByAlex()).toHaveLength(1);
+	await context.close();
+});
+
+/**
+ * A photo uploaded, its message's request lost (a connection that drops) and the phone then offline
+ * for over a day, while the server removes the upload no message references (as its hourly job does
+ * after a day, through the Storage API). Resolves with the photo's key in Storage.
+ */
+async function photoHeldPastItsUpload(page: Page, context: BrowserContext, text: string): Promise<string> {
+	const photo = await photoWithExif(page, 640, 480);
+	await page
+		.getByTestId('attach-input')
+		.setInputFiles({ name: 'deadlift.jpg', mimeType: 'image/jpeg', buffer: photo });
+	await expect(page.getByTestId('pending-file')).toHaveAttribute('data-status', 'uploaded');
+	await page.route('**/rest/v1/rpc/send_message', (route) => route.abort('internetdisconnected'));
+	await composer(page).fill(text);
+	await page.getByRole('button', { name: 'Send' }).click();
+	const mine = page.getByTestId('message').filter({ hasText: text });
+	await expect(mine.getByTestId('receipt')).toHaveAttribute('data-state', 'offline');
+	await context.setOffline(true);
+	// The device keeps the photo with its message, though it reached Storage.
+	await expect.poll(async () => (await keptFiles(page)).length).toBe(1);
+	const [kept] = await keptFiles(page);
+	const admin = createClient(apiUrl, secretKey, { auth: { persistSession: false } });
+	const removed = await admin.storage.from('attachments').remove([kept.path]);
+	expect(removed.error).toBeNull();
+	expect(removed.data).toHaveLength(1);
+	await page.unrouteAll();
+	return kept.path;
+}
+
+/** The message stored once, with its photo in the database and in Storage; the device keeps nothing. */
+async function arrivedWithItsPhoto(page: Page, trainer: Trainer, sender: string, path: string, text: string) {
+	const sentBy = async () =>
+		(await trainer.client.from('messages').select('id, body').eq('sender_id', sender)).data ?? [];
+	await expect.poll(sentBy, { timeout: 20_000 }).toEqual([{ id: path.split('/')[1], body: text }]);
+	const { data: files } = await trainer.client
+		.from('message_attachments')
+		.select('path, original_name')
+		.eq('message_id', path.split('/')[1]);
+	expect(files).toEqual([{ path, original_name: 'deadlift.jpg' }]);
+	const { data: stored, error } = await trainer.client.storage.from('attachments').download(path);
+	expect(error).toBeNull();
+	expect(stored!.size).toBeGreaterThan(0);
+	const mine = page.getByTestId('message').filter({ hasText: text });
+	await expect(mine.getByTestId('attachment-image')).toBeVisible();
+	await expect(page.getByRole('alert')).toHaveCount(0);
+	await expect.poll(() => keptFiles(page)).toEqual([]);
+	await expect.poll(async () => (await deviceOutbox(page)).length).toBe(0);
+}
+
+test('a photo whose upload the server removed while its message waited offline for over a day is uploaded again from the chat, and arrives once', async ({
+	browser
+}) => {
+	const trainer = await newTrainer('Coach');
+	const trainee = await newTraineeOf(trainer, 'Alex');
+	await send(trainer.client, trainee.id, 'Show me the deadlift');
+	const { context, page } = await signedIn(browser, trainee.email);
+	await page.getByTestId('conversation-row').filter({ hasText: trainer.name }).click();
+	await expect(page).toHaveURL(/\/messages\/[0-9a-f-]{36}$/);
+
+	const path = await photoHeldPastItsUpload(page, context, 'Top set, 140 kg');
+	await context.setOffline(false);
+	await arrivedWithItsPhoto(page, trainer, trainee.id, path, 'Top set, 140 kg');
+	await context.close();
+});
+
+test('after a restart, a photo whose upload the server removed while its message waited offline is uploaded again from the device, and arrives once', async ({
+	browser
+}) => {
+	const trainer = await newTrainer('Coach');
+	const trainee = await newTraineeOf(trainer, 'Alex');
+	await send(trainer.client, trainee.id, 'Show me the deadlift');
+	const { context, page } = await signedIn(browser, trainee.email);
+	await controlledByServiceWorker(page);
+	await page.getByTestId('conversation-row').filter({ hasText: trainer.name }).click();
+	await expect(page).toHaveURL(/\/messages\/[0-9a-f-]{36}$/);
+
+	const path = await photoHeldPastItsUpload(page, context, 'Top set, 150 kg');
+	// The app closed and opened again, still offline: only the device has the photo now.
+	const reloaded = await page.reload();
+	expect(reloaded?.fromServiceWorker()).toBe(true);
+	await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+	const restored = page.getByTestId('message').filter({ hasText: 'Top set, 150 kg' });
+	await expect(restored.getByTestId('receipt')).toHaveAttribute('data-state', 'offline');
+	await context.setOffline(false);
+	await arrivedWithItsPhoto(page, trainer, trainee.id, path, 'Top set, 150 kg');
 	await context.close();
 });
 

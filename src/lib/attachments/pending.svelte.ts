@@ -141,6 +141,18 @@ export class PendingFile {
 		void this.#run();
 	}
 
+	/**
+	 * Storage no longer has the uploaded file (it removes an upload no message references after a
+	 * day): uploads it again from what this file holds, to the same key.
+	 */
+	uploadAgain(): void {
+		if (this.status !== 'uploaded') return;
+		// Not settled from here on (`settled()` waits), before the upload's first step.
+		this.status = 'uploading';
+		this.#cancelled = false;
+		void this.#run();
+	}
+
 	cancel(): void {
 		for (const upload of this.#uploads) upload.cancel();
 		this.#uploads = [];

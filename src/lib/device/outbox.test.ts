@@ -111,13 +111,28 @@ describe('the files of a message queued on the device', () => {
 		expect(await files[0].poster?.text()).toBe('poster');
 	});
 
-	it('go once the files are uploaded, and the message is marked ready to send', async () => {
+	it('stay once the files are uploaded, until the message is stored; the message is marked ready to send', async () => {
 		await outbox.put(outgoing(1));
 		await outbox.putFile(keptFile(1, 0));
 		const inputs = [{ path: keptFile(1, 0).path, name: 'squat.jpg', width: 4, height: 3 }];
 		await outbox.filesUploaded(outgoing(1).id, inputs);
-		expect(await outbox.filesOf(outgoing(1).id)).toEqual([]);
+		expect(await outbox.filesOf(outgoing(1).id)).toHaveLength(1);
 		expect((await outbox.pending(me))[0]).toMatchObject({ filesUploaded: true, attachments: inputs });
+		await outbox.remove([outgoing(1).id]);
+		expect(await outbox.filesOf(outgoing(1).id)).toEqual([]);
+	});
+
+	it('are to be uploaded again when Storage removed them before the message was stored', async () => {
+		await outbox.put(outgoing(1));
+		await outbox.putFile(keptFile(1, 0));
+		await outbox.filesUploaded(outgoing(1).id, [{ path: keptFile(1, 0).path, name: 'squat.jpg' }]);
+		const kept = await outbox.filesRemoved(outgoing(1).id);
+		expect(kept.map((f) => f.path)).toEqual([keptFile(1, 0).path]);
+		expect((await outbox.pending(me))[0]).toMatchObject({ filesUploaded: false });
+		// Nothing kept (uploaded by a version that dropped its copies): nothing to upload again.
+		await outbox.put(outgoing(2, { filesUploaded: true }));
+		expect(await outbox.filesRemoved(outgoing(2).id)).toEqual([]);
+		expect((await outbox.pending(me))[1]).toMatchObject({ filesUploaded: true });
 	});
 
 	it('go with their message when it is stored or discarded, and other messages keep theirs', async () => {
@@ -130,12 +145,12 @@ describe('the files of a message queued on the device', () => {
 		expect(await outbox.filesOf(outgoing(2).id)).toHaveLength(1);
 	});
 
-	it('are not kept for a message already sent or whose files are uploaded (nothing left behind)', async () => {
+	it('are not kept for a message already sent (nothing left behind), and are for one whose files are uploaded', async () => {
 		await outbox.putFile(keptFile(1, 0));
 		expect(await outbox.filesOf(outgoing(1).id)).toEqual([]);
 		await outbox.put(outgoing(2, { filesUploaded: true }));
 		await outbox.putFile(keptFile(2, 0));
-		expect(await outbox.filesOf(outgoing(2).id)).toEqual([]);
+		expect(await outbox.filesOf(outgoing(2).id)).toHaveLength(1);
 	});
 
 	it('leave the device with the account’s other unsent messages', async () => {

@@ -1,7 +1,8 @@
 // The outbox on this device: messages written but not yet stored by the server, kept in IndexedDB
 // so they survive closing the app. Keyed by message id, so a send is retried with the same id and
-// send_message stores it once. A message's files that are not in Storage yet wait beside it (the
-// store `outbox-files`, as prepared: re-encoded photo, video poster) and leave with it.
+// send_message stores it once. A message's files wait beside it (the store `outbox-files`, as
+// prepared: re-encoded photo, video poster) and leave with it, uploaded or not: Storage removes an
+// upload that no message references after a day, so a message held longer uploads them again.
 import type { AttachmentInput } from '$lib/attachments/pending.svelte';
 import type { AttachmentKind } from '$lib/attachments/limits';
 import type { AttachmentMeta } from '$lib/attachments/prepare';
@@ -25,11 +26,15 @@ export interface OutboxRecord {
 	replyToId?: string | null;
 	/** The files sent with it (send_message's `attachments`), uploaded under its id; absent: none. */
 	attachments?: AttachmentInput[];
-	/** Whether those files are all in Storage (until then the message cannot be sent). */
+	/**
+	 * Whether those files are all in Storage (until then the message cannot be sent). The device
+	 * keeps its copies until the message is stored even so: Storage removes an upload that no message
+	 * references after a day, and a message held longer uploads them again from here.
+	 */
 	filesUploaded?: boolean;
 }
 
-/** One file of an unsent message, as prepared on this device, waiting to be uploaded. */
+/** One file of an unsent message, as prepared on this device, kept until the message is stored. */
 export interface OutboxFile {
 	/** The object key in the `attachments` bucket: `<user id>/<message id>/<safe name>`. */
 	path: string;
@@ -97,16 +102,17 @@ export async function setStatus(
 }
 
 /**
- * Keeps a prepared file of a queued message (put first) until it is uploaded. The blobs are stored as they are
- * (a JSON copy would lose them); everything else is copied plain, never a `$state` proxy. Throws
- * what IndexedDB throws: a full disk is `isQuotaExceeded`.
+ * Keeps a prepared file of a queued message (put first) until the message is stored. The blobs are
+ * stored as they are (a JSON copy would lose them); everything else is copied plain, never a
+ * `$state` proxy. Throws what IndexedDB throws: a full disk is `isQuotaExceeded`.
  */
 export async function putFile(file: OutboxFile): Promise<void> {
 	if (!database.available()) return;
 	const tx = (await database.open()).transaction(['outbox', 'outbox-files'], 'readwrite');
 	const record = await tx.objectStore('outbox').get(file.messageId);
-	// Sent or discarded meanwhile, or its files are all uploaded already: nothing to keep.
-	if (record && !record.filesUploaded) {
+	// Sent or discarded meanwhile: nothing to keep. Uploaded already, it is kept all the same until
+	// the message is stored (see OutboxRecord.filesUploaded).
+	if (record) {
 		await tx.objectStore('outbox-files').put({
 			path: file.path,
 			messageId: file.messageId,
@@ -123,7 +129,7 @@ export async function putFile(file: OutboxFile): Promise<void> {
 	await tx.done;
 }
 
-/** The files of a queued message still waiting to be uploaded, in the message's order. */
+/** The files the device kept of a queued message, in the message's order. */
 export async function filesOf(messageId: string): Promise<OutboxFile[]> {
 	if (!database.available()) return [];
 	const files = await (await database.open()).getAllFromIndex('outbox-files', 'by-message', messageId);
@@ -131,17 +137,31 @@ export async function filesOf(messageId: string): Promise<OutboxFile[]> {
 }
 
 /**
- * The message's files are all uploaded (with what is now known of them): it may be sent, and the
- * device's copies of the files go (Storage has them).
+ * The message's files are all uploaded (with what is now known of them): it may be sent. The
+ * device's copies stay until it is stored (`remove`): Storage may remove the uploads first.
  */
 export async function filesUploaded(id: string, attachments: AttachmentInput[]): Promise<void> {
 	if (!database.available()) return;
-	const tx = (await database.open()).transaction(['outbox', 'outbox-files'], 'readwrite');
-	const outbox = tx.objectStore('outbox');
-	const record = await outbox.get(id);
-	if (record) await outbox.put(database.plain({ ...record, attachments, filesUploaded: true }));
-	await dropFiles(tx.objectStore('outbox-files'), [id]);
+	const tx = (await database.open()).transaction('outbox', 'readwrite');
+	const record = await tx.store.get(id);
+	if (record) await tx.store.put(database.plain({ ...record, attachments, filesUploaded: true }));
 	await tx.done;
+}
+
+/**
+ * The server said a file of the message is missing: Storage removed the upload before the message
+ * was stored (an upload no message references goes after a day). It is to be uploaded again from
+ * the device's copies; resolves to those copies (none: nothing can bring the file back).
+ */
+export async function filesRemoved(id: string): Promise<OutboxFile[]> {
+	if (!database.available()) return [];
+	const files = await filesOf(id);
+	if (files.length === 0) return files;
+	const tx = (await database.open()).transaction('outbox', 'readwrite');
+	const record = await tx.store.get(id);
+	if (record) await tx.store.put({ ...record, filesUploaded: false });
+	await tx.done;
+	return files;
 }
 
 type FilesStore = IDBPObjectStore<SpotterDb, ('outbox' | 'outbox-files')[], 'outbox-files', 'readwrite'>;

@@ -19,7 +19,7 @@ import * as reactions from '$lib/data/reactions';
 import * as lastSeen from '$lib/device/last-seen';
 import { throttle } from '$lib/device/throttle';
 import * as outbox from '$lib/device/outbox';
-import { NEEDS_CONNECTION, OFFLINE, UNAVAILABLE, type UserError } from '$lib/errors';
+import { FILE_MISSING, NEEDS_CONNECTION, OFFLINE, UNAVAILABLE, type UserError } from '$lib/errors';
 import type { ArchivedReason, Message, MessageRow, ReactionSummary } from '$lib/schemas/rows';
 import {
 	messageCreatedWithStateSchema,
@@ -55,6 +55,8 @@ export interface Outgoing {
 	files?: PendingFile[];
 	/** What send_message is told about its files (kept on the device with it). */
 	attachments?: AttachmentInput[];
+	/** Its files were uploaded again once already, Storage having removed them before it was sent. */
+	uploadedAgain?: boolean;
 }
 
 /** The reactions of one message: each emoji with who chose it. */
@@ -211,6 +213,8 @@ export class Chat {
 	#filesAskedFor = new SvelteSet<string>();
 	/** Uploaded files of my sent messages, kept (their previews) until the stored ones are read. */
 	#sentFiles = new SvelteMap<string, PendingFile[]>();
+	/** Files of unsent messages whose copy the device holds, or is writing (`#keepFiles`). */
+	#keptFiles = new WeakSet<PendingFile>();
 	/** Wakes the pump when the rate limit's window opens. */
 	#resumeTimer: ReturnType<typeof setTimeout> | undefined;
 	/** Reads again after a catch-up the server could not answer (503); the attempts so far. */
@@ -650,14 +654,18 @@ export class Chat {
 	}
 
 	/**
-	 * Keeps the message's files on the device until they are uploaded, so a reload or closing the
-	 * app loses none: each once prepared (the re-encoded photo, the video's poster are what goes).
-	 * Files already uploaded need no copy; a full disk is said, and the file waits in memory.
+	 * Keeps the message's files on the device until it is stored, so a reload or closing the app
+	 * loses none: each once prepared (the re-encoded photo, the video's poster are what goes). Files
+	 * already uploaded are kept only once the message has to wait (`uploadedToo`: offline, refused):
+	 * Storage removes an upload no message references after a day, and a message held longer uploads
+	 * them again; a send that goes through at once writes no copy of a big video for nothing. A full
+	 * disk is said, and the file waits in memory.
 	 */
-	#keepFiles(id: string, files: PendingFile[]): void {
+	#keepFiles(id: string, files: PendingFile[], uploadedToo = false): void {
 		uploadingInChat.add(id);
 		for (const [position, file] of files.entries()) {
-			if (file.status === 'uploaded') continue;
+			if (this.#keptFiles.has(file) || (file.status === 'uploaded' && !uploadedToo)) continue;
+			this.#keptFiles.add(file);
 			void file.forOutbox(position).then((kept) => {
 				if (kept) this.#store(() => outbox.putFile(kept), deviceFull(file));
 			});
@@ -670,6 +678,7 @@ export class Chat {
 		if (!message) return;
 		message.status = 'waiting';
 		message.error = null;
+		message.uploadedAgain = false;
 		for (const file of message.files ?? []) file.retry();
 		this.#store(() => outbox.setStatus(id, 'pending', null));
 		void this.#pump();
@@ -788,9 +797,13 @@ export class Chat {
 				} else if (result.error.code === 'offline') {
 					this.#markOffline();
 					return;
+				} else if (message && result.error.code === FILE_MISSING && (await this.#uploadAgain(message))) {
+					// It waits for its files again, and goes once they are back in Storage.
+					continue;
 				} else if (message) {
 					message.status = 'failed';
 					message.error = result.error;
+					if (message.files) this.#keepFiles(message.id, message.files, true);
 					const { id, error } = message;
 					this.#store(() => outbox.setStatus(id, 'failed', error));
 					if (result.error.code === 'SP002') this.archivedBySend = true;
@@ -800,6 +813,39 @@ export class Chat {
 		} finally {
 			this.#sending = false;
 		}
+	}
+
+	/**
+	 * Storage removed a file of the message before it was sent (an upload no message references goes
+	 * after a day): once per try, its files are uploaded again, from this chat's copies or the
+	 * device's. False when that cannot bring every file back.
+	 */
+	async #uploadAgain(message: Outgoing): Promise<boolean> {
+		if (message.uploadedAgain || !message.attachments) return false;
+		message.uploadedAgain = true;
+		const held = message.files ?? [];
+		const missing = message.attachments.filter((a) => !held.some((f) => f.path === a.path));
+		const kept = missing.length > 0 ? await outbox.filesOf(message.id) : [];
+		if (!missing.every((a) => kept.some((f) => f.path === a.path))) return false;
+		const target = kept.length > 0 ? storageTarget(this.#supabase) : null;
+		const files = message.attachments.map((a) => {
+			const file = held.find((f) => f.path === a.path);
+			if (file) {
+				file.uploadAgain();
+				return file;
+			}
+			const restored = PendingFile.restore(
+				kept.find((f) => f.path === a.path)!,
+				target!
+			);
+			this.#keptFiles.add(restored);
+			return restored;
+		});
+		message.files = files;
+		uploadingInChat.add(message.id);
+		const { id } = message;
+		this.#store(async () => void (await outbox.filesRemoved(id)));
+		return true;
 	}
 
 	#nextWaiting(): Outgoing | undefined {
@@ -859,6 +905,7 @@ export class Chat {
 			if (m.status === 'waiting') {
 				m.status = 'offline';
 				m.error = OFFLINE;
+				if (m.files) this.#keepFiles(m.id, m.files, true);
 			}
 		}
 	}
@@ -1044,6 +1091,7 @@ export class Chat {
 			const kept = record.attachments && !record.filesUploaded ? await outbox.filesOf(record.id) : [];
 			const target = kept.length > 0 ? storageTarget(this.#supabase) : null;
 			const files = target ? kept.map((f) => PendingFile.restore(f, target)) : undefined;
+			for (const file of files ?? []) this.#keptFiles.add(file);
 			if (files) uploadingInChat.add(record.id);
 			this.outgoing.push({
 				id: record.id,

@@ -1,16 +1,55 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Result } from '$lib/data/result';
 import * as database from '$lib/device/database';
 import * as outbox from '$lib/device/outbox';
-import { me, outgoing } from '$lib/device/test-records';
+import { keptFile, me, outgoing } from '$lib/device/test-records';
 import { flushOutbox, uploadingInChat } from './outbox-flush';
 
 /** Pending messages in two threads, as the app writes them. */
 const record = (n: number, overrides: Parameters<typeof outgoing>[1] = {}) =>
 	outgoing(n, { thread: `thread-${n % 2}`, ...overrides });
 
-afterEach(() => database.destroy());
+afterEach(() => {
+	vi.unstubAllGlobals();
+	return database.destroy();
+});
+
+/** Storage as the upload sees it (a unit test has no browser): the keys uploaded, each answered 200. */
+function fakeStorage(): { uploaded: string[] } {
+	const uploaded: string[] = [];
+	class Xhr {
+		status = 0;
+		responseText = '';
+		upload: { onprogress?: (e: { loaded: number }) => void } = {};
+		onload?: () => void;
+		onerror?: () => void;
+		onabort?: () => void;
+		#url = '';
+		open(_method: string, url: string) {
+			this.#url = url;
+		}
+		setRequestHeader() {}
+		send() {
+			setTimeout(() => {
+				uploaded.push(decodeURIComponent(this.#url.replace(/^.*\/object\/attachments\//, '')));
+				this.status = 200;
+				this.onload?.();
+			});
+		}
+		abort() {}
+	}
+	vi.stubGlobal('XMLHttpRequest', Xhr);
+	return { uploaded };
+}
+
+const storageTarget = async () => ({ url: 'http://storage.test', apikey: 'key', token: async () => 'token' });
+
+/** send_message's answer when a file it is told about is not in Storage. */
+const fileMissing: Result<unknown> = {
+	ok: false,
+	error: { code: 'SP201', message: 'A file of this message is missing', retryable: false }
+};
 
 describe('flushing the device outbox', () => {
 	it('sends every pending message of the user, across threads, in the order written, and removes them', async () => {
@@ -142,5 +181,94 @@ describe('flushing the device outbox', () => {
 		expect(result).toEqual({ sent: 1, refused: 0, stopped: false });
 		expect(sent).toEqual([files]);
 		expect(await outbox.pending(me)).toEqual([]);
+	});
+
+	it('uploads again from the device a message’s files that Storage removed before it was stored, and sends it once more', async () => {
+		const storage = fakeStorage();
+		const file = keptFile(1, 0);
+		const inputs = [{ path: file.path, name: file.name, width: 4, height: 3 }];
+		await outbox.put(record(1, { attachments: inputs, filesUploaded: true }));
+		await outbox.putFile(file);
+		await outbox.put(record(2));
+		// Storage removed the upload a day after it was made: the first send is refused.
+		const answers = [fileMissing];
+		const sent: string[] = [];
+		const result = await flushOutbox(
+			me,
+			async (m) => {
+				sent.push(m.body);
+				return answers.shift() ?? { ok: true, data: null };
+			},
+			storageTarget
+		);
+		expect(storage.uploaded).toEqual([file.path, `${me}/${file.messageId}/squat.poster.jpg`]);
+		expect(sent).toEqual(['message 1', 'message 1', 'message 2']);
+		expect(result).toEqual({ sent: 2, refused: 0, stopped: false });
+		expect(await outbox.pending(me)).toEqual([]);
+		expect(await outbox.filesOf(file.messageId)).toEqual([]);
+	});
+
+	it('refuses, once, a message whose removed files the device did not keep, and goes on with the next', async () => {
+		const storage = fakeStorage();
+		await outbox.put(
+			record(1, { attachments: [{ path: keptFile(1, 0).path, name: 'squat.jpg' }], filesUploaded: true })
+		);
+		await outbox.put(record(2));
+		const sent: string[] = [];
+		const result = await flushOutbox(
+			me,
+			async (m) => {
+				sent.push(m.body);
+				return m.attachments ? fileMissing : { ok: true, data: null };
+			},
+			storageTarget
+		);
+		expect(storage.uploaded).toEqual([]);
+		expect(sent).toEqual(['message 1', 'message 2']);
+		expect(result).toEqual({ sent: 1, refused: 1, stopped: false });
+		expect(await outbox.of(me, record(1).thread)).toMatchObject([
+			{ status: 'failed', error: { code: 'SP201' } }
+		]);
+	});
+
+	it('refuses a message whose files are missing again right after they were uploaded again (no loop)', async () => {
+		const storage = fakeStorage();
+		const file = keptFile(1, 0, 'set.jpg');
+		await outbox.put(record(1, { attachments: [{ path: file.path, name: file.name }], filesUploaded: true }));
+		await outbox.putFile({ ...file, poster: null });
+		let sends = 0;
+		const result = await flushOutbox(
+			me,
+			async () => {
+				sends++;
+				return fileMissing;
+			},
+			storageTarget
+		);
+		expect(sends).toBe(2);
+		expect(storage.uploaded).toEqual([file.path]);
+		expect(result).toEqual({ sent: 0, refused: 1, stopped: false });
+	});
+
+	it('leaves a message whose removed files an open chat uploads again to that chat: no refusal, those after it wait', async () => {
+		const file = keptFile(1, 0);
+		await outbox.put(record(1, { attachments: [{ path: file.path, name: file.name }], filesUploaded: true }));
+		await outbox.putFile(file);
+		await outbox.put(record(2));
+		const sent: string[] = [];
+		const result = await flushOutbox(
+			me,
+			async (m) => {
+				sent.push(m.body);
+				// The chat learns of the removal at the same moment and uploads the file again.
+				uploadingInChat.add(record(1).id);
+				return fileMissing;
+			},
+			storageTarget
+		);
+		uploadingInChat.delete(record(1).id);
+		expect(sent).toEqual(['message 1']);
+		expect(result).toEqual({ sent: 0, refused: 0, stopped: true });
+		expect(await outbox.of(me, record(1).thread)).toMatchObject([{ status: 'pending' }]);
 	});
 });

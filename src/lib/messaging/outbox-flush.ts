@@ -1,13 +1,14 @@
 // Sends what the device outbox still holds when the app starts and whenever the connection comes
 // back, whichever conversation is on screen (or none). send_message is idempotent on the message
 // id, so a message also being sent by an open chat at the same moment is stored once. Files kept
-// with a message on the device are uploaded first, to their fixed keys (idempotent too).
+// with a message on the device are uploaded first, to their fixed keys (idempotent too), and again
+// if Storage removed them before the message was stored.
 import type { Result } from '$lib/data/result';
 import type { AttachmentInput } from '$lib/attachments/pending.svelte';
 import * as attachments from '$lib/data/attachments';
 import * as messages from '$lib/data/messages';
 import * as outbox from '$lib/device/outbox';
-import type { UserError } from '$lib/errors';
+import { FILE_MISSING, type UserError } from '$lib/errors';
 import { whenBack } from '$lib/supabase/realtime';
 import type { StorageTarget } from '$lib/attachments/upload';
 import { storageTarget } from '$lib/supabase/storage';
@@ -46,40 +47,54 @@ export async function flushOutbox(
 	storage?: () => Promise<StorageTarget>
 ): Promise<FlushResult> {
 	const result: FlushResult = { sent: 0, refused: 0, stopped: false };
-	for (const record of await outbox.pending(userId)) {
+	/** Uploads the kept files of a message not yet in Storage, then sends it; `waits`: not now. */
+	const attempt = async (record: outbox.OutboxRecord): Promise<Result<unknown> | 'waits' | 'refused'> => {
 		if (record.attachments && !record.filesUploaded) {
-			if (!storage || uploadingInChat.has(record.id)) {
-				result.stopped = true;
-				break;
-			}
+			if (!storage || uploadingInChat.has(record.id)) return 'waits';
 			const kept = await outbox.filesOf(record.id);
 			const { inputOf, uploadQueued } = await import('$lib/attachments/queued');
 			const uploaded = await uploadQueued(await storage(), kept);
 			if (!uploaded.ok) {
-				if (uploaded.error.retryable) {
-					result.stopped = true;
-					break;
-				}
+				if (uploaded.error.retryable) return 'waits';
 				await outbox.setStatus(record.id, 'failed', uploaded.error);
-				result.refused++;
-				continue;
+				return 'refused';
 			}
-			// Files missing from the device were uploaded before it was closed (their copies go then).
+			// Files missing from the device were uploaded before it kept copies (an earlier version).
 			const inputs = record.attachments.map((a) => {
 				const file = kept.find((f) => f.path === a.path);
 				return file ? inputOf(file) : a;
 			});
 			await outbox.filesUploaded(record.id, inputs);
 			record.attachments = inputs;
+			record.filesUploaded = true;
 		}
-		const outcome = await send({
+		return send({
 			recipientId: record.recipientId,
 			body: record.body,
 			id: record.id,
 			replyToId: record.replyToId ?? null,
 			attachments: record.attachments
 		});
-		if (outcome.ok) {
+	};
+
+	for (const record of await outbox.pending(userId)) {
+		let outcome = await attempt(record);
+		// Storage removed a file before the message was stored (held on this device for over a day):
+		// an open chat uploads it again itself; otherwise once more, from the device's copies.
+		if (typeof outcome === 'object' && !outcome.ok && outcome.error.code === FILE_MISSING) {
+			if (uploadingInChat.has(record.id)) {
+				outcome = 'waits';
+			} else if (storage && (await outbox.filesRemoved(record.id)).length > 0) {
+				record.filesUploaded = false;
+				outcome = await attempt(record);
+			}
+		}
+		if (outcome === 'refused') {
+			result.refused++;
+		} else if (outcome === 'waits') {
+			result.stopped = true;
+			break;
+		} else if (outcome.ok) {
 			await outbox.remove([record.id]);
 			result.sent++;
 		} else if (outcome.error.retryable) {
