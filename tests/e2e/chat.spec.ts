@@ -187,7 +187,7 @@ test('a reply’s quote jumps to its original, loading history as needed', async
 	await coach.context.close();
 });
 
-test('presence: online while the other has the chat open, then last seen; typing shows and clears fast', async ({
+test('presence: online while the other has the chat open, then last seen, in the header and the list alike; typing shows and clears fast', async ({
 	browser
 }) => {
 	const { trainer, trainee, conversationId } = await newPair();
@@ -199,6 +199,9 @@ test('presence: online while the other has the chat open, then last seen; typing
 	await live(pupil.page);
 	await expect(coach.page.getByTestId('presence')).toHaveText('Online');
 	await expect(pupil.page.getByTestId('presence')).toHaveText('Online');
+	// The list beside the chat says the same.
+	const pupilRow = coach.page.getByTestId('conversation-row').filter({ hasText: trainee.name });
+	await expect(pupilRow.getByTestId('last-seen')).toHaveText('Online');
 
 	// Typing: when the indicator appears and goes on the coach's page, against the keystrokes.
 	await coach.page.evaluate(() => {
@@ -233,9 +236,14 @@ test('presence: online while the other has the chat open, then last seen; typing
 	expect(shownAfter).toBeLessThan(400);
 	expect(clearedAfter).toBeLessThan(1500);
 
-	// The trainee leaves: the coach's header falls back to last seen, from the database.
+	// The trainee leaves: the coach's header falls back to last seen, from the database, and the
+	// row with it (the list was read before the trainee's last seen was recorded).
 	await pupil.context.close();
 	await expect(coach.page.getByTestId('presence')).toHaveText(/^Last seen /);
+	const header = (await coach.page.getByTestId('presence').textContent())!;
+	await expect
+		.poll(async () => (await pupilRow.getByTestId('last-seen').textContent())?.toLowerCase())
+		.toBe(header.toLowerCase());
 	await coach.context.close();
 });
 

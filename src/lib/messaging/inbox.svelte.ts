@@ -43,6 +43,8 @@ export class Inbox {
 	hasMore = $state(true);
 	error = $state<UserError | null>(null);
 	live = $state<LiveState>('connecting');
+	/** The conversation whose other person has it open now, as the chat on screen sees (presence). */
+	onlineIn = $state<string | null>(null);
 	/** The latest realtime state of each conversation, loaded in the list or not. */
 	readonly changes = new SvelteMap<string, ConversationChanged>();
 
@@ -303,6 +305,21 @@ export class Inbox {
 		// The list shows names and pictures: read it again.
 		void this.refresh();
 		for (const listener of this.#profileListeners) listener(profileId);
+	}
+
+	/**
+	 * What the chat on screen knows of the other person: whether they have the conversation open now
+	 * (its presence), and their last seen as it read it from the database since the list was read.
+	 * So the row says what the chat's header says.
+	 */
+	showPresence(conversationId: string, online: boolean, lastSeenAt: string | null): void {
+		if (online) this.onlineIn = conversationId;
+		else if (this.onlineIn === conversationId) this.onlineIn = null;
+		const row = this.find(conversationId);
+		const shown = row?.other_party_last_seen_at;
+		if (row && lastSeenAt && (!shown || Date.parse(lastSeenAt) > Date.parse(shown))) {
+			row.other_party_last_seen_at = lastSeenAt;
+		}
 	}
 
 	find(conversationId: string): InboxRow | undefined {
