@@ -62,6 +62,9 @@ export default defineConfig({
 		browserWithLazyClient('@supabase/auth-js', './src/lib/supabase/lazy-auth.ts'),
 		sveltekit()
 	],
+	// Imported only on demand in ways Vite's start-up scan does not follow: pre-bundled at start, so
+	// the dev server does not find them on first use and reload the page (losing what was typed).
+	optimizeDeps: { include: ['linkifyjs', 'qrcode'] },
 	server: { host: '127.0.0.1', port: 5173, strictPort: true },
 	preview: { host: '127.0.0.1', port: 4173, strictPort: true }
 });
