@@ -194,6 +194,26 @@ export interface CronRunner {
 }
 
 /**
+ * Logs runs as they end: every failure, and a success only when it differs from that job's run
+ * before (a job every 20 seconds would otherwise fill the log); cron.job_run_details records every
+ * run.
+ */
+export function runReporter(label: string, log: (line: string) => void): (runs: CronRun[]) => void {
+	const lastOutcome = new Map<number, string>();
+	return (runs) => {
+		for (const run of runs) {
+			const outcome = `${run.status}, ${run.message}`;
+			const line = `[${label}] ${run.jobname ?? `job ${run.jobid}`} (${run.dueAt.toISOString()}): ${outcome}`;
+			if (run.status === 'failed') console.error(line);
+			else if (lastOutcome.get(run.jobid) !== outcome) {
+				log(`${line} (the same again is not logged; cron.job_run_details records every run)`);
+			}
+			lastOutcome.set(run.jobid, outcome);
+		}
+	};
+}
+
+/**
  * Keeps running due jobs until stopped: after each pass it sleeps until the next job's time (at most a
  * minute), and wakes early when cron.job changes. Failures to reach the database are logged and
  * retried at the next pass.
@@ -205,6 +225,7 @@ export async function startCron(
 	const label = options.label ?? 'cron';
 	const log = options.log ?? ((line: string) => console.log(line));
 	const reported = new Set<string>();
+	const report = runReporter(label, log);
 	let timer: NodeJS.Timeout | undefined;
 	let stopped = false;
 	let current: Promise<CronRun[]> | undefined;
@@ -220,11 +241,7 @@ export async function startCron(
 					console.error(`[${label}] job ${job.jobname ?? job.jobid} is skipped:`, (err as Error).message);
 				}
 			});
-			for (const run of runs) {
-				const line = `[${label}] ${run.jobname ?? `job ${run.jobid}`} (${run.dueAt.toISOString()}): ${run.status}, ${run.message}`;
-				if (run.status === 'failed') console.error(line);
-				else log(line);
-			}
+			report(runs);
 			return runs;
 		} catch (err) {
 			console.error(`[${label}] running due jobs failed; trying again at the next pass:`, err);
