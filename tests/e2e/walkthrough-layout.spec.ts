@@ -70,6 +70,16 @@ for (const width of [320, 375]) {
 		);
 		expect(header.y + header.height).toBeLessThanOrEqual(64);
 		expect(messages.height / viewport.height).toBeGreaterThan(0.65);
+		// Room to write beside the file tools: "Message…" on one line (at 320 px Send is an icon, still
+		// named Send), and a reply goes from there.
+		const field = (await composer(page).boundingBox())!;
+		console.log(`${width} px: the composer's text field is ${field.width} px wide`);
+		expect(field.width).toBeGreaterThanOrEqual(120);
+		expect(field.height).toBeLessThanOrEqual(46);
+		await composer(page).fill('On my way');
+		await page.getByRole('button', { name: 'Send', exact: true }).click();
+		await expect(messageBubble(page, 'On my way')).toBeVisible();
+		await expect(composer(page)).toHaveValue('');
 		await page.getByRole('link', { name: /Back to conversations/ }).click();
 		await expect(page).toHaveURL(/\/messages$/);
 		await navigationFullyVisible(page, ['Messages', 'Trainees', 'Settings']);
