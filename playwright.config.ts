@@ -6,8 +6,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadVapidKeys } from './src/lib/server/push/vapid';
 
-/** Ports of their own, so a running `npm run dev` (54321 / 5173) does not interfere. */
-const apiPort = Number(process.env.E2E_API_PORT ?? 54421);
+/**
+ * Ports of their own, so a running `npm run dev` (54321 / 5173) does not interfere; below the
+ * kernel's ephemeral range, so the health checks polling localbase while it starts can never be
+ * handed its port and connect to themselves (scripts/free-port.ts).
+ */
+const apiPort = Number(process.env.E2E_API_PORT ?? 24421);
 const appPort = Number(process.env.E2E_APP_PORT ?? 4173);
 const mailPort = Number(process.env.E2E_MAIL_PORT ?? apiPort + 3);
 export const apiUrl = `http://127.0.0.1:${apiPort}`;

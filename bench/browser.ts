@@ -10,7 +10,7 @@
 //      in the other page.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { freePort } from '../scripts/free-port.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -638,17 +638,6 @@ async function waitForUrl(url: string, timeoutMs: number): Promise<void> {
 		if (Date.now() > until) throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
 		await sleep(250);
 	}
-}
-
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as { port: number };
-			server.close(() => resolve(port));
-		});
-	});
 }
 
 // `npx tsx bench/browser.ts [--quick] [--only cold|live] [--conditions cpu,phone] [--runs N] [--timings]

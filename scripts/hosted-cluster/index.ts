@@ -19,7 +19,7 @@
 // PGlite (PostgreSQL 18) runs the same suites and brackets the behaviour from above.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../free-port.ts';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -68,17 +68,6 @@ function runPostgresTool(bin: string, tool: string, args: string[]): string {
 		);
 	}
 	return result.stdout;
-}
-
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const address = server.address();
-			server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-		});
-	});
 }
 
 async function exec(url: string, sql: string): Promise<void> {

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import { expect, test } from 'vitest';
-import { freePort } from './support.ts';
+import { freePort } from '../../scripts/free-port.ts';
 
 test('a localbase process gets a free port below the ephemeral range, which no client connection is given', async () => {
 	const [low] = (await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8'))

@@ -4,14 +4,13 @@
 // does (its data module and merge rules), and the invariants every fault must leave intact.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { expect } from 'vitest';
 import type { Db } from '../../db/index.ts';
 import { wellKnown } from '../../localbase/config.ts';
+import { freePort } from '../../scripts/free-port.ts';
 import { signJwt } from '../../localbase/jwt.ts';
 import * as messages from '../../src/lib/data/messages.ts';
 import { judgeEvent, reconcileMessages } from '../../src/lib/messaging/merge.ts';
@@ -407,32 +406,6 @@ export async function expectCaughtUp(db: Db, subscribers: Subscriber[], timeoutM
 // -------------------------------------------------------------------------------------------------
 // localbase as a child process (kill -9 and restart)
 // -------------------------------------------------------------------------------------------------
-
-/** Whether nothing listens on `port` on loopback: listens there for a moment. */
-const listenable = (port: number) =>
-	new Promise<boolean>((resolve) => {
-		const server = net.createServer();
-		server.once('error', () => resolve(false));
-		server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-	});
-
-/**
- * A free port below the kernel's range of ephemeral ports. While a server on an ephemeral port is
- * down (between the kill -9 and the restart), a client retrying it can be handed that very port
- * as its own local port and connect to itself (TCP simultaneous open); that connection holds the
- * port, and the restart finds it taken. Below the range, no client's local port can be it.
- */
-export async function freePort(): Promise<number> {
-	const range = await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => '32768 60999');
-	const low = Number(range.trim().split(/\s+/)[0]);
-	const floor = 10_000;
-	if (low - floor < 1000) throw new Error(`the ephemeral port range starts at ${low}: no room below it`);
-	for (let attempt = 0; attempt < 50; attempt++) {
-		const port = floor + Math.floor(Math.random() * (low - floor));
-		if (await listenable(port)) return port;
-	}
-	throw new Error(`no free port between ${floor} and ${low}`);
-}
 
 export interface LocalbaseProcess {
 	url: string;
