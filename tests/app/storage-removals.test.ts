@@ -56,6 +56,24 @@ async function objectCount(name: string): Promise<number> {
 	return rows[0].n;
 }
 
+/** The upload at `name` is a day old and never attached: the hourly job queues its removal. */
+async function queuedAsUnattached(name: string): Promise<void> {
+	await lb.lb.db.query(
+		`update storage.objects set created_at = now() - interval '25 hours' where bucket_id = 'attachments' and name = $1`,
+		[name]
+	);
+	await lb.lb.db.query(`select private.queue_unattached_uploads()`);
+}
+
+/** The removal worker, with the service key, until stopped. */
+function removalWorker() {
+	return startStorageRemovals({
+		db: lb.lb.db,
+		remover: storageApiRemover(lb.url, wellKnown.secretKey),
+		intervalMs: 3_600_000
+	});
+}
+
 test('a photo sent with its message is embedded in the message through REST, for the participants only', async () => {
 	const id = randomUUID();
 	const path = `${alexId}/${id}/squat.jpg`;
@@ -123,17 +141,9 @@ test('the worker removes a deleted message’s file and an upload never attached
 	const freshPath = `${alexId}/${randomUUID()}/still-uploading.jpg`;
 	await upload(orphanPath);
 	await upload(freshPath);
-	await lb.lb.db.query(
-		`update storage.objects set created_at = now() - interval '25 hours' where bucket_id = 'attachments' and name = $1`,
-		[orphanPath]
-	);
-	await lb.lb.db.query(`select private.queue_unattached_uploads()`);
+	await queuedAsUnattached(orphanPath);
 
-	const worker = startStorageRemovals({
-		db: lb.lb.db,
-		remover: storageApiRemover(lb.url, wellKnown.secretKey),
-		intervalMs: 3_600_000
-	});
+	const worker = removalWorker();
 	try {
 		const result = await worker.runOnce();
 		expect(result.failed).toBe(0);
@@ -187,16 +197,8 @@ test('an upload removed as never attached (its message held on a device for over
 	const id = randomUUID();
 	const path = `${alexId}/${id}/held.jpg`;
 	await upload(path);
-	await lb.lb.db.query(
-		`update storage.objects set created_at = now() - interval '25 hours' where bucket_id = 'attachments' and name = $1`,
-		[path]
-	);
-	await lb.lb.db.query(`select private.queue_unattached_uploads()`);
-	const worker = startStorageRemovals({
-		db: lb.lb.db,
-		remover: storageApiRemover(lb.url, wellKnown.secretKey),
-		intervalMs: 3_600_000
-	});
+	await queuedAsUnattached(path);
+	const worker = removalWorker();
 	try {
 		expect((await worker.runOnce()).failed).toBe(0);
 		expect(await objectCount(path)).toBe(0);

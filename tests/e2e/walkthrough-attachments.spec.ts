@@ -5,7 +5,7 @@
 // day) is uploaded again from what the chat or the device kept.
 // Every scenario has people of its own.
 import { createClient } from '@supabase/supabase-js';
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { apiUrl } from '../../playwright.config';
 import {
 	composer,
@@ -314,6 +314,18 @@ test('a photo sent offline from a conversation left for the list, reloaded there
 	await context.close();
 });
 
+/** A trainee with the conversation open in which the trainer asked for a photo. */
+async function askedForAPhoto(browser: Browser, { worker }: { worker: boolean }) {
+	const trainer = await newTrainer('Coach');
+	const trainee = await newTraineeOf(trainer, 'Alex');
+	await send(trainer.client, trainee.id, 'Show me the deadlift');
+	const { context, page } = await signedIn(browser, trainee.email);
+	if (worker) await controlledByServiceWorker(page);
+	await page.getByTestId('conversation-row').filter({ hasText: trainer.name }).click();
+	await expect(page).toHaveURL(/\/messages\/[0-9a-f-]{36}$/);
+	return { trainer, trainee, context, page };
+}
+
 /**
  * A photo uploaded, its message's request lost (a connection that drops) and the phone then offline
  * for over a day, while the server removes the upload no message references (as its hourly job does
@@ -365,13 +377,7 @@ async function arrivedWithItsPhoto(page: Page, trainer: Trainer, sender: string,
 test('a photo whose upload the server removed while its message waited offline for over a day is uploaded again from the chat, and arrives once', async ({
 	browser
 }) => {
-	const trainer = await newTrainer('Coach');
-	const trainee = await newTraineeOf(trainer, 'Alex');
-	await send(trainer.client, trainee.id, 'Show me the deadlift');
-	const { context, page } = await signedIn(browser, trainee.email);
-	await page.getByTestId('conversation-row').filter({ hasText: trainer.name }).click();
-	await expect(page).toHaveURL(/\/messages\/[0-9a-f-]{36}$/);
-
+	const { trainer, trainee, context, page } = await askedForAPhoto(browser, { worker: false });
 	const path = await photoHeldPastItsUpload(page, context, 'Top set, 140 kg');
 	await context.setOffline(false);
 	await arrivedWithItsPhoto(page, trainer, trainee.id, path, 'Top set, 140 kg');
@@ -381,14 +387,7 @@ test('a photo whose upload the server removed while its message waited offline f
 test('after a restart, a photo whose upload the server removed while its message waited offline is uploaded again from the device, and arrives once', async ({
 	browser
 }) => {
-	const trainer = await newTrainer('Coach');
-	const trainee = await newTraineeOf(trainer, 'Alex');
-	await send(trainer.client, trainee.id, 'Show me the deadlift');
-	const { context, page } = await signedIn(browser, trainee.email);
-	await controlledByServiceWorker(page);
-	await page.getByTestId('conversation-row').filter({ hasText: trainer.name }).click();
-	await expect(page).toHaveURL(/\/messages\/[0-9a-f-]{36}$/);
-
+	const { trainer, trainee, context, page } = await askedForAPhoto(browser, { worker: true });
 	const path = await photoHeldPastItsUpload(page, context, 'Top set, 150 kg');
 	// The app closed and opened again, still offline: only the device has the photo now.
 	const reloaded = await page.reload();
