@@ -1,8 +1,9 @@
 // The outbox on this device: messages written but not yet stored by the server, kept in IndexedDB
 // so they survive closing the app. Keyed by message id, so a send is retried with the same id and
 // send_message stores it once. A message's files wait beside it (the store `outbox-files`, as
-// prepared: re-encoded photo, video poster) and leave with it, uploaded or not: Storage removes an
-// upload that no message references after a day, so a message held longer uploads them again.
+// prepared: re-encoded photo, video poster) until it is stored, even once uploaded: Storage removes
+// an upload that no message references after a day, so a message held longer uploads them again
+// from here. (A file uploaded before Send is written here only once its message has to wait.)
 import type { AttachmentInput } from '$lib/attachments/pending.svelte';
 import type { AttachmentKind } from '$lib/attachments/limits';
 import type { AttachmentMeta } from '$lib/attachments/prepare';

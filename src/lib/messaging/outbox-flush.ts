@@ -59,7 +59,7 @@ export async function flushOutbox(
 				await outbox.setStatus(record.id, 'failed', uploaded.error);
 				return 'refused';
 			}
-			// Files missing from the device were uploaded before it kept copies (an earlier version).
+			// A file the device kept no copy of was in Storage already when the message was written.
 			const inputs = record.attachments.map((a) => {
 				const file = kept.find((f) => f.path === a.path);
 				return file ? inputOf(file) : a;
