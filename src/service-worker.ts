@@ -101,8 +101,13 @@ sw.addEventListener('activate', (event) => {
 
 sw.addEventListener('fetch', (event) => {
 	const request = event.request;
-	if (request.method !== 'GET') return;
 	const url = new URL(request.url);
+	if (request.method !== 'GET') {
+		// A message the composer's form posted before the app's code had loaded: the page the server
+		// sends back to is shown as it now is (with that message), not as it was kept.
+		if (request.mode === 'navigate' && url.origin === sw.location.origin) postedFrom.add(url.pathname);
+		return;
+	}
 	// Only our own origin: the Supabase APIs are never served from a cache.
 	if (url.origin !== sw.location.origin) return;
 	if (SHELL.has(url.pathname)) {
@@ -134,7 +139,8 @@ async function navigate(event: FetchEvent, url: URL): Promise<Response> {
 	const revalidated = fromNetwork.then((response) => keep(url, user, response.clone(), generation));
 	// The server's answer decides what is kept (or forgotten) for the next start, whoever shows.
 	event.waitUntil(revalidated.catch(() => undefined));
-	const kept = user ? await keptPage(url, user) : undefined;
+	const posted = postedFrom.delete(url.pathname);
+	const kept = user && !posted ? await keptPage(url, user) : undefined;
 	if (kept) return kept;
 	try {
 		return withoutPreloads(await fromNetwork);
@@ -170,6 +176,9 @@ async function keepOpenPages(): Promise<void> {
 		windows.map((window) => keepAddress(new URL(window.url).pathname + new URL(window.url).search))
 	);
 }
+
+/** Pages a form was just posted from: their next start comes from the network. */
+const postedFrom = new Set<string>();
 
 /** Bumped when the app says the user signed out: a page fetched before then is not kept. */
 let pagesGeneration = 0;

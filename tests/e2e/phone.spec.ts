@@ -7,6 +7,9 @@
 import { PNG } from 'pngjs';
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
 import {
+	clientFor,
+	conversations,
+	demo,
 	newTraineeOf,
 	newTrainer,
 	openConversation,
@@ -235,6 +238,75 @@ test('on a phone, what is typed while the page is still loading its code is kept
 	await expect(page.getByTestId('message').filter({ hasText: reply })).toBeVisible();
 	await expect(box).toHaveValue('');
 	await expect.poll(() => stored(trainer, conversationId, reply)).toBe(1);
+	await context.close();
+	await signed.context().close();
+});
+
+test('on a phone, Send works before the app’s code has arrived: the page’s own form sends the message once, and says why when it cannot', async ({
+	browser
+}) => {
+	// The app's code never arrives: only the server's page and its form are there.
+	const { trainer, conversationId, signed, context } = await firstVisitOnPhone(browser, 'Form', 'Early');
+	const codeAsked: string[] = [];
+	await context.route('**/_app/immutable/**/*.js', (route) => {
+		codeAsked.push(route.request().url());
+		return route.abort();
+	});
+	const page = await context.newPage();
+	await page.goto(`/messages/${conversationId}`);
+	await expect.poll(() => codeAsked.length).toBeGreaterThan(0);
+	const box = page.getByRole('textbox', { name: /^Message to / });
+	const sendButton = page.getByRole('button', { name: 'Send', exact: true });
+
+	// Too long: the server says why, and the text is still there to shorten.
+	const tooLong = `${'x'.repeat(2000)}!`;
+	await box.fill(tooLong);
+	await sendButton.click();
+	await expect(page.getByRole('alert').filter({ hasText: /2,000 characters/ })).toBeVisible();
+	await expect(box).toHaveValue(tooLong);
+	expect(await stored(trainer, conversationId, tooLong)).toBe(0);
+
+	const reply = `Sent from the page itself ${tag()}`;
+	await box.fill(reply);
+	const messageId = await page.locator('input[name="message_id"]').inputValue();
+	await sendButton.click();
+	// Back on the conversation (not on the form's address), with the message in it.
+	await expect(page).toHaveURL(new RegExp(`/messages/${conversationId}$`));
+	await expect(page.getByTestId('message').filter({ hasText: reply })).toBeVisible();
+	await expect(box).toHaveValue('');
+	expect(await stored(trainer, conversationId, reply)).toBe(1);
+	expect(await page.evaluate(() => document.documentElement.dataset.hydrated)).toBeUndefined();
+
+	// The same form posted again (a double tap, a reload that posts again) stores nothing more…
+	const origin = new URL(page.url()).origin;
+	const again = await page.request.post(`/messages/${conversationId}?/send`, {
+		form: { body: reply, message_id: messageId },
+		headers: { origin, accept: 'text/html' },
+		maxRedirects: 0
+	});
+	expect(again.status()).toBe(303);
+	expect(await stored(trainer, conversationId, reply)).toBe(1);
+	// …and an id the page carried that an earlier message of mine already has is not a way to lose
+	// a different text: it is stored as a message of its own.
+	const other = `A different text with the same id ${tag()}`;
+	await page.request.post(`/messages/${conversationId}?/send`, {
+		form: { body: other, message_id: messageId },
+		headers: { origin, accept: 'text/html' },
+		maxRedirects: 0
+	});
+	expect(await stored(trainer, conversationId, other)).toBe(1);
+
+	// Someone else's conversation: it does not exist for me, and nothing is stored in it.
+	const intruder = `Into someone else’s conversation ${tag()}`;
+	const refused = await page.request.post(`/messages/${conversations.coachAlex}?/send`, {
+		form: { body: intruder, message_id: crypto.randomUUID() },
+		headers: { origin, accept: 'text/html' },
+		maxRedirects: 0
+	});
+	expect(refused.status()).toBe(404);
+	const coach = await clientFor(demo.coach.email);
+	const { data: leaked } = await coach.from('messages').select('id').eq('body', intruder);
+	expect(leaked).toEqual([]);
 	await context.close();
 	await signed.context().close();
 });
