@@ -50,6 +50,19 @@ describe('short timestamps', () => {
 	});
 });
 
+describe('last seen', () => {
+	const now = at('2026-03-10T18:00:00Z');
+	it('reads after "Last seen": just now, minutes ago, a time today, yesterday, a weekday, a date', () => {
+		expect(utc.seen(at('2026-03-10T17:59:30Z'), now)).toBe('just now');
+		expect(utc.seen(at('2026-03-10T17:55:00Z'), now)).toBe('5 min. ago');
+		expect(utc.seen(at('2026-03-10T09:05:00Z'), now)).toBe('at 9:05 AM');
+		expect(utc.seen(at('2026-03-09T09:05:00Z'), now)).toBe('yesterday');
+		expect(utc.seen(at('2026-03-05T09:00:00Z'), now)).toBe('on Thu');
+		expect(utc.seen(at('2026-01-02T09:00:00Z'), now)).toBe('on Jan 2');
+		expect(utc.seen(at('2025-12-24T09:00:00Z'), now)).toBe('on Dec 24, 2025');
+	});
+});
+
 describe('full timestamps', () => {
 	it('give the whole date and time', () => {
 		expect(utc.full(at('2026-03-10T12:00:00Z'))).toBe('Tuesday, March 10, 2026 at 12:00 PM');

@@ -15,6 +15,11 @@ const HOUR = 60 * MINUTE;
 export interface TimeFormatter {
 	/** Short label for lists and bubbles: "now", "5 min. ago", "14:05", "Yesterday", "Mon", "Mar 4", "Mar 4, 2025". */
 	short(at: Date, now?: Date): string;
+	/**
+	 * When someone was last seen, to follow "Last seen": "just now", "5 min. ago", "at 14:05",
+	 * "yesterday", "on Mon", "on Mar 4", "on Mar 4, 2025".
+	 */
+	seen(at: Date, now?: Date): string;
 	/** Full date and time, for tooltips and screen readers. */
 	full(at: Date): string;
 }
@@ -61,6 +66,16 @@ export function createTimeFormatter(options: TimeFormatOptions = {}): TimeFormat
 			if (days < 7) return weekday.format(at);
 			if (yearOf(at) === yearOf(now)) return monthDay.format(at);
 			return monthDayYear.format(at);
+		},
+		seen(at, now = new Date()) {
+			const ago = now.getTime() - at.getTime();
+			if (ago < MINUTE) return 'just now';
+			if (ago < HOUR) return relative.format(-Math.floor(ago / MINUTE), 'minute');
+			const days = dayNumber(now) - dayNumber(at);
+			if (days <= 0) return `at ${clock.format(at)}`;
+			if (days === 1) return relative.format(-1, 'day');
+			if (days < 7) return `on ${weekday.format(at)}`;
+			return `on ${(yearOf(at) === yearOf(now) ? monthDay : monthDayYear).format(at)}`;
 		},
 		full(at) {
 			return full.format(at);
