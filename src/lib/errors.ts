@@ -117,6 +117,17 @@ export const databaseErrors: Readonly<Record<string, { message: string; retryabl
  */
 export const FILE_MISSING = 'SP201';
 
+/**
+ * FILE_MISSING once more after the files were uploaded again (Storage removed one again meanwhile):
+ * this device still holds them, so trying again uploads them once more.
+ */
+export const FILE_MISSING_KEPT: UserError = {
+	code: FILE_MISSING,
+	message:
+		'A file of this message was removed from the server before it was sent. This device still has it: retry to upload it again.',
+	retryable: true
+};
+
 export const OFFLINE: UserError = {
 	code: 'offline',
 	message: 'You are offline. It will be sent when you are back online.',

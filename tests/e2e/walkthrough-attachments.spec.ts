@@ -400,6 +400,34 @@ test('after a restart, a photo whose upload the server removed while its message
 	await context.close();
 });
 
+test('a photo removed again right after it was uploaded again offers Retry (the device still has it), which sends it once with its photo', async ({
+	browser
+}) => {
+	const { trainer, trainee, context, page } = await askedForAPhoto(browser, { worker: false });
+	const text = 'Top set, 160 kg';
+	const path = await photoHeldPastItsUpload(page, context, text);
+	// Back online the send is refused (the file is gone) and the photo uploaded again; the server
+	// removes it once more as soon as that upload is stored, before the app hears it was.
+	const admin = createClient(apiUrl, secretKey, { auth: { persistSession: false } });
+	let removedAgain = 0;
+	await page.route('**/storage/v1/**', async (route) => {
+		const response = await route.fetch();
+		if (route.request().method() !== 'GET' && removedAgain === 0) {
+			const { data } = await admin.storage.from('attachments').remove([path]);
+			removedAgain += data?.length ?? 0;
+		}
+		await route.fulfill({ response });
+	});
+	await context.setOffline(false);
+	const refusal = page.getByRole('alert').filter({ hasText: 'This device still has it' });
+	await expect(refusal).toBeVisible({ timeout: 20_000 });
+	expect(removedAgain).toBe(1);
+	await page.unrouteAll();
+	await refusal.getByRole('button', { name: 'Retry' }).click();
+	await arrivedWithItsPhoto(page, trainer, trainee.id, path, text);
+	await context.close();
+});
+
 test('a photo whose signed URL has expired (a chat open for over an hour) is signed again once and shows', async ({
 	browser
 }) => {

@@ -19,7 +19,14 @@ import * as reactions from '$lib/data/reactions';
 import * as lastSeen from '$lib/device/last-seen';
 import { throttle } from '$lib/device/throttle';
 import * as outbox from '$lib/device/outbox';
-import { FILE_MISSING, NEEDS_CONNECTION, OFFLINE, UNAVAILABLE, type UserError } from '$lib/errors';
+import {
+	FILE_MISSING,
+	FILE_MISSING_KEPT,
+	NEEDS_CONNECTION,
+	OFFLINE,
+	UNAVAILABLE,
+	type UserError
+} from '$lib/errors';
 import type { ArchivedReason, Message, MessageRow, ReactionSummary } from '$lib/schemas/rows';
 import {
 	messageCreatedWithStateSchema,
@@ -802,7 +809,10 @@ export class Chat {
 					continue;
 				} else if (message) {
 					message.status = 'failed';
-					message.error = result.error;
+					message.error =
+						result.error.code === FILE_MISSING && this.#holdsFiles(message)
+							? FILE_MISSING_KEPT
+							: result.error;
 					if (message.files) this.#keepFiles(message.id, message.files, true);
 					const { id, error } = message;
 					this.#store(() => outbox.setStatus(id, 'failed', error));
@@ -846,6 +856,11 @@ export class Chat {
 		const { id } = message;
 		this.#store(async () => void (await outbox.filesRemoved(id)));
 		return true;
+	}
+
+	/** Whether every file of the message is in this chat's hands (to upload again on a retry). */
+	#holdsFiles(message: Outgoing): boolean {
+		return !!message.attachments?.every((a) => message.files?.some((f) => f.path === a.path));
 	}
 
 	#nextWaiting(): Outgoing | undefined {

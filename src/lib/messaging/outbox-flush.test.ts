@@ -226,12 +226,13 @@ describe('flushing the device outbox', () => {
 		expect(storage.uploaded).toEqual([]);
 		expect(sent).toEqual(['message 1', 'message 2']);
 		expect(result).toEqual({ sent: 1, refused: 1, stopped: false });
+		// Nothing to upload it from: only discarding it is offered.
 		expect(await outbox.of(me, record(1).thread)).toMatchObject([
-			{ status: 'failed', error: { code: 'SP201' } }
+			{ status: 'failed', error: { code: 'SP201', retryable: false } }
 		]);
 	});
 
-	it('refuses a message whose files are missing again right after they were uploaded again (no loop)', async () => {
+	it('refuses a message whose files are missing again right after they were uploaded again (no loop), and offers a retry: the device still has them', async () => {
 		const storage = fakeStorage();
 		const file = keptFile(1, 0, 'set.jpg');
 		await outbox.put(record(1, { attachments: [{ path: file.path, name: file.name }], filesUploaded: true }));
@@ -240,6 +241,10 @@ describe('flushing the device outbox', () => {
 		expect(sent).toEqual(['message 1', 'message 1']);
 		expect(storage.uploaded).toEqual([file.path]);
 		expect(result).toEqual({ sent: 0, refused: 1, stopped: false });
+		expect(await outbox.of(me, record(1).thread)).toMatchObject([
+			{ status: 'failed', error: { code: 'SP201', retryable: true } }
+		]);
+		expect((await outbox.filesOf(record(1).id)).map((f) => f.path)).toEqual([file.path]);
 	});
 
 	it('leaves a message whose removed files an open chat uploads again to that chat: no refusal, those after it wait', async () => {

@@ -8,7 +8,7 @@ import type { AttachmentInput } from '$lib/attachments/pending.svelte';
 import * as attachments from '$lib/data/attachments';
 import * as messages from '$lib/data/messages';
 import * as outbox from '$lib/device/outbox';
-import { FILE_MISSING, type UserError } from '$lib/errors';
+import { FILE_MISSING, FILE_MISSING_KEPT, type UserError } from '$lib/errors';
 import { whenBack } from '$lib/supabase/realtime';
 import type { StorageTarget } from '$lib/attachments/upload';
 import { storageTarget } from '$lib/supabase/storage';
@@ -79,6 +79,7 @@ export async function flushOutbox(
 
 	for (const record of await outbox.pending(userId)) {
 		let outcome = await attempt(record);
+		let uploadedAgain = false;
 		// Storage removed a file before the message was stored (held on this device for over a day):
 		// an open chat uploads it again itself; otherwise once more, from the device's copies.
 		if (typeof outcome === 'object' && !outcome.ok && outcome.error.code === FILE_MISSING) {
@@ -86,6 +87,7 @@ export async function flushOutbox(
 				outcome = 'waits';
 			} else if (storage && (await outbox.filesRemoved(record.id)).length > 0) {
 				record.filesUploaded = false;
+				uploadedAgain = true;
 				outcome = await attempt(record);
 			}
 		}
@@ -102,7 +104,9 @@ export async function flushOutbox(
 			result.stopped = true;
 			break;
 		} else {
-			await outbox.setStatus(record.id, 'failed', outcome.error);
+			// Removed again after it was uploaded again: the device still has the files for a retry.
+			const kept = uploadedAgain && outcome.error.code === FILE_MISSING;
+			await outbox.setStatus(record.id, 'failed', kept ? FILE_MISSING_KEPT : outcome.error);
 			result.refused++;
 		}
 	}
