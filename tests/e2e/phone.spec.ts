@@ -245,26 +245,21 @@ test('on a phone, what is typed while the page is still loading its code is kept
 test('on a phone, Send works before the app’s code has arrived: the page’s own form sends the message once, and says why when it cannot', async ({
 	browser
 }) => {
-	// The app's code never arrives: only the server's page and its form are there.
+	// The app's code is held back until the end: only the server's page and its form are there.
 	const { trainer, conversationId, signed, context } = await firstVisitOnPhone(browser, 'Form', 'Early');
-	const codeAsked: string[] = [];
-	await context.route('**/_app/immutable/**/*.js', (route) => {
-		codeAsked.push(route.request().url());
-		return route.abort();
+	let release = () => {};
+	const held = new Promise<void>((resolve) => (release = resolve));
+	let codeAsked = 0;
+	await context.route('**/_app/immutable/**/*.js', async (route) => {
+		codeAsked++;
+		await held;
+		await route.continue().catch(() => {}); // the page that asked may have moved on meanwhile
 	});
 	const page = await context.newPage();
 	await page.goto(`/messages/${conversationId}`);
-	await expect.poll(() => codeAsked.length).toBeGreaterThan(0);
+	await expect.poll(() => codeAsked).toBeGreaterThan(0);
 	const box = page.getByRole('textbox', { name: /^Message to / });
 	const sendButton = page.getByRole('button', { name: 'Send', exact: true });
-
-	// Too long: the server says why, and the text is still there to shorten.
-	const tooLong = `${'x'.repeat(2000)}!`;
-	await box.fill(tooLong);
-	await sendButton.click();
-	await expect(page.getByRole('alert').filter({ hasText: /2,000 characters/ })).toBeVisible();
-	await expect(box).toHaveValue(tooLong);
-	expect(await stored(trainer, conversationId, tooLong)).toBe(0);
 
 	const reply = `Sent from the page itself ${tag()}`;
 	await box.fill(reply);
@@ -307,6 +302,23 @@ test('on a phone, Send works before the app’s code has arrived: the page’s o
 	const coach = await clientFor(demo.coach.email);
 	const { data: leaked } = await coach.from('messages').select('id').eq('body', intruder);
 	expect(leaked).toEqual([]);
+
+	// Too long: the server says why, and the text is still there to shorten.
+	const tooLong = `${'x'.repeat(2000)}!`;
+	await box.fill(tooLong);
+	await sendButton.click();
+	const why = page.getByRole('alert').filter({ hasText: /2,000 characters/ });
+	await expect(why).toBeVisible();
+	await expect(box).toHaveValue(tooLong);
+	expect(await stored(trainer, conversationId, tooLong)).toBe(0);
+	// Once the app is interactive it keeps both, and the address is the conversation's again (a
+	// reload reads it instead of posting the form).
+	await expect(page).toHaveURL(/\?\/send$/);
+	release();
+	await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+	await expect(page).toHaveURL(new RegExp(`/messages/${conversationId}$`));
+	await expect(box).toHaveValue(tooLong);
+	await expect(why).toBeVisible();
 	await context.close();
 	await signed.context().close();
 });
