@@ -28,6 +28,7 @@ import {
 	PAGE_USER_HEADER,
 	sessionUserId
 } from '$lib/device/kept-pages';
+import { keepPostedMessage } from '$lib/device/posted-message';
 import { isClearPages, keptPath } from '$lib/worker-messages';
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
@@ -105,7 +106,10 @@ sw.addEventListener('fetch', (event) => {
 	if (request.method !== 'GET') {
 		// A message the composer's form posted before the app's code had loaded: the page the server
 		// sends back to is shown as it now is (with that message), not as it was kept.
-		if (request.mode === 'navigate' && url.origin === sw.location.origin) postedFrom.add(url.pathname);
+		if (request.mode === 'navigate' && url.origin === sw.location.origin) {
+			postedFrom.add(url.pathname);
+			if (url.search === '?/send') event.respondWith(postMessageForm(request, url));
+		}
 		return;
 	}
 	// Only our own origin: the Supabase APIs are never served from a cache.
@@ -145,11 +149,34 @@ async function navigate(event: FetchEvent, url: URL): Promise<Response> {
 	try {
 		return withoutPreloads(await fromNetwork);
 	} catch (err) {
+		// Back from a form posted offline (its message waits in the outbox): the kept page will do.
+		const keptAfterPost = user && posted ? await keptPage(url, user) : undefined;
+		if (keptAfterPost) return keptAfterPost;
 		// The root only redirects (to the messages when signed in): offline, go there directly.
 		if (url.pathname === '/') return Response.redirect(new URL('/messages', url).href, 302);
 		const shell = await caches.match(APP_SHELL, { cacheName: SHELL_CACHE });
 		if (shell) return shell;
 		throw err;
+	}
+}
+
+/**
+ * The composer's form (a conversation's page, posted before it was interactive): to the server, or
+ * without a network into the device's outbox, and back to the conversation, where the chat sends it
+ * once the app has started and the network is back ($lib/device/posted-message).
+ */
+async function postMessageForm(request: Request, url: URL): Promise<Response> {
+	const form = request
+		.clone()
+		.formData()
+		.catch(() => null);
+	try {
+		return await fetch(request);
+	} catch (err) {
+		const posted = await form;
+		const conversationId = url.pathname.split('/')[2] ?? '';
+		if (!posted || !(await keepPostedMessage(posted, conversationId, await cookieUser()))) throw err;
+		return Response.redirect(new URL(url.pathname, url).href, 303);
 	}
 }
 

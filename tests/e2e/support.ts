@@ -256,3 +256,21 @@ export async function controlledByServiceWorker(page: Page): Promise<void> {
 		timeout: 15_000
 	});
 }
+
+/** Waits until the service worker keeps a page for `path` (its copy of the server's answer). */
+export async function kept(page: Page, path: string): Promise<void> {
+	await controlledByServiceWorker(page);
+	await expect
+		.poll(
+			() =>
+				page.evaluate(async (path) => {
+					for (const name of await caches.keys()) {
+						if (!name.startsWith('spotter-kept-pages-')) continue;
+						if (await (await caches.open(name)).match(new URL(path, location.origin).href)) return true;
+					}
+					return false;
+				}, path),
+			{ message: `a kept page for ${path}` }
+		)
+		.toBe(true);
+}

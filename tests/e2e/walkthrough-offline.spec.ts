@@ -7,6 +7,8 @@ import {
 	composer,
 	controlledByServiceWorker,
 	countLoads,
+	deviceOutbox,
+	kept,
 	messageBubble,
 	newTraineeOf,
 	newTrainer,
@@ -157,5 +159,58 @@ test('every signed-in address opens offline, even after a full load of another o
 	// Back online, the same address loads by itself once.
 	await context.setOffline(false);
 	await expect(messageBubble(page, 'Never opened here')).toBeVisible();
+	await context.close();
+});
+
+test('offline, before the app’s code has run, Send keeps the message on the device: it waits once the app starts, and is sent once when back', async ({
+	browser
+}) => {
+	const trainer = await newTrainer('Tess');
+	const trainee = await newTraineeOf(trainer, 'Tunnel');
+	const { conversation_id } = await send(trainer.client, trainee.id, 'How was the run?');
+	const { context, page } = await signedIn(browser, trainee.email, { width: 375, height: 740 });
+	const path = `/messages/${conversation_id}`;
+	await kept(page, '/messages');
+	await visit(page, path);
+	await kept(page, path);
+
+	// The app opened without a network, and Send pressed before any of its code has run (scripts
+	// off: the page is the one the service worker kept, and its form posts).
+	await context.setOffline(true);
+	const cdp = await context.newCDPSession(page);
+	await cdp.send('Emulation.setScriptExecutionDisabled', { value: true });
+	expect((await page.reload())?.fromServiceWorker()).toBe(true);
+	await expect(page.locator('html[data-hydrated]')).toHaveCount(0);
+	const text = `Typed in the tunnel ${Date.now()}`;
+	await composer(page).fill(text);
+	await page.getByRole('button', { name: 'Send', exact: true }).click();
+	// Back on the conversation, not on the browser's "no connection" page.
+	await expect(page).toHaveURL(new RegExp(`${path}$`));
+	await expect(page.getByRole('heading', { level: 1, name: trainer.name })).toBeVisible();
+
+	// The app starts (still offline, in a tab whose scripts run): the message waits on the device,
+	// shown as waiting.
+	await page.close();
+	const app = await context.newPage();
+	expect((await app.goto(path))?.fromServiceWorker()).toBe(true);
+	await app.locator('html[data-hydrated]').waitFor({ state: 'attached', timeout: 5_000 });
+	const mine = app.getByTestId('message').filter({ hasText: text });
+	await expect(mine.getByTestId('receipt')).toHaveAttribute('data-state', 'offline');
+	expect(await deviceOutbox(app)).toMatchObject([{ body: text, status: 'pending', thread: conversation_id }]);
+
+	await context.setOffline(false);
+	const stored = async () =>
+		(
+			await trainer.client
+				.from('messages')
+				.select('id')
+				.eq('conversation_id', conversation_id)
+				.eq('body', text)
+		).data?.length;
+	await expect.poll(stored, { timeout: 15_000 }).toBe(1);
+	await expect(mine.getByTestId('receipt')).not.toHaveAttribute('data-state', 'offline');
+	await expect.poll(async () => (await deviceOutbox(app)).length).toBe(0);
+	await app.waitForTimeout(1_000);
+	expect(await stored()).toBe(1);
 	await context.close();
 });

@@ -7,6 +7,7 @@ import {
 	composer,
 	controlledByServiceWorker,
 	countLoads,
+	kept,
 	messageBubble,
 	newTraineeOf,
 	newTrainer,
@@ -15,24 +16,6 @@ import {
 	signedIn,
 	visit
 } from './support';
-
-/** Waits until the service worker keeps a page for `path` (its copy of the server's answer). */
-async function kept(page: Page, path: string): Promise<void> {
-	await controlledByServiceWorker(page);
-	await expect
-		.poll(
-			() =>
-				page.evaluate(async (path) => {
-					for (const name of await caches.keys()) {
-						if (!name.startsWith('spotter-kept-pages-')) continue;
-						if (await (await caches.open(name)).match(new URL(path, location.origin).href)) return true;
-					}
-					return false;
-				}, path),
-			{ message: `a kept page for ${path}` }
-		)
-		.toBe(true);
-}
 
 /**
  * Every text any page of `context` has shown since, and the first conversation row's first text:
