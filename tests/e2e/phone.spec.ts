@@ -5,7 +5,7 @@
 // app's code has arrived is kept when the app takes over; the app takes over without waiting for
 // the Auth client's code.
 import { PNG } from 'pngjs';
-import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import {
 	clientFor,
 	conversations,
@@ -55,6 +55,19 @@ async function firstVisitOnPhone(browser: Browser, trainerLabel: string, trainee
 		storageState: await signed.context().storageState()
 	});
 	return { trainer, conversationId, signed, context };
+}
+
+/** Holds back the app's code (its scripts) in `context` until `release`; `asked`: how many were asked for. */
+async function holdAppCode(context: BrowserContext) {
+	let release = () => {};
+	const held = new Promise<void>((resolve) => (release = resolve));
+	const code = { asked: 0, release };
+	await context.route('**/_app/immutable/**/*.js', async (route) => {
+		code.asked++;
+		await held;
+		await route.continue().catch(() => {}); // the page that asked may have moved on meanwhile
+	});
+	return code;
 }
 
 /**
@@ -216,12 +229,7 @@ test('on a phone, what is typed while the page is still loading its code is kept
 	// The server's page is on screen at once, and the app's code is held back until the text is in,
 	// so the typing surely happens before the app is interactive.
 	const { trainer, conversationId, signed, context } = await firstVisitOnPhone(browser, 'Early', 'Typist');
-	let release = () => {};
-	const held = new Promise<void>((resolve) => (release = resolve));
-	await context.route('**/_app/immutable/**/*.js', async (route) => {
-		await held;
-		await route.continue();
-	});
+	const { release } = await holdAppCode(context);
 	const page = await context.newPage();
 	await page.goto(`/messages/${conversationId}`, { waitUntil: 'commit' });
 	const box = page.getByRole('textbox', { name: /^Message to / });
@@ -247,17 +255,10 @@ test('on a phone, Send works before the app’s code has arrived: the page’s o
 }) => {
 	// The app's code is held back until the end: only the server's page and its form are there.
 	const { trainer, conversationId, signed, context } = await firstVisitOnPhone(browser, 'Form', 'Early');
-	let release = () => {};
-	const held = new Promise<void>((resolve) => (release = resolve));
-	let codeAsked = 0;
-	await context.route('**/_app/immutable/**/*.js', async (route) => {
-		codeAsked++;
-		await held;
-		await route.continue().catch(() => {}); // the page that asked may have moved on meanwhile
-	});
+	const code = await holdAppCode(context);
 	const page = await context.newPage();
 	await page.goto(`/messages/${conversationId}`);
-	await expect.poll(() => codeAsked).toBeGreaterThan(0);
+	await expect.poll(() => code.asked).toBeGreaterThan(0);
 	const box = page.getByRole('textbox', { name: /^Message to / });
 	const sendButton = page.getByRole('button', { name: 'Send', exact: true });
 
@@ -314,7 +315,7 @@ test('on a phone, Send works before the app’s code has arrived: the page’s o
 	// Once the app is interactive it keeps both, and the address is the conversation's again (a
 	// reload reads it instead of posting the form).
 	await expect(page).toHaveURL(/\?\/send$/);
-	release();
+	code.release();
 	await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
 	await expect(page).toHaveURL(new RegExp(`/messages/${conversationId}$`));
 	await expect(box).toHaveValue(tooLong);
