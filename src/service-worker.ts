@@ -106,9 +106,9 @@ sw.addEventListener('fetch', (event) => {
 	if (request.method !== 'GET') {
 		// A message the composer's form posted before the app's code had loaded: the page the server
 		// sends back to is shown as it now is (with that message), not as it was kept.
-		if (request.mode === 'navigate' && url.origin === sw.location.origin) {
+		if (request.mode === 'navigate' && url.origin === sw.location.origin && url.search === '?/send') {
 			postedFrom.add(url.pathname);
-			if (url.search === '?/send') event.respondWith(postMessageForm(request, url));
+			event.respondWith(postMessageForm(request, url));
 		}
 		return;
 	}

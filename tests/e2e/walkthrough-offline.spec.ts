@@ -162,7 +162,7 @@ test('every signed-in address opens offline, even after a full load of another o
 	await context.close();
 });
 
-test('offline, before the app’s code has run, Send keeps the message on the device: it waits once the app starts, and is sent once when back', async ({
+test('before the app’s code has run, Send goes through the service worker: online to the server, which shows it; offline into the device’s outbox, where it waits once the app starts and is sent once when back', async ({
 	browser
 }) => {
 	const trainer = await newTrainer('Tess');
@@ -170,17 +170,35 @@ test('offline, before the app’s code has run, Send keeps the message on the de
 	const { conversation_id } = await send(trainer.client, trainee.id, 'How was the run?');
 	const { context, page } = await signedIn(browser, trainee.email, { width: 375, height: 740 });
 	const path = `/messages/${conversation_id}`;
+	const storedWith = async (body: string) =>
+		(
+			await trainer.client
+				.from('messages')
+				.select('id')
+				.eq('conversation_id', conversation_id)
+				.eq('body', body)
+		).data?.length;
 	await kept(page, '/messages');
 	await visit(page, path);
 	await kept(page, path);
 
-	// The app opened without a network, and Send pressed before any of its code has run (scripts
-	// off: the page is the one the service worker kept, and its form posts).
-	await context.setOffline(true);
+	// Send pressed before any of the app's code has run (scripts off: the page is the one the
+	// service worker kept, and its form posts). Online, the form reaches the server through the
+	// worker, and the conversation comes back from the server with the message, not as kept.
 	const cdp = await context.newCDPSession(page);
 	await cdp.send('Emulation.setScriptExecutionDisabled', { value: true });
 	expect((await page.reload())?.fromServiceWorker()).toBe(true);
 	await expect(page.locator('html[data-hydrated]')).toHaveCount(0);
+	const online = `Sent through the worker ${Date.now()}`;
+	await composer(page).fill(online);
+	await page.getByRole('button', { name: 'Send', exact: true }).click();
+	await expect(page).toHaveURL(new RegExp(`${path}$`));
+	await expect(messageBubble(page, online)).toBeVisible();
+	expect(await storedWith(online)).toBe(1);
+
+	// Then without a network.
+	await context.setOffline(true);
+	expect((await page.reload())?.fromServiceWorker()).toBe(true);
 	const text = `Typed in the tunnel ${Date.now()}`;
 	await composer(page).fill(text);
 	await page.getByRole('button', { name: 'Send', exact: true }).click();
@@ -199,14 +217,7 @@ test('offline, before the app’s code has run, Send keeps the message on the de
 	expect(await deviceOutbox(app)).toMatchObject([{ body: text, status: 'pending', thread: conversation_id }]);
 
 	await context.setOffline(false);
-	const stored = async () =>
-		(
-			await trainer.client
-				.from('messages')
-				.select('id')
-				.eq('conversation_id', conversation_id)
-				.eq('body', text)
-		).data?.length;
+	const stored = () => storedWith(text);
 	await expect.poll(stored, { timeout: 15_000 }).toBe(1);
 	await expect(mine.getByTestId('receipt')).not.toHaveAttribute('data-state', 'offline');
 	await expect.poll(async () => (await deviceOutbox(app)).length).toBe(0);
