@@ -161,9 +161,10 @@ async function navigate(event: FetchEvent, url: URL): Promise<Response> {
 }
 
 /**
- * The composer's form (a conversation's page, posted before it was interactive): to the server, or
- * without a network into the device's outbox, and back to the conversation, where the chat sends it
- * once the app has started and the network is back ($lib/device/posted-message).
+ * The composer's form (a conversation's page or a first message's, posted before it was
+ * interactive): to the server, or without a network into the device's outbox, and back to the page,
+ * where the chat sends it once the app has started and the network is back
+ * ($lib/device/posted-message).
  */
 async function postMessageForm(request: Request, url: URL): Promise<Response> {
 	const form = request
@@ -174,8 +175,7 @@ async function postMessageForm(request: Request, url: URL): Promise<Response> {
 		return await fetch(request);
 	} catch (err) {
 		const posted = await form;
-		const conversationId = url.pathname.split('/')[2] ?? '';
-		if (!posted || !(await keepPostedMessage(posted, conversationId, await cookieUser()))) throw err;
+		if (!posted || !(await keepPostedMessage(posted, url.pathname, await cookieUser()))) throw err;
 		return Response.redirect(new URL(url.pathname, url).href, 303);
 	}
 }

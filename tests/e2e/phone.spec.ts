@@ -324,6 +324,46 @@ test('on a phone, Send works before the app’s code has arrived: the page’s o
 	await signed.context().close();
 });
 
+test('on a phone, a first message to someone is sent before the app’s code has arrived, and the page becomes our conversation', async ({
+	browser
+}) => {
+	const trainer = await newTrainer('First');
+	const trainee = await newTraineeOf(trainer, 'Fresh');
+	const signed = await onPhone(browser, trainer.email);
+	const context = await browser.newContext({
+		...phone,
+		serviceWorkers: 'block',
+		storageState: await signed.context().storageState()
+	});
+	const code = await holdAppCode(context);
+	const page = await context.newPage();
+	await page.goto(`/messages/with/${trainee.id}`);
+	await expect.poll(() => code.asked).toBeGreaterThan(0);
+	const hello = `Welcome aboard ${tag()}`;
+	await page.getByRole('textbox', { name: /^Message to / }).fill(hello);
+	await page.getByRole('button', { name: 'Send', exact: true }).click();
+	await expect(page).toHaveURL(/\/messages\/[0-9a-f-]{36}$/);
+	const conversationId = new URL(page.url()).pathname.split('/')[2];
+	await expect(page.getByTestId('message').filter({ hasText: hello })).toBeVisible();
+	expect(await stored(trainer, conversationId, hello)).toBe(1);
+
+	// Someone who is not theirs: the database refuses it, nothing is created, and the page (whose
+	// load refuses that address too) says why.
+	const stranger = await newTrainer('Stranger');
+	const refused = await page.request.post(`/messages/with/${stranger.id}?/send`, {
+		form: { body: 'Hello from nowhere', message_id: crypto.randomUUID() },
+		headers: { origin: new URL(page.url()).origin, accept: 'text/html' },
+		maxRedirects: 0
+	});
+	expect(refused.status()).toBe(404);
+	expect(await refused.text()).toContain('You can only message your own trainer or trainees.');
+	const { data: created } = await trainer.client.from('conversations').select('id, trainee_id');
+	expect(created).toEqual([{ id: conversationId, trainee_id: trainee.id }]);
+	code.release();
+	await context.close();
+	await signed.context().close();
+});
+
 test('on a phone, a conversation is interactive and sends before the Auth client’s code has arrived, which loads right after', async ({
 	browser
 }) => {

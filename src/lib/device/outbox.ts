@@ -53,6 +53,11 @@ export interface OutboxFile {
 	poster: Blob | null;
 }
 
+/** Where a conversation's unsent messages are kept on the device before it exists. */
+export function newThread(recipientId: string): string {
+	return `new:${recipientId}`;
+}
+
 /** Whether a device write failed because the browser's storage for this site is full. */
 export function isQuotaExceeded(error: unknown): boolean {
 	return (

@@ -6,6 +6,7 @@ import { keepPostedMessage } from './posted-message';
 import { me, other } from './test-records';
 
 const conversation = '20000000-0000-4000-8000-000000000001';
+const page = `/messages/${conversation}`;
 const pageId = '30000000-0000-4000-8000-000000000001';
 
 afterEach(() => database.destroy());
@@ -20,7 +21,7 @@ function form(fields: Record<string, string>): FormData {
 
 describe('a message the composer’s form posted offline', () => {
 	it('waits in the outbox under a new id, trimmed as the chat sends it, for the chat to send', async () => {
-		expect(await keepPostedMessage(form({ body: '  Rest day?\u200b ' }), conversation, me)).toBe(true);
+		expect(await keepPostedMessage(form({ body: '  Rest day?\u200b ' }), page, me)).toBe(true);
 		const [kept] = await outbox.of(me, conversation);
 		expect(kept).toMatchObject({
 			userId: me,
@@ -35,18 +36,25 @@ describe('a message the composer’s form posted offline', () => {
 		expect(await outbox.pending(me)).toHaveLength(1);
 	});
 
+	it('keeps a first message to someone under them, where the chat of that first message reads it', async () => {
+		expect(await keepPostedMessage(form({ body: 'Welcome!' }), `/messages/with/${other}`, me)).toBe(true);
+		expect(await outbox.of(me, outbox.newThread(other))).toMatchObject([
+			{ body: 'Welcome!', recipientId: other, status: 'pending' }
+		]);
+	});
+
 	it('keeps one message when the same text is posted twice at once (a double tap), two when later', async () => {
 		const at = new Date('2026-11-30T10:00:00Z');
-		await keepPostedMessage(form({ body: 'On my way' }), conversation, me, at);
-		await keepPostedMessage(form({ body: 'On my way' }), conversation, me, new Date(at.getTime() + 2_000));
+		await keepPostedMessage(form({ body: 'On my way' }), page, me, at);
+		await keepPostedMessage(form({ body: 'On my way' }), page, me, new Date(at.getTime() + 2_000));
 		expect(await outbox.of(me, conversation)).toHaveLength(1);
-		await keepPostedMessage(form({ body: 'On my way' }), conversation, me, new Date(at.getTime() + 60_000));
+		await keepPostedMessage(form({ body: 'On my way' }), page, me, new Date(at.getTime() + 60_000));
 		expect(await outbox.of(me, conversation)).toHaveLength(2);
 	});
 
 	it('keeps a text over the limit as refused, with the reason, so it can still be copied', async () => {
 		const long = 'x'.repeat(2001);
-		await keepPostedMessage(form({ body: long }), conversation, me);
+		await keepPostedMessage(form({ body: long }), page, me);
 		expect(await outbox.of(me, conversation)).toMatchObject([
 			{
 				body: long,
@@ -58,18 +66,20 @@ describe('a message the composer’s form posted offline', () => {
 	});
 
 	it('keeps nothing for a blank text, and says the form was handled', async () => {
-		expect(await keepPostedMessage(form({ body: ' \u3000 ' }), conversation, me)).toBe(true);
+		expect(await keepPostedMessage(form({ body: ' \u3000 ' }), page, me)).toBe(true);
 		expect(await outbox.of(me, conversation)).toEqual([]);
 	});
 
 	it('refuses a form written by someone other than the session’s user, or with ids that are not ids', async () => {
-		expect(await keepPostedMessage(form({ body: 'Hi' }), conversation, other)).toBe(false);
-		expect(await keepPostedMessage(form({ body: 'Hi', to: 'nobody' }), conversation, me)).toBe(false);
-		expect(await keepPostedMessage(form({ body: 'Hi' }), 'not-a-conversation', me)).toBe(false);
+		expect(await keepPostedMessage(form({ body: 'Hi' }), page, other)).toBe(false);
+		expect(await keepPostedMessage(form({ body: 'Hi', to: 'nobody' }), page, me)).toBe(false);
+		expect(await keepPostedMessage(form({ body: 'Hi' }), '/messages/not-a-conversation', me)).toBe(false);
+		expect(await keepPostedMessage(form({ body: 'Hi' }), `/messages/with/${me}`, me)).toBe(false);
+		expect(await keepPostedMessage(form({ body: 'Hi' }), `/settings/${conversation}`, me)).toBe(false);
 		expect(await outbox.pending(me)).toEqual([]);
 		expect(await outbox.pending(other)).toEqual([]);
 		// Without a way to read the session cookie, the form's writer is taken as the user.
-		expect(await keepPostedMessage(form({ body: 'Hi' }), conversation, null)).toBe(true);
+		expect(await keepPostedMessage(form({ body: 'Hi' }), page, null)).toBe(true);
 		expect(await outbox.pending(me)).toHaveLength(1);
 	});
 });

@@ -11,12 +11,14 @@ import * as outbox from './outbox';
 const SAME_POST_MS = 10_000;
 
 /**
- * Keeps the posted message in the outbox. False when the form is not one to keep: malformed, or
- * written by someone other than the user the session cookie names (when the browser tells).
+ * Keeps the message posted from `pathname` (a conversation, `/messages/<id>`, or a first message to
+ * someone, `/messages/with/<their id>`) in the outbox. False when the form is not one to keep:
+ * malformed, or written by someone other than the user the session cookie names (when the browser
+ * tells).
  */
 export async function keepPostedMessage(
 	form: FormData,
-	conversationId: string,
+	pathname: string,
 	sessionUser: string | null,
 	now = new Date()
 ): Promise<boolean> {
@@ -26,14 +28,22 @@ export async function keepPostedMessage(
 	};
 	const from = field('from');
 	const to = field('to');
-	if (![from, to, conversationId].every((id) => uuidParamSchema.safeParse(id).success)) return false;
+	const [, messages, first, second, ...rest] = pathname.split('/');
+	const toSomeone = first === 'with';
+	const address = toSomeone ? second : first;
+	if (messages !== 'messages' || rest.length > 0 || (toSomeone ? second !== to : second !== undefined)) {
+		return false;
+	}
+	if (![from, to, address].every((id) => uuidParamSchema.safeParse(id).success)) return false;
 	if (sessionUser && sessionUser !== from) return false;
+	// Before the first message creates the conversation, its messages wait under the person.
+	const thread = toSomeone ? outbox.newThread(to) : address;
 	const text = field('body');
 	// Nothing was written: nothing to keep, and the conversation shows again.
 	if (isBlank(text)) return true;
 
 	const body = messageBodySchema.safeParse(text);
-	const kept = await outbox.of(from, conversationId);
+	const kept = await outbox.of(from, thread);
 	const posted = body.success ? body.data : text;
 	if (kept.some((r) => r.body === posted && now.getTime() - Date.parse(r.created_at) < SAME_POST_MS))
 		return true;
@@ -42,7 +52,7 @@ export async function keepPostedMessage(
 	await outbox.put({
 		id: crypto.randomUUID(),
 		userId: from,
-		thread: conversationId,
+		thread,
 		recipientId: to,
 		body: posted,
 		created_at: now.toISOString(),

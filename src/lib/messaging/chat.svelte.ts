@@ -99,9 +99,7 @@ export interface ChatOptions {
 }
 
 /** Where a conversation's unsent messages are kept on the device before it exists. */
-export function newThread(recipientId: string): string {
-	return `new:${recipientId}`;
-}
+export const newThread = outbox.newThread;
 
 /** The rate limit's refusal (the database's SQLSTATE). */
 const RATE_LIMITED = 'SP005';
