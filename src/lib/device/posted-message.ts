@@ -10,17 +10,31 @@ import * as outbox from './outbox';
 /** A second post of the same text within this time is the same message (a double tap). */
 const SAME_POST_MS = 10_000;
 
+/** The posts this worker is keeping, one after another: a double tap's two posts arrive together. */
+let keeping: Promise<unknown> = Promise.resolve();
+
 /**
  * Keeps the message posted from `pathname` (a conversation, `/messages/<id>`, or a first message to
  * someone, `/messages/with/<their id>`) in the outbox. False when the form is not one to keep:
  * malformed, or written by someone other than the user the session cookie names (when the browser
  * tells).
  */
-export async function keepPostedMessage(
+export function keepPostedMessage(
 	form: FormData,
 	pathname: string,
 	sessionUser: string | null,
 	now = new Date()
+): Promise<boolean> {
+	const kept = keeping.then(() => keep(form, pathname, sessionUser, now));
+	keeping = kept.catch(() => undefined);
+	return kept;
+}
+
+async function keep(
+	form: FormData,
+	pathname: string,
+	sessionUser: string | null,
+	now: Date
 ): Promise<boolean> {
 	const field = (name: string) => {
 		const value = form.get(name);
