@@ -292,6 +292,16 @@ test('on a phone, Send works before the app’s code has arrived: the page’s o
 	});
 	expect(await stored(trainer, conversationId, other)).toBe(1);
 
+	// From another site (a page there posting this form with my cookies): refused before it is read.
+	const forged = `Posted from another site ${tag()}`;
+	const crossSite = await page.request.post(`/messages/${conversationId}?/send`, {
+		form: { body: forged, message_id: crypto.randomUUID() },
+		headers: { origin: 'https://elsewhere.example', accept: 'text/html' },
+		maxRedirects: 0
+	});
+	expect(crossSite.status()).toBe(403);
+	expect(await stored(trainer, conversationId, forged)).toBe(0);
+
 	// Someone else's conversation: it does not exist for me, and nothing is stored in it.
 	const intruder = `Into someone else’s conversation ${tag()}`;
 	const refused = await page.request.post(`/messages/${conversations.coachAlex}?/send`, {
