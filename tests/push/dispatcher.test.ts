@@ -137,15 +137,20 @@ async function receivedIds(device: TestSubscription): Promise<string[]> {
 	);
 }
 
+/** Polls until done; throws with the last value read, so a wait that gives up names itself. */
 async function waitFor<T>(
+	what: string,
 	read: () => Promise<T>,
 	done: (value: T) => boolean,
-	timeoutMs = 10_000
+	timeoutMs = 15_000
 ): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const value = await read();
-		if (done(value) || Date.now() > deadline) return value;
+		if (done(value)) return value;
+		if (Date.now() > deadline) {
+			throw new Error(`waited ${timeoutMs} ms for ${what}; last read: ${JSON.stringify(value)}`);
+		}
 		await new Promise((resolve) => setTimeout(resolve, 25));
 	}
 }
@@ -172,6 +177,7 @@ describe('a device registered from the app', () => {
 		const started = Date.now();
 		const messageId = await coachSends('  Leg day moved to 7am\nsee you there  ');
 		const received = await waitFor(
+			'the push to arrive',
 			() => pushService.received(device.clientHash),
 			(m) => m.length > 0
 		);
@@ -294,15 +300,18 @@ describe('delivery', () => {
 		// Held until the takeover has run, far longer than the lease: the takeover finds the row
 		// while the first send is still in flight, however slow the machine.
 		const release = pushService.holdNext(device.clientHash);
-		const slow = dispatcher({ leaseMs: 200 });
+		// Its request outlasts every wait below, so the hold, not the timeout, decides when it ends.
+		const slow = dispatcher({ leaseMs: 200, requestTimeoutMs: 120_000 });
 		const messageId = await coachSends('slow network today');
 		// Not made due at once: the first claim comes from the slow dispatcher's own timer.
 		await waitFor(
+			"the slow dispatcher's first request",
 			async () => pushService.attempts(device.clientHash),
 			(n) => n === 1
 		);
 		// The takeover must find the lease expired by the database's clock, whatever the load.
 		await waitFor(
+			"the first dispatcher's lease to expire",
 			async () => {
 				const { rows } = await lb.db.query<{ expired: boolean }>(
 					`select locked_until <= now() as expired from private.push_outbox where message_id = $1`,
@@ -317,6 +326,7 @@ describe('delivery', () => {
 		// Released once the takeover holds the row (its claim is the row's second attempt) — and
 		// well inside the first request's timeout, which would otherwise turn it into a retry.
 		await waitFor(
+			"the takeover's claim",
 			async () => (await outboxRow(messageId)).attempts,
 			(attempts) => attempts === 2
 		);
@@ -326,5 +336,5 @@ describe('delivery', () => {
 		expect(pushService.attempts(device.clientHash)).toBe(1);
 		expect((await outboxRow(messageId)).attempts).toBe(2);
 		expect(slow.stats().delivered + takeover.stats().delivered).toBe(1);
-	});
+	}, 120_000);
 });

@@ -128,9 +128,10 @@ export function startPushDispatcher(options: PushDispatcherOptions): PushDispatc
 			.then((u) => {
 				if (stopped) return u();
 				unlisten = u;
-				// Rows queued while an earlier attempt had failed notified nobody: claim them now.
-				if (listenAttempts > 0) kick();
 				listenAttempts = 0;
+				// Rows queued before the LISTEN was in place (while it was being set up, or while an
+				// earlier attempt had failed) notified nobody: claim them now, not at the next sweep.
+				kick();
 			})
 			.catch((err: unknown) => {
 				listenAttempts++;
