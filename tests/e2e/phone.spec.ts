@@ -1,4 +1,4 @@
-// On a phone (375 × 740, a touch screen, no hover): a long press opens a message's actions and a
+// On a phone (375 × 740, and 320 for the narrowest, a touch screen, no hover): a long press opens a message's actions and a
 // conversation row's menu, a finger that moves on (a scroll) opens nothing, a short tap still opens
 // the conversation. Real touches through the DevTools protocol (Playwright's tap is a tap only), a
 // trainer and trainees of their own. And what a phone's user types into the server's page before the
@@ -418,4 +418,31 @@ test('on a phone, a conversation is interactive and sends before the Auth client
 	await expect(page).toHaveURL(/\/sign-in$/);
 	await context.close();
 	await signed.context().close();
+});
+
+test('on the narrowest phone (320 px), offline, the conversation’s header says in full what happens to new messages', async ({
+	browser
+}) => {
+	const trainer = await newTrainer('Narrow');
+	const trainee = await newTraineeOf(trainer, 'Narrow');
+	const { conversation_id: conversationId } = await send(trainer.client, trainee.id, `Ready? ${tag()}`);
+	const context = await browser.newContext({ ...phone, viewport: { width: 320, height: 640 } });
+	const page = await context.newPage();
+	await signIn(page, trainee.email);
+	await openConversation(page, conversationId);
+	await context.setOffline(true);
+	const status = page
+		.getByRole('region', { name: /^Conversation with / })
+		.locator('header')
+		.getByRole('status');
+	await expect(status).toHaveText('Offline: new messages will be sent when you are back.');
+	// Wrapped onto a second line rather than cut off with an ellipsis: nothing overflows its box.
+	const overflow = await status.evaluate((el) => [
+		el.scrollWidth - el.clientWidth,
+		el.getBoundingClientRect().right
+	]);
+	expect(overflow[0]).toBe(0);
+	expect(overflow[1]).toBeLessThanOrEqual(320);
+	await context.setOffline(false);
+	await context.close();
 });
