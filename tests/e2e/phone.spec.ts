@@ -1,6 +1,6 @@
-// On a phone (375 × 740, and 320 for the narrowest, a touch screen, no hover): a long press opens a message's actions and a
-// conversation row's menu, a finger that moves on (a scroll) opens nothing, a short tap still opens
-// the conversation. Real touches through the DevTools protocol (Playwright's tap is a tap only), a
+// On a phone (375 × 740, and 320 for the narrowest, a touch screen, no hover): a long press opens a
+// message's actions and a conversation row's menu, a finger that moves on (a scroll) opens nothing,
+// a short tap still opens the conversation. Real touches through the DevTools protocol (Playwright's tap is a tap only), a
 // trainer and trainees of their own. And what a phone's user types into the server's page before the
 // app's code has arrived is kept when the app takes over; the app takes over without waiting for
 // the Auth client's code.
