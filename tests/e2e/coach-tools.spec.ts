@@ -1,7 +1,8 @@
 // Coach tools in the browser, for a trainer of their own (fresh trainer and trainees, so "Select
 // all" means exactly these and the demo data other scenarios rely on is untouched): a broadcast
 // arriving in each trainee's conversation with the name filled in, a photo broadcast, a saved reply
-// inserted with "/", a message scheduled, edited and cancelled, and a message and a broadcast sent
+// inserted with "/", a message scheduled, edited and cancelled (and the trainer's zone, when it is
+// not the device's, offered as the device's), and a message and a broadcast sent
 // later by the real job (spotter-send-due-messages, every 20 s in localbase) at their time.
 import { expect, test, type Page } from '@playwright/test';
 import {
@@ -183,6 +184,22 @@ test('a scheduled message shows as scheduled, can be edited and cancelled', asyn
 	await expect
 		.poll(async () => (await trainer.client.from('profiles').select('time_zone').eq('id', trainer.id)).data)
 		.toEqual([{ time_zone: 'Asia/Tokyo' }]);
+
+	// This device is not on Tokyo time: beside the picker, both pages say so and offer its zone.
+	await visit(page, '/broadcast');
+	await page.getByLabel('Later').check();
+	await expect(page.getByLabel('Send at (Asia/Tokyo)')).toBeVisible();
+	await expect(page.getByTestId('device-zone-hint')).toContainText(`this device is on ${browserZone} time`);
+	await visit(page, '/scheduled');
+	const hint = page.getByTestId('device-zone-hint');
+	await expect(hint).toContainText(`These times are in Asia/Tokyo`);
+	await shoot(page, 'scheduled-device-zone');
+	await hint.getByRole('button', { name: `Use ${browserZone}` }).click();
+	await expect(page.getByLabel(`Send at (${browserZone})`)).toBeVisible();
+	await expect(hint).toHaveCount(0);
+	await expect
+		.poll(async () => (await trainer.client.from('profiles').select('time_zone').eq('id', trainer.id)).data)
+		.toEqual([{ time_zone: browserZone }]);
 	await context.close();
 });
 
