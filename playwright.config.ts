@@ -44,11 +44,18 @@ writeFileSync(
 /** A development VAPID pair of the suite's own (beside the data dir, which --reset empties). */
 const { keys: vapid } = await loadVapidKeys({}, `${dataDir}-vapid.json`);
 
+/**
+ * The scenarios that never wait on the demo accounts' shared state: the walkthroughs and the coach
+ * tools, inbox and profile scenarios make people of their own, and the axe checks only look (the
+ * trainee they add to the demo trainer is theirs). They run two at a time, after the demo scenarios.
+ */
+const ownPeople = /(walkthrough-[a-z-]+|a11y|coach-tools|inbox|profile-settings)\.spec\.ts$/;
+
 export default defineConfig({
 	testDir: 'tests/e2e',
 	outputDir: 'test-results/artifacts',
 	// The demo scenarios run one at a time (they share the demo trainer's inbox and badge); then the
-	// walkthrough scenarios, which make people of their own, two at a time. Not both at once: the
+	// walkthrough scenarios and the others that need no demo state (ownPeople), two at a time. Not both at once: the
 	// one embedded-PGlite localbase serves every request in turn, and the demo scenarios' live
 	// assertions (10 s) must not wait behind another worker's burst of sends.
 	workers: 2,
@@ -77,10 +84,10 @@ export default defineConfig({
 		}
 	},
 	projects: [
-		{ name: 'chromium', testIgnore: /walkthrough/, workers: 1 },
+		{ name: 'chromium', testIgnore: ownPeople, workers: 1 },
 		{
 			name: 'walkthrough',
-			testMatch: /walkthrough.*\.spec\.ts$/,
+			testMatch: ownPeople,
 			fullyParallel: true,
 			dependencies: ['chromium']
 		}
