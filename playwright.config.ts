@@ -55,9 +55,9 @@ export default defineConfig({
 	testDir: 'tests/e2e',
 	outputDir: 'test-results/artifacts',
 	// The demo scenarios run one at a time (they share the demo trainer's inbox and badge); then the
-	// walkthrough scenarios and the others that need no demo state (ownPeople), two at a time. Not both at once: the
-	// one embedded-PGlite localbase serves every request in turn, and the demo scenarios' live
-	// assertions (10 s) must not wait behind another worker's burst of sends.
+	// walkthrough scenarios and the others that need no demo state (ownPeople), two at a time. Not
+	// both at once: the one embedded-PGlite localbase serves every request in turn, and the demo
+	// scenarios' live assertions (10 s) must not wait behind another worker's burst of sends.
 	workers: 2,
 	fullyParallel: false,
 	// On CI a test gets one retry; one that passes only on retry is reported as flaky by npm test

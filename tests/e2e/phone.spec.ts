@@ -1,9 +1,9 @@
 // On a phone (375 × 740, and 320 for the narrowest, a touch screen, no hover): a long press opens a
 // message's actions and a conversation row's menu, a finger that moves on (a scroll) opens nothing,
-// a short tap still opens the conversation. Real touches through the DevTools protocol (Playwright's tap is a tap only), a
-// trainer and trainees of their own. And what a phone's user types into the server's page before the
-// app's code has arrived is kept when the app takes over; the app takes over without waiting for
-// the Auth client's code.
+// a short tap still opens the conversation. Real touches through the DevTools protocol
+// (Playwright's tap is a tap only), a trainer and trainees of their own. And what a phone's user
+// types into the server's page before the app's code has arrived is kept when the app takes over;
+// the app takes over without waiting for the Auth client's code.
 import { PNG } from 'pngjs';
 import { expect, test, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import {
@@ -437,12 +437,12 @@ test('on the narrowest phone (320 px), offline, the conversation’s header says
 		.getByRole('status');
 	await expect(status).toHaveText('Offline: new messages will be sent when you are back.');
 	// Wrapped onto a second line rather than cut off with an ellipsis: nothing overflows its box.
-	const overflow = await status.evaluate((el) => [
+	const [overflow, right] = await status.evaluate((el) => [
 		el.scrollWidth - el.clientWidth,
 		el.getBoundingClientRect().right
 	]);
-	expect(overflow[0]).toBe(0);
-	expect(overflow[1]).toBeLessThanOrEqual(320);
+	expect(overflow).toBe(0);
+	expect(right).toBeLessThanOrEqual(320);
 	await context.setOffline(false);
 	await context.close();
 });
