@@ -56,32 +56,41 @@ function browserWithLazyClient(pkg: string, standInFile: string): Plugin {
 }
 
 /**
- * The browser build puts everything the messages pages load up front into one chunk. Left to
- * itself, the bundler splits that code by which set of pages shares each module: the messages
- * page's first load was 53 files, most of a few hundred bytes, each compressed (and requested)
- * alone. One file compresses ~10 kB better (gzip), and on a phone's 150 ms round trips its few
- * requests do not queue behind one another. The messages pages (the list and a conversation) are
- * where everyone lands after signing in; the other pages then load this chunk too, from the cache.
+ * The browser build puts the code the messages pages load up front into four chunks, one for each
+ * family of pages that loads it: every page (the root layout and SvelteKit's client), the
+ * signed-out pages as well, the other signed-in pages as well, and the messages pages alone. Left
+ * to itself the bundler makes a chunk for each set of pages that shares a module: a conversation's
+ * first load was 53 files, most of a few hundred bytes, each gzipped and asked for alone. Fewer,
+ * larger files compress better together, and on a phone's 150 ms round trips fewer requests wait
+ * behind one another. Each module goes to the widest family that loads it, so no page loads a
+ * chunk of code that only another family's pages need. What the messages pages do not load up
+ * front (the other pages' own code, everything imported on demand) is chunked as before.
  *
- * Which modules: the static imports of the messages routes' own files and of SvelteKit's client
- * entry, followed transitively (`moduleParsed` records each module's static imports; the chunking
- * asks `test` only once every module is parsed). What these load on demand (`import()`) stays in
- * chunks of its own.
+ * `moduleParsed` records each module's static imports; the chunking asks `test` only once every
+ * module is parsed. The server build and the service worker's are left alone.
  */
-function firstLoadInOneChunk(): Plugin {
-	const roots = [
-		/[\\/]src[\\/]routes[\\/]\+layout\.(svelte|ts)$/,
-		/[\\/]src[\\/]routes[\\/]\(app\)[\\/]\+layout\.(svelte|ts)$/,
-		/[\\/]src[\\/]routes[\\/]\(app\)[\\/]messages[\\/](\[conversationId\][\\/])?\+(layout|page)\.(svelte|ts)$/,
-		/[\\/]generated[\\/]client-optimized[\\/]app\.js$/,
-		/[\\/]@sveltejs[\\/]kit[\\/]src[\\/]runtime[\\/]client[\\/]entry\.js$/
+type Family = 'every' | 'public' | 'app' | 'messages';
+
+function chunksByPageFamily(): Plugin {
+	const sep = String.raw`[\\/]`;
+	const routes = String.raw`${sep}src${sep}routes${sep}`;
+	const routeFile = new RegExp(`${routes}(.*${sep})?\\+(layout|page|error)\\.(svelte|ts)$`);
+	const appRoute = new RegExp(`${routes}\\(app\\)${sep}`);
+	const messagesRoute = new RegExp(`${routes}\\(app\\)${sep}messages${sep}`);
+	const appLayout = new RegExp(`${routes}\\(app\\)${sep}\\+layout\\.(svelte|ts)$`);
+	const everyPage = [
+		new RegExp(`${routes}\\+layout\\.(svelte|ts)$`),
+		new RegExp(`${sep}generated${sep}client-optimized${sep}app\\.js$`),
+		new RegExp(`${sep}@sveltejs${sep}kit${sep}src${sep}runtime${sep}client${sep}entry\\.js$`)
 	];
 	const staticImports = new Map<string, readonly string[]>();
 	let ssr = true;
-	let firstLoad: Set<string> | undefined;
-	function reachable(): Set<string> {
+	let families: Record<Family, Set<string>> | undefined;
+
+	/** The modules `roots` load up front: themselves and their static imports, followed through. */
+	function load(roots: string[]): Set<string> {
 		const found = new Set<string>();
-		const pending = [...staticImports.keys()].filter((id) => roots.some((root) => root.test(id)));
+		const pending = [...roots];
 		for (let id = pending.pop(); id !== undefined; id = pending.pop()) {
 			if (found.has(id)) continue;
 			found.add(id);
@@ -89,8 +98,27 @@ function firstLoadInOneChunk(): Plugin {
 		}
 		return found;
 	}
+
+	function divide(): Record<Family, Set<string>> {
+		const ids = [...staticImports.keys()];
+		const pages = ids.filter((id) => routeFile.test(id));
+		const every = load(ids.filter((id) => everyPage.some((r) => r.test(id))));
+		const loadWithEvery = (roots: string[]) => load([...roots, ...every]);
+		const messages = loadWithEvery(pages.filter((id) => messagesRoute.test(id) || appLayout.test(id)));
+		const publicPages = loadWithEvery(pages.filter((id) => !appRoute.test(id)));
+		const appPages = loadWithEvery(pages.filter((id) => appRoute.test(id) && !messagesRoute.test(id)));
+		const notEvery = [...messages].filter((id) => !every.has(id));
+		const signedIn = notEvery.filter((id) => !publicPages.has(id));
+		return {
+			every,
+			public: new Set(notEvery.filter((id) => publicPages.has(id))),
+			app: new Set(signedIn.filter((id) => appPages.has(id))),
+			messages: new Set(signedIn.filter((id) => !appPages.has(id)))
+		};
+	}
+
 	return {
-		name: 'spotter:first-load-in-one-chunk',
+		name: 'spotter:chunks-by-page-family',
 		apply: 'build',
 		configResolved(config) {
 			ssr = Boolean(config.build.ssr);
@@ -100,8 +128,15 @@ function firstLoadInOneChunk(): Plugin {
 		},
 		outputOptions(options) {
 			if (ssr) return null;
-			const test = (id: string) => (firstLoad ??= reachable()).has(id);
-			return { ...options, codeSplitting: { groups: [{ name: 'first-load', test }] } };
+			const order: Family[] = ['every', 'public', 'app', 'messages'];
+			// The sets do not overlap; the widest family comes first, so that a narrower family's chunk
+			// never takes in, as a dependency, a module that a wider family's pages need too.
+			const groups = order.map((family, i) => ({
+				name: family,
+				test: (id: string) => (families ??= divide())[family].has(id),
+				priority: order.length - i
+			}));
+			return { ...options, codeSplitting: { groups } };
 		}
 	};
 }
@@ -111,7 +146,7 @@ export default defineConfig({
 		browserWithoutUnusedSupabaseClients(),
 		browserWithLazyClient('@supabase/realtime-js', './src/lib/supabase/lazy-realtime.ts'),
 		browserWithLazyClient('@supabase/auth-js', './src/lib/supabase/lazy-auth.ts'),
-		firstLoadInOneChunk(),
+		chunksByPageFamily(),
 		sveltekit()
 	],
 	// Imported only on demand in ways Vite's start-up scan does not follow: pre-bundled at start, so
