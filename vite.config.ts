@@ -78,9 +78,14 @@ function chunksByPageFamily(): Plugin {
 	const appRoute = new RegExp(`${routes}\\(app\\)${sep}`);
 	const messagesRoute = new RegExp(`${routes}\\(app\\)${sep}messages${sep}`);
 	const appLayout = new RegExp(`${routes}\\(app\\)${sep}\\+layout\\.(svelte|ts)$`);
+	// SvelteKit's app.js imports every page's node on demand. It stays in its own entry chunk (what
+	// it imports up front goes with every page's): SvelteKit's preload list (find_deps) follows a
+	// chunk's dynamic imports with the same `seen` set as its static ones, so with app.js in a
+	// group, a chunk that a node imports both ways would be left out of the page's preload list.
+	const appJs = new RegExp(`${sep}generated${sep}client-optimized${sep}app\\.js$`);
 	const everyPage = [
 		new RegExp(`${routes}\\+layout\\.(svelte|ts)$`),
-		new RegExp(`${sep}generated${sep}client-optimized${sep}app\\.js$`),
+		appJs,
 		new RegExp(`${sep}@sveltejs${sep}kit${sep}src${sep}runtime${sep}client${sep}entry\\.js$`)
 	];
 	const staticImports = new Map<string, readonly string[]>();
@@ -103,6 +108,7 @@ function chunksByPageFamily(): Plugin {
 		const ids = [...staticImports.keys()];
 		const pages = ids.filter((id) => routeFile.test(id));
 		const every = load(ids.filter((id) => everyPage.some((r) => r.test(id))));
+		for (const id of every) if (appJs.test(id)) every.delete(id);
 		const loadWithEvery = (roots: string[]) => load([...roots, ...every]);
 		const messages = loadWithEvery(pages.filter((id) => messagesRoute.test(id) || appLayout.test(id)));
 		const publicPages = loadWithEvery(pages.filter((id) => !appRoute.test(id)));
