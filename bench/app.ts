@@ -23,6 +23,13 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
 const section = '6 app and push';
 export const MESSAGES_ROUTE = '/(app)/messages/[conversationId]';
+/**
+ * Other pages' first loads, reported beside the messages page's (no target): the build groups
+ * chunks by the family of pages that loads them (vite.config.ts), so a page's JavaScript can grow
+ * when another's shrinks. The first page of someone new (sign-in, an invitation) and two signed-in
+ * pages of a trainer.
+ */
+export const OTHER_ROUTES = ['/(public)/sign-in', '/join/[code]', '/(app)/settings', '/(app)/trainees'];
 /** What the build needs from the working tree; node_modules is linked, not copied. */
 const BUILD_INPUTS = [
 	'src',
@@ -66,6 +73,8 @@ export interface PageJs {
 	contributors: Contributor[];
 	/** Differences from SvelteKit's own modulepreload list for the route (empty when they agree). */
 	preloadMismatch: string[];
+	/** OTHER_ROUTES, measured the same way (information). */
+	otherPages: { route: string; gzip: number; files: number }[];
 }
 
 interface ViteChunk {
@@ -130,9 +139,11 @@ export async function measurePageJs(
 				: `vite build of the files committed at ${from === 'HEAD' ? 'HEAD' : from.revision}, in a temporary directory`;
 		log(`  ${how}: ${seconds.toFixed(1)} s`);
 		const measured = await measureBuild(path.join(dir, '.svelte-kit', 'output'), MESSAGES_ROUTE);
+		const otherPages = await measureOtherPages(path.join(dir, '.svelte-kit', 'output'));
 		if (withBuild) await withBuild(dir);
 		return {
 			...measured,
+			otherPages,
 			build: { how, seconds, commit: git.commit, uncommitted: from === 'worktree' ? git.uncommitted : [] }
 		};
 	} finally {
@@ -141,8 +152,21 @@ export async function measurePageJs(
 	}
 }
 
+/** OTHER_ROUTES' first loads in a finished build. */
+export async function measureOtherPages(output: string): Promise<PageJs['otherPages']> {
+	const pages: PageJs['otherPages'] = [];
+	for (const route of OTHER_ROUTES) {
+		const page = await measureBuild(output, route);
+		pages.push({ route, gzip: page.gzip, files: page.files.length });
+	}
+	return pages;
+}
+
 /** Measures a finished build (`output` = its .svelte-kit/output directory). */
-export async function measureBuild(output: string, routeId: string): Promise<Omit<PageJs, 'build'>> {
+export async function measureBuild(
+	output: string,
+	routeId: string
+): Promise<Omit<PageJs, 'build' | 'otherPages'>> {
 	const client = path.join(output, 'client');
 	const vite = JSON.parse(await readFile(path.join(client, '.vite', 'manifest.json'), 'utf8')) as Record<
 		string,
@@ -265,6 +289,11 @@ export function pageJsRows(m: PageJs): Row[] {
 			section,
 			name: '  largest contributors (gzip shared out by source map)',
 			value: top.join(', ')
+		},
+		{
+			section,
+			name: '  other pages, the same way (no target)',
+			value: m.otherPages.map((o) => `${o.route} ${kb(o.gzip)} (${o.files} files)`).join(', ')
 		}
 	];
 }
@@ -285,6 +314,8 @@ export function describePageJs(m: PageJs): string[] {
 			`    ${kb(rest.reduce((s, f) => s + f.gzip, 0))} ${kb(rest.reduce((s, f) => s + f.raw, 0))}  ${rest.length} more files`
 		);
 	}
+	lines.push('  other pages, the same way (kB gzip, files):');
+	for (const o of m.otherPages) lines.push(`    ${kb(o.gzip)} ${String(o.files).padStart(6)}  ${o.route}`);
 	lines.push('  by source (kB gzip estimated, kB raw):');
 	for (const c of m.contributors.slice(0, 10))
 		lines.push(`    ${kb(c.gzipEstimate)} ${kb(c.raw)}  ${c.name}`);
@@ -423,6 +454,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
 		at > 0
 			? {
 					...(await measureBuild(path.resolve(process.argv[at + 1]), MESSAGES_ROUTE)),
+					otherPages: await measureOtherPages(path.resolve(process.argv[at + 1])),
 					build: { how: `existing build in ${process.argv[at + 1]}`, seconds: 0, ...(await gitState()) }
 				}
 			: await measurePageJs(
