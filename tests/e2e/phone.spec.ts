@@ -181,6 +181,44 @@ test('on a phone, a long press on a message opens its actions: a 👍 from there
 	await pupil.context.close();
 });
 
+test('on a phone, a conversation opens at its newest message even when reactions arrive after the messages', async ({
+	browser
+}) => {
+	const trainer = await newTrainer('Reactor');
+	const trainee = await newTraineeOf(trainer, 'Reader');
+	let last = { id: '', conversation_id: '', seq: 0 };
+	for (let i = 1; i <= 14; i++)
+		last = await send(trainer.client, trainee.id, `Set ${i} of the plan ${tag()}`);
+	// The trainee reacted to the newest three on another device: each adds a row of chips under its
+	// bubble, read after the messages themselves.
+	const { data: newest, error } = await trainer.client
+		.from('messages')
+		.select('id')
+		.eq('conversation_id', last.conversation_id)
+		.order('seq', { ascending: false })
+		.limit(3);
+	if (error) throw error;
+	for (const { id } of newest ?? []) {
+		const reacted = await trainee.client.rpc('toggle_reaction', { message_id: id, emoji: '👍' });
+		if (reacted.error) throw reacted.error;
+	}
+
+	const page = await onPhone(browser, trainee.email);
+	await openConversation(page, last.conversation_id);
+	const newestBubble = page.getByTestId('message').last();
+	await expect(newestBubble.getByTestId('reaction')).toBeVisible();
+	const scroller = page.getByTestId('message-scroller');
+	// Once the chips are drawn, the newest message and its reaction are above the composer, in full.
+	await expect
+		.poll(() => scroller.evaluate((el) => Math.round(el.scrollHeight - el.scrollTop - el.clientHeight)))
+		.toBeLessThanOrEqual(1);
+	const view = await scroller.boundingBox();
+	const chip = await newestBubble.getByTestId('reaction').boundingBox();
+	if (!view || !chip) throw new Error('the conversation or the reaction is not on screen');
+	expect(chip.y + chip.height).toBeLessThanOrEqual(view.y + view.height);
+	await page.context().close();
+});
+
 test('on a phone, a long press on a conversation row opens its menu without opening the conversation; pinning moves the row to the top; a tap opens it', async ({
 	browser
 }) => {
