@@ -288,6 +288,39 @@ test('on a phone, what is typed while the page is still loading its code is kept
 	await signed.context().close();
 });
 
+test('on a phone, what is typed into the sign-in and sign-up forms before the app’s code has arrived is kept when it takes over', async ({
+	browser
+}) => {
+	const context = await browser.newContext({ ...phone, serviceWorkers: 'block' });
+	const { release } = await holdAppCode(context);
+	const page = await context.newPage();
+	const typed = async (label: string, text: string) => {
+		await page.getByLabel(label, { exact: true }).pressSequentially(text);
+		return text;
+	};
+
+	await page.goto('/sign-in', { waitUntil: 'commit' });
+	const email = await typed('Email', demo.alex.email);
+	await typed('Password', 'not-the-password');
+	expect(await page.evaluate(() => document.documentElement.dataset.hydrated)).toBeUndefined();
+	release();
+	await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+	await expect(page.getByLabel('Email', { exact: true })).toHaveValue(email);
+	await expect(page.getByLabel('Password', { exact: true })).toHaveValue('not-the-password');
+
+	// A second page, its code held back again (the browser has it cached: the route holds it anyway).
+	const again = await holdAppCode(context);
+	await page.goto('/sign-up', { waitUntil: 'commit' });
+	const name = await typed('Your name', 'Early Bird');
+	const address = await typed('Email', `early-${tag()}@spotter.test`);
+	expect(await page.evaluate(() => document.documentElement.dataset.hydrated)).toBeUndefined();
+	again.release();
+	await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+	await expect(page.getByLabel('Your name', { exact: true })).toHaveValue(name);
+	await expect(page.getByLabel('Email', { exact: true })).toHaveValue(address);
+	await context.close();
+});
+
 test('on a phone, Send works before the app’s code has arrived: the page’s own form sends the message once, and says why when it cannot', async ({
 	browser
 }) => {
