@@ -5,9 +5,11 @@
 // dense seq, exact unread counters and one push outbox row per message, and every subscriber holds
 // what the database has.
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../db/index.ts';
 import { openPostgres } from '../../db/postgres.ts';
+import { loadConfig } from '../../localbase/config.ts';
 import { startLocalbase, type Localbase } from '../../localbase/server.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import {
@@ -27,6 +29,9 @@ import {
 	waitFor,
 	type Pair
 } from './support.ts';
+
+/** The mail inbox port localbase takes unless told otherwise (supabase/config.toml's inbucket port). */
+const DEFAULT_MAIL_PORT = loadConfig({}).mail.port;
 
 let database: TestDatabase;
 let pairs: Pair[];
@@ -229,6 +234,25 @@ describe('localbase on a Postgres server, under faults', () => {
 		} finally {
 			await Promise.all(subscribers.map((s) => s.close()));
 			await close();
+		}
+	});
+
+	test('a localbase process starts beside another that holds the default mail inbox port (npm run dev while the tests run)', async () => {
+		const devInbox = net.createServer();
+		// Held by this test, or already by something else (a developer's npm run dev): taken either way.
+		await new Promise<void>((resolve) => {
+			devInbox.once('error', () => resolve());
+			devInbox.listen(DEFAULT_MAIL_PORT, '127.0.0.1', resolve);
+		});
+		try {
+			const localbase = await localbaseProcess(database.url!);
+			try {
+				expect((await fetch(`${localbase.url}/health`)).ok).toBe(true);
+			} finally {
+				await localbase.stop();
+			}
+		} finally {
+			await new Promise((resolve) => devInbox.close(resolve));
 		}
 	});
 

@@ -417,12 +417,14 @@ export interface LocalbaseProcess {
 }
 
 /**
- * `npm run localbase` on a port of its own (see freePort), over `databaseUrl`. A port found free
- * can still be taken before localbase listens on it: the first start then moves to another port,
- * and a restart, which must keep its port, tries again.
+ * `npm run localbase` on a port of its own (see freePort), over `databaseUrl`, with a mail inbox
+ * on a port of its own too: the default inbox port is the one `npm run dev` holds. A port found
+ * free can still be taken before localbase listens on it: the first start then moves to other
+ * ports, and a restart, which must keep its ports, tries again.
  */
 export async function localbaseProcess(databaseUrl: string): Promise<LocalbaseProcess> {
 	let port = await freePort();
+	let mailPort = await freePort();
 	let child: ChildProcess | undefined;
 	let errors = '';
 	const spawnOnce = async (): Promise<'up' | 'port taken'> => {
@@ -434,6 +436,7 @@ export async function localbaseProcess(databaseUrl: string): Promise<LocalbasePr
 				...process.env,
 				DATABASE_URL: databaseUrl,
 				LOCALBASE_PORT: String(port),
+				LOCALBASE_MAIL_PORT: String(mailPort),
 				LOCALBASE_HOST: '127.0.0.1'
 			},
 			stdio: ['ignore', 'ignore', 'pipe']
@@ -466,8 +469,9 @@ export async function localbaseProcess(databaseUrl: string): Promise<LocalbasePr
 	const start = async (first = false) => {
 		for (let attempt = 1; ; attempt++) {
 			if ((await spawnOnce()) === 'up') return;
-			if (attempt === 5) throw new Error(`localbase could not listen on port ${port} (taken)`);
-			if (first) port = await freePort();
+			if (attempt === 5)
+				throw new Error(`localbase could not listen on ports ${port} and ${mailPort} (taken)`);
+			if (first) [port, mailPort] = [await freePort(), await freePort()];
 			else await sleep(200);
 		}
 	};
