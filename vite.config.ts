@@ -157,7 +157,14 @@ export default defineConfig({
 	],
 	// Imported only on demand in ways Vite's start-up scan does not follow: pre-bundled at start, so
 	// the dev server does not find them on first use and reload the page (losing what was typed).
-	optimizeDeps: { include: ['linkifyjs', 'qrcode'] },
+	// The message menu's icons come with MessageMenu.svelte, itself imported on demand.
+	optimizeDeps: {
+		include: [
+			'linkifyjs',
+			'qrcode',
+			...['ellipsis', 'reply', 'copy', 'pencil', 'trash-2'].map((icon) => `@lucide/svelte/icons/${icon}`)
+		]
+	},
 	server: { host: '127.0.0.1', port: 5173, strictPort: true },
 	preview: { host: '127.0.0.1', port: 4173, strictPort: true }
 });
