@@ -5,6 +5,9 @@
 // through a Svelte context, so the message bubble between them needs no new prop.
 import { getContext, setContext } from 'svelte';
 
+/** How long a signed URL of an attachment stays valid (the chat asks again after it). */
+export const SIGNED_URL_SECONDS = 60 * 60;
+
 /** Asks for a fresh signed URL of `path` after `failedUrl` failed to load; resolves to whether one came. */
 export type RefreshUrl = (path: string, failedUrl: string) => Promise<boolean>;
 

@@ -13,11 +13,10 @@ import { messageSchema, type Message } from '$lib/schemas/rows';
 import { failed, ok, run, type Result } from './result';
 import { OFFLINE } from '$lib/errors';
 import { publicUrl, storageClient } from '$lib/supabase/storage';
+import { SIGNED_URL_SECONDS } from '$lib/attachments/resign';
 
 export const ATTACHMENTS_BUCKET = 'attachments';
 export const AVATARS_BUCKET = 'avatars';
-/** How long a signed URL of an attachment stays valid (the chat asks again after it). */
-export const SIGNED_URL_SECONDS = 60 * 60;
 
 const count = z.coerce.number();
 const optionalNumber = z.optional(z.nullable(count));

@@ -3,7 +3,10 @@
 // the people they message, and a trainer's first page of trainees. Keys are
 // [user id, kind, conversation or person id, or ''], so one user's data can be forgotten on sign-out.
 import type { Conversation, ConversationRow, Invitation, MessageRow, Profile } from '$lib/schemas/rows';
+import { KEPT_CONVERSATIONS, KEPT_MESSAGES } from './basics';
 import * as database from './database';
+
+export { KEPT_CONVERSATIONS, KEPT_MESSAGES, WRITE_DELAY_MS } from './basics';
 
 export interface ThreadSnapshot {
 	conversation: Conversation;
@@ -38,13 +41,6 @@ interface Kinds {
 	'signed-in': SignedIn;
 }
 type Kind = keyof Kinds;
-
-/** How many of a conversation's newest messages are kept for offline reading. */
-export const KEPT_MESSAGES = 50;
-/** How many conversations of the list are kept for offline reading. */
-export const KEPT_CONVERSATIONS = 30;
-/** A copy changed again within this long of its last write is written once, at its end (see throttle.ts). */
-export const WRITE_DELAY_MS = 200;
 
 async function read<K extends Kind>(userId: string, kind: K, id = ''): Promise<Kinds[K] | undefined> {
 	if (!database.available()) return undefined;

@@ -10,6 +10,8 @@ import type { AttachmentMeta } from '$lib/attachments/prepare';
 import type { UserError } from '$lib/errors';
 import type { IDBPObjectStore } from 'idb';
 import * as database from './database';
+
+export { isQuotaExceeded, newThread } from './basics';
 import type { SpotterDb } from './database';
 
 export interface OutboxRecord {
@@ -51,19 +53,6 @@ export interface OutboxFile {
 	meta: AttachmentMeta;
 	/** A video's poster frame, uploaded beside it. */
 	poster: Blob | null;
-}
-
-/** Where a conversation's unsent messages are kept on the device before it exists. */
-export function newThread(recipientId: string): string {
-	return `new:${recipientId}`;
-}
-
-/** Whether a device write failed because the browser's storage for this site is full. */
-export function isQuotaExceeded(error: unknown): boolean {
-	return (
-		error instanceof DOMException &&
-		(error.name === 'QuotaExceededError' || error.name === 'NS_ERROR_DOM_QUOTA_REACHED')
-	);
 }
 
 /** The unsent messages of one thread, oldest first (the order they were written). */

@@ -7,18 +7,18 @@
 // device copy) and replaces what it holds in that range; the device copy follows.
 import type { Supabase } from '$lib/supabase/types';
 import { keepJoined, onHint, whenBack, type Joined, type LiveState } from '$lib/supabase/realtime';
-import { storageTarget } from '$lib/supabase/storage';
-import * as attachments from '$lib/data/attachments';
 import type { Attachment } from '$lib/data/attachments';
-import { PendingFile, type AttachmentInput } from '$lib/attachments/pending.svelte';
-import { urlRefresher, type RefreshUrl } from '$lib/attachments/resign';
+import { attachmentDrafts } from '$lib/attachments/on-demand';
+import type { AttachmentInput, PendingFile } from '$lib/attachments/pending.svelte';
+import { SIGNED_URL_SECONDS, urlRefresher, type RefreshUrl } from '$lib/attachments/resign';
 import * as conversations from '$lib/data/conversations';
 import * as messages from '$lib/data/messages';
 import * as profiles from '$lib/data/profiles';
-import * as reactions from '$lib/data/reactions';
-import * as lastSeen from '$lib/device/last-seen';
 import { throttle } from '$lib/device/throttle';
-import * as outbox from '$lib/device/outbox';
+import { isQuotaExceeded, KEPT_MESSAGES, newThread, WRITE_DELAY_MS } from '$lib/device/basics';
+import { lastSeen, outbox } from '$lib/device/on-demand';
+import { onDemand } from '$lib/on-demand';
+import type { OutboxFile } from '$lib/device/outbox';
 import {
 	FILE_MISSING,
 	FILE_MISSING_KEPT,
@@ -43,7 +43,7 @@ import {
 	type MessagesRead
 } from '$lib/schemas/realtime';
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
-import { uploadingInChat } from './outbox-flush';
+import { uploadingInChat } from './uploading';
 import { fillFromDevice, idsOf, isoNow, judgeEvent, mergeMessages, reconcileMessages } from './merge';
 
 export interface Outgoing {
@@ -99,7 +99,12 @@ export interface ChatOptions {
 }
 
 /** Where a conversation's unsent messages are kept on the device before it exists. */
-export const newThread = outbox.newThread;
+export { newThread };
+
+// Read after the first paint (as the chat connects), so loaded on demand: attachments' rows and
+// URLs (and a message with files is sent through them), and reactions.
+const attachments = onDemand(() => import('$lib/data/attachments'));
+const reactions = onDemand(() => import('$lib/data/reactions'));
 
 /** The rate limit's refusal (the database's SQLSTATE). */
 const RATE_LIMITED = 'SP005';
@@ -181,7 +186,7 @@ export class Chat {
 			return signed.ok ? signed.data : null;
 		},
 		(path, url) => this.mediaUrls.set(path, url),
-		attachments.SIGNED_URL_SECONDS * 1000
+		SIGNED_URL_SECONDS * 1000
 	);
 
 	readonly me: string;
@@ -195,7 +200,7 @@ export class Chat {
 	 */
 	#copyIo: Promise<void> = Promise.resolve();
 	/** The device copy's writes, a burst of changes at a time (#keepLastSeen). */
-	#copy = throttle(() => this.#writeLastSeen(), lastSeen.WRITE_DELAY_MS);
+	#copy = throttle(() => this.#writeLastSeen(), WRITE_DELAY_MS);
 	readonly #onCreated?: (conversationId: string) => void;
 	#link: Joined | undefined;
 	#subscribed = false;
@@ -835,6 +840,7 @@ export class Chat {
 		const missing = message.attachments.filter((a) => !held.some((f) => f.path === a.path));
 		const kept = missing.length > 0 ? await outbox.filesOf(message.id) : [];
 		if (!missing.every((a) => kept.some((f) => f.path === a.path))) return false;
+		const { PendingFile, storageTarget } = await attachmentDrafts();
 		const target = kept.length > 0 ? storageTarget(this.#supabase) : null;
 		const files = message.attachments.map((a) => {
 			const file = held.find((f) => f.path === a.path);
@@ -854,6 +860,13 @@ export class Chat {
 		const { id } = message;
 		this.#store(async () => void (await outbox.filesRemoved(id)));
 		return true;
+	}
+
+	/** The device's copies of a held message's files, to be uploaded again from there. */
+	async #restoreFiles(kept: OutboxFile[]): Promise<PendingFile[]> {
+		const { PendingFile, storageTarget } = await attachmentDrafts();
+		const target = storageTarget(this.#supabase);
+		return kept.map((f) => PendingFile.restore(f, target));
 	}
 
 	/** Whether every file of the message is in this chat's hands (to upload again on a retry). */
@@ -1102,8 +1115,7 @@ export class Chat {
 			if (held.has(record.id)) continue;
 			// Its files as the device kept them, uploaded again from there (to the same keys).
 			const kept = record.attachments && !record.filesUploaded ? await outbox.filesOf(record.id) : [];
-			const target = kept.length > 0 ? storageTarget(this.#supabase) : null;
-			const files = target ? kept.map((f) => PendingFile.restore(f, target)) : undefined;
+			const files = kept.length > 0 ? await this.#restoreFiles(kept) : undefined;
 			for (const file of files ?? []) this.#keptFiles.add(file);
 			if (files) uploadingInChat.add(record.id);
 			this.outgoing.push({
@@ -1143,7 +1155,7 @@ export class Chat {
 
 	/**
 	 * The newest messages, kept on the device for reading offline: the first change at once, the
-	 * changes of a burst together (lastSeen.WRITE_DELAY_MS).
+	 * changes of a burst together (WRITE_DELAY_MS).
 	 */
 	#keepLastSeen(): void {
 		this.#copy.request();
@@ -1152,7 +1164,7 @@ export class Chat {
 	#writeLastSeen(): void {
 		const id = this.conversationId;
 		if (!id) return;
-		const newest = this.messages.slice(-lastSeen.KEPT_MESSAGES);
+		const newest = this.messages.slice(-KEPT_MESSAGES);
 		this.#store(() => lastSeen.saveMessages(this.me, id, newest), undefined, 'copy');
 	}
 
@@ -1163,7 +1175,7 @@ export class Chat {
 	#store(write: () => Promise<void>, whenFull?: UserError, queue: 'outbox' | 'copy' = 'outbox'): void {
 		const done = (queue === 'outbox' ? this.#io : this.#copyIo).then(write).catch((err: unknown) => {
 			console.error('[chat] device storage failed', err);
-			this.storageError = whenFull && outbox.isQuotaExceeded(err) ? whenFull : DEVICE_STORAGE_FAILED;
+			this.storageError = whenFull && isQuotaExceeded(err) ? whenFull : DEVICE_STORAGE_FAILED;
 		});
 		if (queue === 'outbox') this.#io = done;
 		else this.#copyIo = done;

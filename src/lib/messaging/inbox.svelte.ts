@@ -6,7 +6,8 @@ import { getContext, setContext } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
 import { keepJoined, onHint, whenBack, type LiveState } from '$lib/supabase/realtime';
 import * as conversations from '$lib/data/conversations';
-import * as lastSeen from '$lib/device/last-seen';
+import { WRITE_DELAY_MS } from '$lib/device/basics';
+import { lastSeen } from '$lib/device/on-demand';
 import { throttle } from '$lib/device/throttle';
 import type { UserError } from '$lib/errors';
 import type { ConversationRow, ConversationSettings, InboxRow } from '$lib/schemas/rows';
@@ -61,7 +62,7 @@ export class Inbox {
 	/** Bumped by every filter change, so an answer for an earlier filter is dropped. */
 	#generation = 0;
 	/** The device copy's writes, a burst of changes at a time (#keep). */
-	#kept = throttle(() => this.#writeKept(), lastSeen.WRITE_DELAY_MS);
+	#kept = throttle(() => this.#writeKept(), WRITE_DELAY_MS);
 
 	constructor(supabase: Supabase, userId: string) {
 		this.#supabase = supabase;

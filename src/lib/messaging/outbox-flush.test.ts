@@ -4,7 +4,8 @@ import type { Result } from '$lib/data/result';
 import * as database from '$lib/device/database';
 import * as outbox from '$lib/device/outbox';
 import { keptFile, me, outgoing } from '$lib/device/test-records';
-import { flushOutbox, uploadingInChat } from './outbox-flush';
+import { flushOutbox } from './outbox-flush';
+import { uploadingInChat } from './uploading';
 
 /** Pending messages in two threads, as the app writes them. */
 const record = (n: number, overrides: Parameters<typeof outgoing>[1] = {}) =>

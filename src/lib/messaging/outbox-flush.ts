@@ -7,18 +7,14 @@ import type { Result } from '$lib/data/result';
 import type { AttachmentInput } from '$lib/attachments/pending.svelte';
 import * as attachments from '$lib/data/attachments';
 import * as messages from '$lib/data/messages';
-import * as outbox from '$lib/device/outbox';
+import { outbox } from '$lib/device/on-demand';
+import type { OutboxRecord } from '$lib/device/outbox';
 import { FILE_MISSING, FILE_MISSING_KEPT, type UserError } from '$lib/errors';
 import { whenBack } from '$lib/supabase/realtime';
 import type { StorageTarget } from '$lib/attachments/upload';
 import { storageTarget } from '$lib/supabase/storage';
 import type { Supabase } from '$lib/supabase/types';
-
-/**
- * Ids of queued messages whose files an open chat in this tab uploads (with progress on screen):
- * the flush leaves those to it rather than uploading the same bytes twice.
- */
-export const uploadingInChat = new Set<string>();
+import { uploadingInChat } from './uploading';
 
 export interface FlushResult {
 	sent: number;
@@ -48,7 +44,7 @@ export async function flushOutbox(
 ): Promise<FlushResult> {
 	const result: FlushResult = { sent: 0, refused: 0, stopped: false };
 	/** Uploads the kept files of a message not yet in Storage, then sends it; `waits`: not now. */
-	const attempt = async (record: outbox.OutboxRecord): Promise<Result<unknown> | 'waits' | 'refused'> => {
+	const attempt = async (record: OutboxRecord): Promise<Result<unknown> | 'waits' | 'refused'> => {
 		if (record.attachments && !record.filesUploaded) {
 			if (!storage || uploadingInChat.has(record.id)) return 'waits';
 			const kept = await outbox.filesOf(record.id);

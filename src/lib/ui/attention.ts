@@ -1,6 +1,6 @@
 // Getting attention for a message that arrives while Spotter is in a background tab: the unread
-// count in the tab title ("(3) Spotter"), and an optional short chime, generated with WebAudio (no
-// sound file to download). The chime is off unless chosen in Settings; the choice stays on the device.
+// count in the tab title ("(3) Spotter"), and an optional short chime (chime.ts). The chime is off
+// unless chosen in Settings; the choice stays on the device.
 
 export const SOUND_KEY = 'spotter:sound';
 
@@ -45,28 +45,5 @@ export function setSoundEnabled(
 		else storage?.removeItem(SOUND_KEY);
 	} catch (error) {
 		console.error('The sound setting could not be stored on this device', error);
-	}
-}
-
-let audio: AudioContext | undefined;
-
-/** Two short soft tones. Browsers play it only after the user has interacted with the page. */
-export function chime(): void {
-	audio ??= new AudioContext();
-	const start = audio.currentTime;
-	for (const [offset, frequency] of [
-		[0, 880],
-		[0.12, 1320]
-	]) {
-		const tone = audio.createOscillator();
-		const gain = audio.createGain();
-		tone.type = 'sine';
-		tone.frequency.value = frequency;
-		gain.gain.setValueAtTime(0.0001, start + offset);
-		gain.gain.exponentialRampToValueAtTime(0.15, start + offset + 0.02);
-		gain.gain.exponentialRampToValueAtTime(0.0001, start + offset + 0.25);
-		tone.connect(gain).connect(audio.destination);
-		tone.start(start + offset);
-		tone.stop(start + offset + 0.3);
 	}
 }

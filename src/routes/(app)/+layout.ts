@@ -1,7 +1,7 @@
 import { browser } from '$app/environment';
 import { error, redirect } from '@sveltejs/kit';
 import * as profiles from '$lib/data/profiles';
-import * as lastSeen from '$lib/device/last-seen';
+import { lastSeen } from '$lib/device/on-demand';
 import { profileDependency } from '$lib/messaging/live-views';
 import type { Profile } from '$lib/schemas/rows';
 import type { LayoutLoad } from './$types';

@@ -3,7 +3,7 @@ import { error } from '@sveltejs/kit';
 import * as conversations from '$lib/data/conversations';
 import * as invitations from '$lib/data/invitations';
 import * as profiles from '$lib/data/profiles';
-import * as lastSeen from '$lib/device/last-seen';
+import { lastSeen } from '$lib/device/on-demand';
 import { TRAINEES_DEPENDENCY } from '$lib/messaging/live-views';
 import type { PageLoad } from './$types';
 

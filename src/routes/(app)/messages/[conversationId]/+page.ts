@@ -3,7 +3,8 @@ import { error } from '@sveltejs/kit';
 import * as conversations from '$lib/data/conversations';
 import * as messages from '$lib/data/messages';
 import * as profiles from '$lib/data/profiles';
-import * as lastSeen from '$lib/device/last-seen';
+import type { ThreadSnapshot } from '$lib/device/last-seen';
+import { lastSeen } from '$lib/device/on-demand';
 import { withState } from '$lib/messaging/chat.svelte';
 import { profileDependency } from '$lib/messaging/live-views';
 import { uuidParamSchema } from '$lib/schemas/input';
@@ -39,7 +40,7 @@ export const load: PageLoad = async ({ params, parent, depends }) => {
 	const other = otherId ? await profiles.get(supabase, otherId) : null;
 	if (other && !other.ok) error(503, other.error.message);
 
-	const thread: lastSeen.ThreadSnapshot = {
+	const thread: ThreadSnapshot = {
 		conversation: c,
 		recipient: other?.data
 			? { id: other.data.id, name: other.data.display_name, avatarUrl: other.data.avatar_url }
@@ -50,7 +51,7 @@ export const load: PageLoad = async ({ params, parent, depends }) => {
 	return { chat: chatPage(thread, history.data, thread.hasOlder) };
 };
 
-function chatPage(thread: lastSeen.ThreadSnapshot, rows: ChatPage['messages'], hasOlder: boolean): ChatPage {
+function chatPage(thread: ThreadSnapshot, rows: ChatPage['messages'], hasOlder: boolean): ChatPage {
 	return {
 		recipient: thread.recipient,
 		conversationId: thread.conversation.id,

@@ -2,7 +2,7 @@ import { browser } from '$app/environment';
 import { error } from '@sveltejs/kit';
 import * as conversations from '$lib/data/conversations';
 import * as profiles from '$lib/data/profiles';
-import * as lastSeen from '$lib/device/last-seen';
+import { lastSeen } from '$lib/device/on-demand';
 import { profileDependency } from '$lib/messaging/live-views';
 import { uuidParamSchema } from '$lib/schemas/input';
 import type { PageLoad } from './$types';

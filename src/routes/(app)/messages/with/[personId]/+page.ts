@@ -6,7 +6,7 @@ import { error, redirect } from '@sveltejs/kit';
 import { resolve } from '$app/paths';
 import * as conversations from '$lib/data/conversations';
 import * as profiles from '$lib/data/profiles';
-import * as lastSeen from '$lib/device/last-seen';
+import { lastSeen } from '$lib/device/on-demand';
 import { profileDependency } from '$lib/messaging/live-views';
 import { uuidParamSchema } from '$lib/schemas/input';
 import type { Profile } from '$lib/schemas/rows';
