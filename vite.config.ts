@@ -63,8 +63,9 @@ function browserWithLazyClient(pkg: string, standInFile: string): Plugin {
  * first load was 53 files, most of a few hundred bytes, each gzipped and asked for alone. Fewer,
  * larger files compress better together, and on a phone's 150 ms round trips fewer requests wait
  * behind one another. Each module goes to the widest family that loads it, so no page loads a
- * chunk of code that only another family's pages need. What the messages pages do not load up
- * front (the other pages' own code, everything imported on demand) is chunked as before.
+ * chunk of code that only another family's pages need. A page's own files (`+page.svelte`,
+ * `+page.ts`) stay in its node's chunk, which only that page loads. What the messages pages do not
+ * load up front (the other pages' own code, everything imported on demand) is chunked as before.
  *
  * `moduleParsed` records each module's static imports; the chunking asks `test` only once every
  * module is parsed. The server build and the service worker's are left alone.
@@ -75,6 +76,7 @@ function chunksByPageFamily(): Plugin {
 	const sep = String.raw`[\\/]`;
 	const routes = String.raw`${sep}src${sep}routes${sep}`;
 	const routeFile = new RegExp(`${routes}(.*${sep})?\\+(layout|page|error)\\.(svelte|ts)$`);
+	const pageFile = new RegExp(`${routes}(.*${sep})?\\+page\\.(svelte|ts)$`);
 	const appRoute = new RegExp(`${routes}\\(app\\)${sep}`);
 	const messagesRoute = new RegExp(`${routes}\\(app\\)${sep}messages${sep}`);
 	const appLayout = new RegExp(`${routes}\\(app\\)${sep}\\+layout\\.(svelte|ts)$`);
@@ -139,7 +141,7 @@ function chunksByPageFamily(): Plugin {
 			// never takes in, as a dependency, a module that a wider family's pages need too.
 			const groups = order.map((family, i) => ({
 				name: family,
-				test: (id: string) => (families ??= divide())[family].has(id),
+				test: (id: string) => !pageFile.test(id) && (families ??= divide())[family].has(id),
 				priority: order.length - i
 			}));
 			return { ...options, codeSplitting: { groups } };
