@@ -10,6 +10,13 @@ const module = {
 	}
 };
 
+/** A load that fails the first time (offline, the chunk not cached yet), then succeeds. */
+const failingOnce = () =>
+	vi
+		.fn<() => Promise<typeof module>>()
+		.mockRejectedValueOnce(new TypeError('Failed to fetch dynamically imported module'))
+		.mockResolvedValue(module);
+
 describe('code loaded on demand', () => {
 	it('is loaded once, by the first call, however many calls wait for it', async () => {
 		const load = vi.fn(async () => module);
@@ -23,10 +30,7 @@ describe('code loaded on demand', () => {
 	});
 
 	it('is tried again after a failed load (offline, the chunk not cached yet), and then kept', async () => {
-		const load = vi
-			.fn<() => Promise<typeof module>>()
-			.mockRejectedValueOnce(new TypeError('Failed to fetch dynamically imported module'))
-			.mockResolvedValue(module);
+		const load = failingOnce();
 		const loaded = loadOnce(load);
 		await expect(loaded()).rejects.toThrow('Failed to fetch');
 		await expect(loaded()).resolves.toBe(module);
@@ -50,10 +54,7 @@ describe('code loaded on demand', () => {
 	});
 
 	it('fails a call whose load failed, and loads again for the next one', async () => {
-		const load = vi
-			.fn<() => Promise<typeof module>>()
-			.mockRejectedValueOnce(new TypeError('Failed to fetch dynamically imported module'))
-			.mockResolvedValue(module);
+		const load = failingOnce();
 		const lazy = onDemand(load);
 		await expect(lazy.double(1)).rejects.toThrow('Failed to fetch');
 		await expect(lazy.double(2)).resolves.toBe(4);

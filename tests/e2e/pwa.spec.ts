@@ -9,6 +9,7 @@ import {
 	demo,
 	messageBubble,
 	openConversation,
+	preloadList,
 	send,
 	signedIn,
 	tag,
@@ -84,14 +85,7 @@ test('a conversation first loaded preloads every module its code imports statica
 	const { context, page } = await signedIn(browser, demo.alex.email);
 	// The server's answer for the page (with the context's cookies, not the service worker's kept
 	// copy): SvelteKit names the modules to preload in its Link header.
-	const pageUrl = new URL(`/messages/${conversations.coachAlex}`, page.url()).href;
-	const response = await page.request.get(pageUrl);
-	expect(response.ok()).toBe(true);
-	const preloaded = new Set(
-		[...(response.headers()['link'] ?? '').matchAll(/<([^>]+)>;\s*rel="modulepreload"/g)].map(
-			(m) => new URL(m[1], pageUrl).href
-		)
-	);
+	const preloaded = await preloadList(page, `/messages/${conversations.coachAlex}`);
 	// SvelteKit's entry, the root and messages layouts and the page, at least.
 	expect(preloaded.size).toBeGreaterThan(5);
 	expect([...preloaded].filter((u) => /\/_app\/immutable\/nodes\//.test(u)).length).toBeGreaterThanOrEqual(3);

@@ -99,6 +99,21 @@ export async function signedIn(
 	return { context, page };
 }
 
+/**
+ * The modules SvelteKit names for preloading in the server's answer for `path` (its Link header),
+ * as absolute URLs; asked with the page's cookies, not through the service worker.
+ */
+export async function preloadList(page: Page, path: string): Promise<Set<string>> {
+	const pageUrl = new URL(path, page.url()).href;
+	const response = await page.request.get(pageUrl);
+	expect(response.ok()).toBe(true);
+	return new Set(
+		[...(response.headers()['link'] ?? '').matchAll(/<([^>]+)>;\s*rel="modulepreload"/g)].map(
+			(m) => new URL(m[1], pageUrl).href
+		)
+	);
+}
+
 /** A full page load, then waits until the app is interactive (hydrated). */
 export async function visit(page: Page, path: string): Promise<void> {
 	await page.goto(path);

@@ -11,6 +11,7 @@ import {
 	composer,
 	controlledByServiceWorker,
 	deviceOutbox,
+	preloadList,
 	newTraineeOf,
 	newTrainer,
 	secretKey,
@@ -23,6 +24,21 @@ import {
 } from './support';
 
 const GPS_MARKER = 'SPOTTER-GPS-SECRET';
+
+/**
+ * Signed in, without the service worker: with one in the page's path, Playwright's routes (and its
+ * network log) can miss the page's requests. A CI run saw neither the signing nor the photo's loads
+ * of a test below while the photo showed. These scenarios are about the chat, not the worker.
+ */
+async function signedInWithoutWorker(browser: Browser, email: string) {
+	const context = await browser.newContext({
+		viewport: { width: 1280, height: 800 },
+		serviceWorkers: 'block'
+	});
+	const page = await context.newPage();
+	await signIn(page, email);
+	return { context, page };
+}
 
 /** A real JPEG (drawn by the browser) of `width`×`height`, with an EXIF block carrying a marker. */
 async function photoWithExif(page: Page, width: number, height: number): Promise<Buffer> {
@@ -121,6 +137,63 @@ test('a photo as the first message of a new conversation: uploaded re-encoded wi
 	await other.page.keyboard.press('Escape');
 	await expect(viewer).toBeHidden();
 	await other.context.close();
+	await context.close();
+});
+
+test('a photo dropped on the chat before its file tools have loaded is kept, uploaded once they arrive, and sent', async ({
+	browser
+}) => {
+	const trainer = await newTrainer('Coach');
+	const trainee = await newTraineeOf(trainer, 'Alex');
+	const { context, page } = await signedInWithoutWorker(browser, trainer.email);
+
+	// The page's own modules (its preload list) arrive at once; what it loads on demand (the file
+	// tools among it) waits until released.
+	const path = `/messages/with/${trainee.id}`;
+	const preloaded = await preloadList(page, path);
+	expect(preloaded.size).toBeGreaterThan(5);
+	let release!: () => void;
+	const held = new Promise<void>((r) => (release = r));
+	let heldBack = 0;
+	await page.route('**/_app/immutable/**/*.js', async (route) => {
+		if (!preloaded.has(route.request().url())) {
+			heldBack++;
+			await held;
+		}
+		await route.continue();
+	});
+	await visit(page, path);
+	await expect(page.getByTestId('attach-input')).toHaveCount(0);
+
+	const photo = await photoWithExif(page, 800, 600);
+	const prevented = await page.evaluate(
+		(bytes) => {
+			const files = new DataTransfer();
+			files.items.add(new File([new Uint8Array(bytes)], 'dropped squat.jpg', { type: 'image/jpeg' }));
+			const drop = new DragEvent('drop', { dataTransfer: files, bubbles: true, cancelable: true });
+			document.querySelector('section.chat')!.dispatchEvent(drop);
+			return drop.defaultPrevented;
+		},
+		[...photo]
+	);
+	// Taken by the chat (the browser does not open the file in place of the app)…
+	expect(prevented).toBe(true);
+	expect(heldBack).toBeGreaterThan(0);
+	await expect(page.getByTestId('pending-file')).toHaveCount(0);
+
+	// …and added once the code arrives.
+	release();
+	const pending = page.getByTestId('pending-file');
+	await expect(pending).toHaveCount(1);
+	await expect(pending).toContainText('dropped squat.jpg');
+	await expect(pending).toHaveAttribute('data-status', 'uploaded');
+	await page.unrouteAll();
+	await composer(page).fill('Dropped in before the page was ready');
+	await page.getByRole('button', { name: 'Send' }).click();
+	await expect(page).toHaveURL(/\/messages\/[0-9a-f-]{36}$/);
+	const image = page.getByTestId('message').getByTestId('attachment-image');
+	await expect(image.locator('img')).toHaveJSProperty('complete', true);
+	expect(await image.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
 	await context.close();
 });
 
@@ -433,15 +506,7 @@ test('a photo whose signed URL has expired (a chat open for over an hour) is sig
 }) => {
 	const trainer = await newTrainer('Coach');
 	const trainee = await newTraineeOf(trainer, 'Alex');
-	// Without the service worker: with one in the page's path, Playwright's routes (and its network
-	// log) can miss the page's requests. A CI run saw neither the signing nor the photo's loads while
-	// the photo showed, and the count below was 0. This scenario is about the chat, not the worker.
-	const context = await browser.newContext({
-		viewport: { width: 1280, height: 800 },
-		serviceWorkers: 'block'
-	});
-	const page = await context.newPage();
-	await signIn(page, trainee.email);
+	const { context, page } = await signedInWithoutWorker(browser, trainee.email);
 	const photo = await photoWithExif(page, 800, 600);
 	const messageId = crypto.randomUUID();
 	const path = `${trainer.id}/${messageId}/form.jpg`;
