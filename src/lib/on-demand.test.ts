@@ -53,6 +53,16 @@ describe('code loaded on demand', () => {
 		await expect(lazy.double(3)).resolves.toBe(6);
 	});
 
+	it("answers what `notLoaded` gives when the load fails, without swallowing the module's own errors", async () => {
+		const lazy = onDemand(failingOnce(), (error) => ({ ok: false, why: String(error) }));
+		await expect(lazy.double(1)).resolves.toEqual({
+			ok: false,
+			why: 'TypeError: Failed to fetch dynamically imported module'
+		});
+		await expect(lazy.double(2)).resolves.toBe(4);
+		await expect(lazy.fail()).rejects.toThrow('refused');
+	});
+
 	it('fails a call whose load failed, and loads again for the next one', async () => {
 		const load = failingOnce();
 		const lazy = onDemand(load);

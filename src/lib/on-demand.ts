@@ -18,15 +18,28 @@ export type OnDemand<M> = {
 	[K in keyof M as M[K] extends (...args: never[]) => Promise<unknown> ? K : never]: M[K];
 };
 
-/** A module's asynchronous functions, callable before it is loaded: the first call loads it. */
-export function onDemand<M extends object>(load: () => Promise<M>): OnDemand<M> {
+/**
+ * A module's asynchronous functions, callable before it is loaded: the first call loads it. A call
+ * whose load fails rejects with the load's error, or, given `notLoaded`, answers what it returns
+ * (a data module's calls answer a Result and never throw).
+ */
+export function onDemand<M extends object>(
+	load: () => Promise<M>,
+	notLoaded?: (error: unknown) => unknown
+): OnDemand<M> {
 	const loaded = loadOnce(load);
 	return new Proxy({} as OnDemand<M>, {
 		get: (_, name) => {
 			// Not a promise (`await` asks for `then`), and nothing to show for a symbol (inspection).
 			if (typeof name === 'symbol' || name === 'then') return undefined;
 			return async (...args: unknown[]) => {
-				const module = (await loaded()) as Record<string, (...a: unknown[]) => unknown>;
+				let module: Record<string, (...a: unknown[]) => unknown>;
+				try {
+					module = (await loaded()) as typeof module;
+				} catch (error) {
+					if (!notLoaded) throw error;
+					return notLoaded(error);
+				}
 				return module[name](...args);
 			};
 		}

@@ -12,6 +12,7 @@ import { attachmentDrafts } from '$lib/attachments/on-demand';
 import type { AttachmentInput, PendingFile } from '$lib/attachments/pending.svelte';
 import { SIGNED_URL_SECONDS, urlRefresher, type RefreshUrl } from '$lib/attachments/resign';
 import * as conversations from '$lib/data/conversations';
+import { failed } from '$lib/data/result';
 import * as messages from '$lib/data/messages';
 import * as profiles from '$lib/data/profiles';
 import { throttle } from '$lib/device/throttle';
@@ -102,9 +103,11 @@ export interface ChatOptions {
 export { newThread };
 
 // Read after the first paint (as the chat connects), so loaded on demand: attachments' rows and
-// URLs (and a message with files is sent through them), and reactions.
-const attachments = onDemand(() => import('$lib/data/attachments'));
-const reactions = onDemand(() => import('$lib/data/reactions'));
+// URLs (and a message with files is sent through them), and reactions. Their calls answer a Result;
+// when their code cannot be fetched, the network is not there for them either.
+const notLoaded = () => failed(OFFLINE);
+const attachments = onDemand(() => import('$lib/data/attachments'), notLoaded);
+const reactions = onDemand(() => import('$lib/data/reactions'), notLoaded);
 
 /** The rate limit's refusal (the database's SQLSTATE). */
 const RATE_LIMITED = 'SP005';
