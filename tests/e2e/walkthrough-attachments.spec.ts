@@ -40,6 +40,20 @@ async function signedInWithoutWorker(browser: Browser, email: string) {
 	return { context, page };
 }
 
+/** Drops a JPEG on the chat as a file dragged in from the desktop; true when the chat took it. */
+function dropPhoto(page: Page, photo: Buffer, name: string): Promise<boolean> {
+	return page.evaluate(
+		([bytes, fileName]) => {
+			const files = new DataTransfer();
+			files.items.add(new File([new Uint8Array(bytes)], fileName, { type: 'image/jpeg' }));
+			const drop = new DragEvent('drop', { dataTransfer: files, bubbles: true, cancelable: true });
+			document.querySelector('section.chat')!.dispatchEvent(drop);
+			return drop.defaultPrevented;
+		},
+		[[...photo], name] as const
+	);
+}
+
 /** A real JPEG (drawn by the browser) of `width`×`height`, with an EXIF block carrying a marker. */
 async function photoWithExif(page: Page, width: number, height: number): Promise<Buffer> {
 	const bytes = await page.evaluate(
@@ -166,16 +180,7 @@ test('a photo dropped on the chat before its file tools have loaded is kept, upl
 	await expect(page.getByTestId('attach-input')).toHaveCount(0);
 
 	const photo = await photoWithExif(page, 800, 600);
-	const prevented = await page.evaluate(
-		(bytes) => {
-			const files = new DataTransfer();
-			files.items.add(new File([new Uint8Array(bytes)], 'dropped squat.jpg', { type: 'image/jpeg' }));
-			const drop = new DragEvent('drop', { dataTransfer: files, bubbles: true, cancelable: true });
-			document.querySelector('section.chat')!.dispatchEvent(drop);
-			return drop.defaultPrevented;
-		},
-		[...photo]
-	);
+	const prevented = await dropPhoto(page, photo, 'dropped squat.jpg');
 	// Taken by the chat (the browser does not open the file in place of the app)…
 	expect(prevented).toBe(true);
 	expect(heldBack).toBeGreaterThan(0);
@@ -194,6 +199,32 @@ test('a photo dropped on the chat before its file tools have loaded is kept, upl
 	const image = page.getByTestId('message').getByTestId('attachment-image');
 	await expect(image.locator('img')).toHaveJSProperty('complete', true);
 	expect(await image.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+	await context.close();
+});
+
+test('a photo dropped while the file tools cannot be fetched is refused with a reason, and taken once they can', async ({
+	browser
+}) => {
+	const trainer = await newTrainer('Coach');
+	const trainee = await newTraineeOf(trainer, 'Alex');
+	const { context, page } = await signedInWithoutWorker(browser, trainer.email);
+	// Every chunk the page loads on demand fails, as offline before the app was installed.
+	const path = `/messages/with/${trainee.id}`;
+	const preloaded = await preloadList(page, path);
+	await page.route('**/_app/immutable/**/*.js', (route) =>
+		preloaded.has(route.request().url()) ? route.continue() : route.abort('internetdisconnected')
+	);
+	await visit(page, path);
+	const photo = await photoWithExif(page, 640, 480);
+	expect(await dropPhoto(page, photo, 'lost squat.jpg')).toBe(true);
+	await expect(page.getByTestId('action-error')).toContainText('Files cannot be attached right now');
+	await expect(page.getByTestId('pending-file')).toHaveCount(0);
+
+	// The code can be fetched again: the next drop loads it and takes the photo.
+	await page.unrouteAll();
+	expect(await dropPhoto(page, photo, 'second try.jpg')).toBe(true);
+	await expect(page.getByTestId('pending-file')).toContainText('second try.jpg');
+	await expect(page.getByTestId('pending-file')).toHaveAttribute('data-status', 'uploaded');
 	await context.close();
 });
 
