@@ -34,12 +34,17 @@ export function summarize(samples: number[]): Summary {
 	};
 }
 
+/** A timed step, or one with untimed work before it (keeping the data in the state the step needs). */
+export type Variant =
+	| ((i: number) => Promise<void>)
+	| { before: (i: number) => Promise<void>; run: (i: number) => Promise<void> };
+
 /**
  * Runs each variant `reps` times, interleaved (a, b, a, b…) so that both see the same machine
  * state, after `warmup` untimed rounds. Returns the samples (ms) per variant.
  */
 export async function interleave(
-	variants: Record<string, (i: number) => Promise<void>>,
+	variants: Record<string, Variant>,
 	reps: number,
 	warmup: number
 ): Promise<Record<string, number[]>> {
@@ -47,8 +52,11 @@ export async function interleave(
 	const samples: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
 	for (let i = 0; i < warmup + reps; i++) {
 		for (const name of names) {
+			const variant = variants[name];
+			const run = typeof variant === 'function' ? variant : variant.run;
+			if (typeof variant !== 'function') await variant.before(i);
 			const start = nowMs();
-			await variants[name](i);
+			await run(i);
 			if (i >= warmup) samples[name].push(nowMs() - start);
 		}
 	}
