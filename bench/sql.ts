@@ -248,6 +248,12 @@ export async function sendPath(db: Db, data: DataSet, o: SqlOptions): Promise<Ro
 				])
 			).rows[0].n
 		);
+		const sendAsTrainer = async (i: number) => {
+			const s = senders[i % senders.length];
+			await asCaller(db, callerFor(trainer.id, trainer.sessionId), async (q) => {
+				await q.query('select id from public.send_message($1, $2, $3)', [s.traineeId, body, newId()]);
+			});
+		};
 		const samples = await interleave(
 			{
 				send_as_trainer: {
@@ -261,13 +267,12 @@ export async function sendPath(db: Db, data: DataSet, o: SqlOptions): Promise<Ro
 								[trainer.id]
 							);
 						});
+						// The moved rows' old versions are still in the index and the heap pages: the
+						// first send after a move (in the 25, one in the p95) would clean them up inside
+						// its timing. One untimed send does (26 in a minute, under the limit of 30).
+						await sendAsTrainer(i);
 					},
-					run: async (i) => {
-						const s = senders[i % senders.length];
-						await asCaller(db, callerFor(trainer.id, trainer.sessionId), async (q) => {
-							await q.query('select id from public.send_message($1, $2, $3)', [s.traineeId, body, newId()]);
-						});
-					}
+					run: sendAsTrainer
 				},
 				send_message: async (i) => {
 					const s = senders[i % senders.length];
