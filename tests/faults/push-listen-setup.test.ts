@@ -110,3 +110,50 @@ test('a message queued while the first LISTEN is still being set up is sent once
 
 	expect(JSON.parse(await nextPush(seen))).toMatchObject({ preview: 'Queued while the LISTEN was slow' });
 });
+
+test('a NOTIFY that arrives while a cycle makes its last check for due rows is not lost: the push goes out at once, not at the sweep', async () => {
+	const seen = (await pushService.received(device.clientHash)).length;
+	// The LISTEN is in place only when the test says so, and each NOTIFY it delivers is counted.
+	let settle: (() => void) | undefined;
+	let notified = 0;
+	// Armed, the cycle's next look for due rows answers what the database said before a message
+	// was sent and its NOTIFY had reached the dispatcher: nothing due — as when the commit and its
+	// notification land between that query's snapshot and its answer.
+	let armed = false;
+	const racing: Db = {
+		...pushDb,
+		listen: async (channel, onPayload, options) => {
+			await new Promise<void>((resolve) => (settle = resolve));
+			return pushDb.listen(
+				channel,
+				(payload) => {
+					notified++;
+					onPayload(payload);
+				},
+				options
+			);
+		},
+		query: async <T = Record<string, unknown>>(sql: string, params?: unknown[]) => {
+			const result = await pushDb.query<T>(sql, params);
+			if (armed && sql.includes('push_ms_until_due')) {
+				armed = false;
+				expect(result.rows).toEqual([{ ms: null }]);
+				const before = notified;
+				await sendAs(database.db, pair.trainee, pair.trainer.id, 'Sent during the last check', randomUUID());
+				await waitFor(() => notified > before, 'its NOTIFY to reach the dispatcher');
+			}
+			return result;
+		}
+	};
+	dispatcher = startPushDispatcher({ db: racing, vapid, sweepMs: 120_000, onError: () => {} });
+	await waitFor(() => settle !== undefined, 'the LISTEN to be on its way');
+	// Its first look at the outbox is over (nothing due).
+	await dispatcher.drain();
+
+	// The LISTEN in place starts a cycle, whose last check is the armed one.
+	armed = true;
+	settle!();
+
+	expect(JSON.parse(await nextPush(seen))).toMatchObject({ preview: 'Sent during the last check' });
+	expect(armed).toBe(false);
+});

@@ -175,6 +175,7 @@ export function startPushDispatcher(options: PushDispatcherOptions): PushDispatc
 
 	async function cycle(): Promise<void> {
 		try {
+			let next: number | null;
 			do {
 				again = false;
 				// Workers claim disjoint batches until one comes back short: nothing more is due.
@@ -183,8 +184,9 @@ export function startPushDispatcher(options: PushDispatcherOptions): PushDispatc
 						while (!stopped && (await runBatch()) === batchSize);
 					})
 				);
+				// A kick during this last check may be for a row its answer missed: go round again.
+				next = await nextDueInMs();
 			} while (again && !stopped);
-			const next = await nextDueInMs();
 			schedule(next === null ? sweepMs : Math.min(next, sweepMs));
 		} catch (err) {
 			onError(err, 'dispatch cycle failed; retrying at the next sweep');
