@@ -20,6 +20,7 @@ import { createScratchDatabase } from './lib/database.ts';
 import { summarize } from './lib/stats.ts';
 import { modes } from './modes.ts';
 import { fillSearchTable } from './search.ts';
+import { runScript } from './lib/script.ts';
 
 const quick = process.argv.includes('--quick');
 const serverUrl = process.env.DATABASE_URL;
@@ -238,10 +239,4 @@ async function main(): Promise<void> {
 	}
 }
 
-main().then(
-	() => process.exit(0),
-	(err: unknown) => {
-		console.error(err);
-		process.exit(1);
-	}
-);
+runScript(main);

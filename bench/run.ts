@@ -17,6 +17,7 @@ import { searchBenchmarks } from './search.ts';
 import { storageBenchmarks } from './storage.ts';
 import { machine, renderTable, writeResults, type Row } from './report.ts';
 import { conversationList, historyPaging, sendPath, unreadTotal } from './sql.ts';
+import { runScript } from './lib/script.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -158,10 +159,4 @@ async function mediaBenchmarks(
 
 // Everything opened above is closed by now; realtime-js's disconnect() still leaves a 10-second timer
 // per client behind (socketAdapter.ts never clears it), so exit rather than wait for them.
-main().then(
-	() => process.exit(0),
-	(err: unknown) => {
-		console.error(err);
-		process.exit(1);
-	}
-);
+runScript(main);

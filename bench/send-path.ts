@@ -9,6 +9,7 @@ import { createScratchDatabase } from './lib/database.ts';
 import { modes } from './modes.ts';
 import { renderTable, type Row } from './report.ts';
 import { sendPath } from './sql.ts';
+import { runScript } from './lib/script.ts';
 
 const arg = (name: string, fallback: number) => {
 	const at = process.argv.indexOf(name);
@@ -59,10 +60,4 @@ async function main(): Promise<void> {
 	}
 }
 
-main().then(
-	() => process.exit(0),
-	(err: unknown) => {
-		console.error(err);
-		process.exit(1);
-	}
-);
+runScript(main);
