@@ -175,21 +175,12 @@ async function browserToBrowser(
 			await from.getByRole('textbox', { name: /^Message to / }).fill(marker);
 			await from.keyboard.press('Enter');
 			const sentAt = await from.evaluate(() => (window as unknown as BenchWindow).__benchEnter);
-			const seenAt = await to.waitForFunction(
-				(m) => (window as unknown as BenchWindow).__benchSeen[m],
-				marker,
-				{ timeout: 15_000, polling: 'raf' }
+			const painted = await whenPainted(to, marker, 15_000);
+			delivery.push(painted.epoch - sentAt);
+			inDocument.push(
+				(await to.evaluate((m) => (window as unknown as BenchWindow).__benchInDocument[m], marker)) - sentAt
 			);
-			delivery.push(((await seenAt.jsonValue()) as number) - sentAt);
-			const arrival = await to.evaluate(
-				(m) => ({
-					at: (window as unknown as BenchWindow).__benchInDocument[m],
-					unreported: (window as unknown as BenchWindow).__benchUnreported.includes(m)
-				}),
-				marker
-			);
-			inDocument.push(arrival.at - sentAt);
-			if (arrival.unreported) unreported++;
+			if (painted.unreported) unreported++;
 			await sleep(Math.max(0, gapMs - (nowMs() - started)));
 		}
 
@@ -253,53 +244,23 @@ async function browserToBrowser(
 
 interface BenchWindow {
 	__benchEnter: number;
-	__benchSeen: Record<string, number>;
 	__benchInDocument: Record<string, number>;
-	/** Bubbles whose paint Element Timing did not report (the frame after them stood in). */
-	__benchUnreported: string[];
 	__benchPhotoSeen: Record<string, number>;
 	__benchFloor: Record<string, number>;
-	__benchFloorRendered: Record<string, number>;
-	__benchFloorUnreported: number;
 	supabase: { createClient: (url: string, key: string) => unknown };
 }
 
 /**
  * In the page: when Enter goes down in the composer, and when each bubble's text is first in the
- * document and first rendered (painted, by Element Timing: `elementtiming` set on the text's block
- * before any frame can paint it; should no paint be reported within 10 s, the end of the first
- * frame after it stands in).
+ * document; its first paint is taken by the page's paint clock (`paintClock`), under its text.
  */
 async function watchBubbles(page: Page): Promise<void> {
+	await page.evaluate(paintClock);
 	await page.evaluate(() => {
-		const w = window as unknown as BenchWindow;
+		const w = window as unknown as BenchWindow & PaintWindow;
 		const at = () => performance.timeOrigin + performance.now();
-		w.__benchSeen = {};
 		w.__benchInDocument = {};
-		w.__benchUnreported = [];
 		w.__benchPhotoSeen = {};
-		new PerformanceObserver((entries) => {
-			for (const entry of entries.getEntries() as (PerformanceEntry & {
-				identifier: string;
-				renderTime: number;
-			})[]) {
-				if (!entry.identifier.startsWith('bench ') || entry.identifier in w.__benchSeen) continue;
-				w.__benchSeen[entry.identifier] = performance.timeOrigin + (entry.renderTime || entry.startTime);
-			}
-		}).observe({ type: 'element', buffered: true });
-		const fallBack = (text: string) =>
-			requestAnimationFrame(() => {
-				const channel = new MessageChannel();
-				channel.port1.onmessage = () => {
-					const frameDone = at();
-					setTimeout(() => {
-						if (text in w.__benchSeen) return;
-						w.__benchSeen[text] = frameDone;
-						w.__benchUnreported.push(text);
-					}, 10_000);
-				};
-				channel.port2.postMessage(null);
-			});
 		const watched = new WeakSet<HTMLImageElement>();
 		document.addEventListener(
 			'keydown',
@@ -315,8 +276,7 @@ async function watchBubbles(page: Page): Promise<void> {
 				const text = body.textContent ?? '';
 				if (!text.startsWith('bench ') || text in w.__benchInDocument) continue;
 				w.__benchInDocument[text] = t;
-				body.setAttribute('elementtiming', text);
-				fallBack(text);
+				w.__benchPaint.watch([body], text);
 			}
 			// A photo counts once its thumbnail has loaded (decoded, with a size), not when its
 			// bubble appears.
@@ -368,26 +328,15 @@ async function bareBroadcast(
 	const umd = path.join(repo, 'node_modules/@supabase/supabase-js/dist/umd/supabase.js');
 	const topic = `bench-floor-${Math.random().toString(36).slice(2, 8)}`;
 	for (const page of [sender, receiver]) {
+		await page.evaluate(paintClock);
 		await page.addScriptTag({ path: umd });
 		await page.evaluate(
 			async ({ url, key, topic }) => {
-				const w = window as unknown as BenchWindow & { __benchChannel: unknown };
+				const w = window as unknown as BenchWindow & PaintWindow & { __benchChannel: unknown };
 				w.__benchFloor = {};
-				w.__benchFloorRendered = {};
-				w.__benchFloorUnreported = 0;
 				const box = document.createElement('div');
 				box.style.cssText = 'position: fixed; top: 0; left: 0; z-index: 2147483647; background: white';
 				document.body.append(box);
-				new PerformanceObserver((entries) => {
-					for (const entry of entries.getEntries() as (PerformanceEntry & {
-						identifier: string;
-						renderTime: number;
-					})[]) {
-						if (!entry.identifier.startsWith('floor ')) continue;
-						w.__benchFloorRendered[entry.identifier.slice(6)] =
-							performance.timeOrigin + (entry.renderTime || entry.startTime);
-					}
-				}).observe({ type: 'element', buffered: true });
 				const client = w.supabase.createClient(url, key) as {
 					channel: (
 						t: string,
@@ -401,21 +350,9 @@ async function bareBroadcast(
 				channel.on('broadcast', { event: 'ping' }, ({ payload }) => {
 					w.__benchFloor[payload.n] = performance.timeOrigin + performance.now();
 					const line = document.createElement('p');
-					line.setAttribute('elementtiming', `floor ${payload.n}`);
 					line.textContent = `floor ${payload.n}`;
+					w.__benchPaint.watch([line], line.textContent);
 					box.replaceChildren(line);
-					requestAnimationFrame(() => {
-						const channel = new MessageChannel();
-						channel.port1.onmessage = () => {
-							const frameDone = performance.timeOrigin + performance.now();
-							setTimeout(() => {
-								if (payload.n in w.__benchFloorRendered) return;
-								w.__benchFloorRendered[payload.n] = frameDone;
-								w.__benchFloorUnreported++;
-							}, 10_000);
-						};
-						channel.port2.postMessage(null);
-					});
 				});
 				await new Promise<void>((resolve) =>
 					channel.subscribe((status) => {
@@ -429,6 +366,7 @@ async function bareBroadcast(
 	}
 	const received: number[] = [];
 	const rendered: number[] = [];
+	let unreported = 0;
 	for (let i = 0; i < n; i++) {
 		const sentAt = await sender.evaluate(async (n) => {
 			const w = window as unknown as { __benchChannel: { send: (m: unknown) => Promise<unknown> } };
@@ -442,16 +380,85 @@ async function bareBroadcast(
 			{ timeout: 15_000, polling: 'raf' }
 		);
 		received.push(((await seenAt.jsonValue()) as number) - sentAt);
-		const paintedAt = await receiver.waitForFunction(
-			(n) => (window as unknown as BenchWindow).__benchFloorRendered[String(n)],
-			i,
-			{ timeout: 15_000, polling: 'raf' }
-		);
-		rendered.push(((await paintedAt.jsonValue()) as number) - sentAt);
+		const painted = await whenPainted(receiver, `floor ${i}`, 15_000);
+		rendered.push(painted.epoch - sentAt);
+		if (painted.unreported) unreported++;
 		await sleep(50);
 	}
-	const unreported = await receiver.evaluate(() => (window as unknown as BenchWindow).__benchFloorUnreported);
 	return { received, rendered, unreported };
+}
+
+/** The page's paint clock (`paintClock`), as the other in-page functions see it. */
+interface PaintWindow {
+	__benchPaint: {
+		/** First paint by identifier, in the page's `performance.now()` time. */
+		painted: Record<string, number>;
+		/** Identifiers whose paint Element Timing did not report (the frame after them stood in). */
+		unreported: string[];
+		/** Marks `elements` for Element Timing under `id`; call before any frame can paint them. */
+		watch(elements: Element[], id: string): void;
+	};
+}
+
+/**
+ * In the page (by `evaluate` or as an init script; once): when each watched element was first
+ * rendered — painted, by Element Timing (`elementtiming` set before any frame can paint it; a text's
+ * paint is reported for the block that holds it). Should no paint be reported within 10 s, the end
+ * of the first frame after the element was watched stands in, and `unreported` names it.
+ */
+function paintClock() {
+	const w = window as unknown as Partial<PaintWindow>;
+	if (w.__benchPaint) return;
+	const painted: Record<string, number> = {};
+	const unreported: string[] = [];
+	new PerformanceObserver((entries) => {
+		for (const entry of entries.getEntries() as (PerformanceEntry & {
+			identifier: string;
+			renderTime: number;
+		})[]) {
+			if (!(entry.identifier in painted)) painted[entry.identifier] = entry.renderTime || entry.startTime;
+		}
+	}).observe({ type: 'element', buffered: true });
+	w.__benchPaint = {
+		painted,
+		unreported,
+		watch(elements, id) {
+			for (const element of elements) element.setAttribute('elementtiming', id);
+			requestAnimationFrame(() => {
+				const channel = new MessageChannel();
+				channel.port1.onmessage = () => {
+					const frameDone = performance.now();
+					setTimeout(() => {
+						if (id in painted) return;
+						painted[id] = frameDone;
+						unreported.push(id);
+					}, 10_000);
+				};
+				channel.port2.postMessage(null);
+			});
+		}
+	};
+}
+
+/** Waits for `id`'s first paint in `page`: ms on the page's clock and since the epoch. */
+async function whenPainted(
+	page: Page,
+	id: string,
+	timeout: number
+): Promise<{ ms: number; epoch: number; unreported: boolean }> {
+	await page.waitForFunction(
+		(id) => (window as unknown as PaintWindow).__benchPaint.painted[id] !== undefined,
+		id,
+		{
+			timeout,
+			polling: 'raf'
+		}
+	);
+	return page.evaluate((id) => {
+		const clock = (window as unknown as PaintWindow).__benchPaint;
+		const ms = clock.painted[id];
+		return { ms, epoch: performance.timeOrigin + ms, unreported: clock.unreported.includes(id) };
+	}, id);
 }
 
 /** Said in a row when some samples' paint was not reported and the frame after them stood in. */
@@ -468,6 +475,9 @@ const CONDITIONS: { condition: Condition; label: string }[] = [
 	{ condition: 'cpu', label: '4× CPU' },
 	{ condition: 'phone', label: '4× CPU, 150 ms RTT, 1.6 Mbps' }
 ];
+
+/** The paint clock's name for a cold start's landmark. */
+const LANDMARK = 'bench-landmark';
 
 /** What a cold start waits for: an element, timed in the page from the navigation's start. */
 interface Landmark {
@@ -523,7 +533,8 @@ async function coldStart(
 				const context = await newContext(browser, { width: 375, height: 740 });
 				try {
 					await context.addCookies(cookies);
-					await context.addInitScript(landmarkTimer, landmark.selector);
+					await context.addInitScript(paintClock);
+					await context.addInitScript(landmarkTimer, { selector: landmark.selector, id: LANDMARK });
 					// Empty cache: a new context has no HTTP cache, no service worker, no device copy.
 					const first = await context.newPage();
 					const cold = await timeLandmark(browser, first, appUrl + landmark.path, condition, logTrace);
@@ -581,49 +592,18 @@ async function coldStart(
 }
 
 /**
- * In the page, from the first script: when the first element matching `selector` was rendered —
- * its first paint, by Element Timing (`elementtiming` set on it and everything in it as soon as
- * it is in the document, before any frame can paint it; a text's paint is reported for the block
- * that holds it) — and, for `--timings`, when it was put in the document and when the app became
- * interactive (the root layout marks `<html data-hydrated>`). Should no paint be reported within
- * 10 s of the element's arrival, the end of the first frame rendered after it stands in, and
- * `__benchLandmarkFallback` says so.
+ * In the page, from the first script (after `paintClock`): when the first element matching
+ * `selector` was put in the document, where the paint clock starts watching it and everything in
+ * it (its first paint is the landmark), and, for `--timings`, when the app became interactive (the
+ * root layout marks `<html data-hydrated>`).
  */
-function landmarkTimer(selector: string) {
-	const w = window as unknown as {
-		__benchLandmark?: number;
-		__benchLandmarkFallback?: boolean;
-		__benchInDocument?: number;
-		__benchHydrated?: number;
-	};
-	new PerformanceObserver((list, observer) => {
-		for (const entry of list.getEntries() as (PerformanceEntry & {
-			identifier: string;
-			renderTime: number;
-		})[]) {
-			if (entry.identifier !== 'bench-landmark' || w.__benchLandmark !== undefined) continue;
-			w.__benchLandmark = entry.renderTime || entry.startTime;
-			observer.disconnect();
-		}
-	}).observe({ type: 'element', buffered: true });
+function landmarkTimer({ selector, id }: { selector: string; id: string }) {
+	const w = window as unknown as PaintWindow & { __benchInDocument?: number; __benchHydrated?: number };
 	const seen = () => {
 		const element = document.querySelector(selector);
 		if (w.__benchInDocument !== undefined || !element) return false;
 		w.__benchInDocument = performance.now();
-		for (const e of [element, ...element.querySelectorAll('*')])
-			e.setAttribute('elementtiming', 'bench-landmark');
-		requestAnimationFrame(() => {
-			const channel = new MessageChannel();
-			channel.port1.onmessage = () => {
-				const frameDone = performance.now();
-				setTimeout(() => {
-					if (w.__benchLandmark !== undefined) return;
-					w.__benchLandmark = frameDone;
-					w.__benchLandmarkFallback = true;
-				}, 10_000);
-			};
-			channel.port2.postMessage(null);
-		});
+		w.__benchPaint.watch([element, ...element.querySelectorAll('*')], id);
 		return true;
 	};
 	new MutationObserver((_, observer) => {
@@ -658,12 +638,7 @@ async function timeLandmark(
 	}
 	if (logTrace) await browser.startTracing(page, { categories: TRACE_CATEGORIES });
 	await page.goto(url, { waitUntil: 'commit' });
-	const at = await page.waitForFunction(
-		() => (window as unknown as { __benchLandmark?: number }).__benchLandmark,
-		undefined,
-		{ timeout: 60_000 }
-	);
-	const ms = (await at.jsonValue()) as number;
+	const { ms, unreported } = await whenPainted(page, LANDMARK, 60_000);
 	if (logTrace) {
 		const spent = mainThreadTime(await browser.stopTracing(), url, ms);
 		logTrace(
@@ -677,10 +652,9 @@ async function timeLandmark(
 		);
 	}
 	for (const session of sessions) await session.detach().catch(() => {});
-	const { inDocument, unreported } = await page.evaluate(() => {
-		const w = window as unknown as { __benchInDocument: number; __benchLandmarkFallback?: boolean };
-		return { inDocument: w.__benchInDocument, unreported: w.__benchLandmarkFallback === true };
-	});
+	const inDocument = await page.evaluate(
+		() => (window as unknown as { __benchInDocument: number }).__benchInDocument
+	);
 	return { rendered: ms, inDocument, unreported };
 }
 
@@ -703,17 +677,12 @@ const TRACE_CATEGORIES = [
  */
 async function timings(page: Page): Promise<string> {
 	await page.locator('html[data-hydrated]').waitFor({ state: 'attached', timeout: 60_000 });
-	return page.evaluate(() => {
+	return page.evaluate((id) => {
 		const [n] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
-		const w = window as unknown as {
-			__benchLandmark?: number;
-			__benchLandmarkFallback?: boolean;
-			__benchInDocument?: number;
-			__benchHydrated?: number;
-		};
+		const w = window as unknown as PaintWindow & { __benchInDocument?: number; __benchHydrated?: number };
 		const at = (value: number | undefined) => value?.toFixed(0);
-		const landmark = `in the document ${at(w.__benchInDocument)}, rendered ${at(w.__benchLandmark)}${
-			w.__benchLandmarkFallback ? ' (no Element Timing: the frame after it)' : ''
+		const landmark = `in the document ${at(w.__benchInDocument)}, rendered ${at(w.__benchPaint.painted[id])}${
+			w.__benchPaint.unreported.includes(id) ? ' (no Element Timing: the frame after it)' : ''
 		}`;
 		if (!n) return `${landmark}, hydrated ${at(w.__benchHydrated)}`;
 		return [
@@ -726,7 +695,7 @@ async function timings(page: Page): Promise<string> {
 			`loaded ${at(n.domContentLoadedEventEnd)}`,
 			`hydrated ${at(w.__benchHydrated)}`
 		].join(', ');
-	});
+	}, LANDMARK);
 }
 
 async function throttle(cdp: CDPSession, condition: 'cpu' | 'phone'): Promise<void> {

@@ -29,19 +29,6 @@ const body = 'Same time tomorrow? Bring the training log and your lifting shoes.
 
 const NOOP_SEND = `create or replace function realtime.send(payload jsonb, event text, topic text, private boolean default true)
 returns void language plpgsql as $$ begin end; $$`;
-const SEND_WITHOUT_EXCEPTION = `create or replace function realtime.send(payload jsonb, event text, topic text, private boolean default true)
-returns void language plpgsql as $$
-declare
-  generated_id uuid := gen_random_uuid();
-  final_payload jsonb;
-begin
-  final_payload := case when payload ? 'id' then payload else jsonb_set(payload, '{id}', to_jsonb(generated_id)) end;
-  perform set_config('realtime.topic', topic, true);
-  insert into realtime.messages (id, payload, event, topic, private, extension)
-  values (generated_id, final_payload, event, topic, private, 'broadcast');
-end;
-$$`;
-
 async function main(): Promise<void> {
 	const serverUrl = process.env.DATABASE_URL;
 	if (!serverUrl) throw new Error('send-parts.ts measures on a Postgres server: set DATABASE_URL');
@@ -67,7 +54,11 @@ async function main(): Promise<void> {
 				`select pg_get_functiondef('realtime.send(jsonb,text,text,boolean)'::regprocedure) as d`
 			)
 		).rows[0].d;
-		// The project's functions with `set` clauses, as they are, to put back after no-set-config.
+		// The same function without its exception handler: the block runs without a subtransaction.
+		const sendWithoutException = platformSend.replace(/\n\s*exception when others then[^;]*;/, '');
+		if (sendWithoutException === platformSend)
+			throw new Error('realtime.send has no exception block to take out');
+		// The project's functions with `set` clauses, as they are, to put back after no-search-path.
 		const configuredQuery = `select p.oid::regprocedure::text as f, p.proconfig as config
 			from pg_proc p join pg_namespace n on n.oid = p.pronamespace
 			where n.nspname in ('public', 'private') and p.proconfig is not null
@@ -88,7 +79,7 @@ async function main(): Promise<void> {
 			'as-is': async () => {},
 			'no-notify': () =>
 				db.exec(`alter table realtime.messages disable trigger messages_after_insert_localbase_notify`),
-			'no-exception': () => db.exec(SEND_WITHOUT_EXCEPTION),
+			'no-exception': () => db.exec(sendWithoutException),
 			'no-broadcast': () => db.exec(NOOP_SEND),
 			'no-search-path': async () => {
 				for (const { f } of configured) await db.exec(`alter function ${f} reset search_path`);
